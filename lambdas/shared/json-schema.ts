@@ -1,0 +1,12 @@
+import Ajv2020 from 'ajv/dist/2020';
+import addFormats from 'ajv-formats';
+
+/**
+ * The JSON Schema (draft 2020-12) dialect App APIs use, with the same options at synth time (to
+ * reject a schema that does not compile) and at run time (to validate requests).
+ */
+export function createSchemaCompiler(): Ajv2020 {
+  const ajv = new Ajv2020({ strict: true, strictTypes: false, strictTuples: false, allErrors: true, coerceTypes: false });
+  addFormats(ajv);
+  return ajv;
+}

@@ -1,0 +1,100 @@
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import { Construct } from 'constructs';
+import type { FieldManifest, IndexManifest, ModelManifest } from '../../lambdas/shared/manifest';
+import { createDataTable } from './data-table';
+import { kebabCase, requireEnvironment } from './environment-context';
+import { KEY_ATTRIBUTE_TYPES } from './fields';
+
+export interface AirDataIndexProps {
+  /** A declared text, email, phone, url, datetime, number or integer field. */
+  readonly partitionKey: string;
+  /** @default - no sort key */
+  readonly sortKey?: string;
+}
+
+export interface AirDataModelProps {
+  /** The record's fields, built with `field.*`. `id` is generated and must not be declared. */
+  readonly fields: { readonly [name: string]: FieldManifest };
+  /**
+   * Secondary indexes: `airdata.query` uses one when its filter has an equality on the partition key.
+   * @default - none: queries scan
+   */
+  readonly indexes?: { readonly [name: string]: AirDataIndexProps };
+  /**
+   * The name chains use to refer to the model.
+   * @default - the construct id
+   */
+  readonly modelName?: string;
+}
+
+const NAME = /^[A-Za-z][A-Za-z0-9_]*$/;
+const MAX_INDEXES = 20;
+
+/**
+ * A declared record type, stored in its own DynamoDB table named `<prefix>-<env>-<model>`.
+ *
+ * @example
+ * const customers = new AirDataModel(this, 'Customers', {
+ *   fields: { name: field.text(), email: field.email({ unique: true }) },
+ *   indexes: { byEmail: { partitionKey: 'email' } },
+ * });
+ */
+export class AirDataModel extends Construct {
+  readonly modelName: string;
+  readonly table: dynamodb.Table;
+  /** The model as the manifest describes it. */
+  readonly manifest: ModelManifest;
+
+  constructor(scope: Construct, id: string, props: AirDataModelProps) {
+    super(scope, id);
+    const environment = requireEnvironment(this, 'AirDataModel');
+    this.modelName = props.modelName ?? id;
+    const where = `AirDataModel "${this.modelName}"`;
+    if (!NAME.test(this.modelName)) {
+      throw new Error(`${where}: the model name must start with a letter and contain only letters, digits and underscores.`);
+    }
+    const fieldEntries = Object.entries(props.fields ?? {});
+    if (fieldEntries.length === 0) throw new Error(`${where}: declare at least one field, e.g. fields: { name: field.text() }.`);
+    for (const [name, definition] of fieldEntries) {
+      if (name === 'id') throw new Error(`${where}: "id" is generated for every record; remove it from fields.`);
+      if (!NAME.test(name)) throw new Error(`${where}: field name "${name}" must start with a letter and contain only letters, digits and underscores.`);
+      if (definition.unique && !KEY_ATTRIBUTE_TYPES[definition.type]) {
+        throw new Error(`${where}: field "${name}" is ${definition.type} and cannot be unique; only text, email, phone, url, datetime, number and integer fields can.`);
+      }
+    }
+    const indexes = Object.entries(props.indexes ?? {});
+    if (indexes.length > MAX_INDEXES) throw new Error(`${where}: ${indexes.length} indexes declared; DynamoDB allows ${MAX_INDEXES} per table.`);
+    const keyType = (indexName: string, fieldName: string): dynamodb.AttributeType => {
+      const definition = props.fields[fieldName];
+      if (!definition) {
+        throw new Error(`${where}: index "${indexName}" is keyed on "${fieldName}", which is not a declared field (fields: ${Object.keys(props.fields).join(', ')}).`);
+      }
+      const attributeType = KEY_ATTRIBUTE_TYPES[definition.type];
+      if (!attributeType) throw new Error(`${where}: index "${indexName}" is keyed on ${definition.type} field "${fieldName}"; key an index on a text, number or date field.`);
+      return attributeType === 'N' ? dynamodb.AttributeType.NUMBER : dynamodb.AttributeType.STRING;
+    };
+
+    const tableName = `${environment.resourcePrefix}-${environment.environmentName}-${kebabCase(this.modelName)}`;
+    this.table = createDataTable(this, 'Table', environment, {
+      tableName,
+      partitionKey: { name: 'id', type: dynamodb.AttributeType.STRING },
+    });
+    const indexManifests: Record<string, IndexManifest> = {};
+    for (const [indexName, index] of indexes) {
+      if (!NAME.test(indexName)) throw new Error(`${where}: index name "${indexName}" must start with a letter and contain only letters, digits and underscores.`);
+      this.table.addGlobalSecondaryIndex({
+        indexName,
+        partitionKey: { name: index.partitionKey, type: keyType(indexName, index.partitionKey) },
+        ...(index.sortKey ? { sortKey: { name: index.sortKey, type: keyType(indexName, index.sortKey) } } : {}),
+        projectionType: dynamodb.ProjectionType.ALL,
+      });
+      indexManifests[indexName] = { partitionKey: index.partitionKey, ...(index.sortKey ? { sortKey: index.sortKey } : {}) };
+    }
+    this.manifest = {
+      name: this.modelName,
+      table: tableName,
+      fields: Object.fromEntries(fieldEntries),
+      indexes: indexManifests,
+    };
+  }
+}

@@ -1,0 +1,69 @@
+import { Construct, type IConstruct } from 'constructs';
+import type { AppManifest } from '../../lambdas/shared/manifest';
+import { kebabCase, requireEnvironment } from './environment-context';
+
+export interface ApiAppProps {
+  /**
+   * The app's name: routes, key filtering and journeys belong to it.
+   * @default - the construct id in kebab case (`Booking` → `booking`)
+   */
+  readonly appName?: string;
+  /**
+   * Hosts the `http` operation may call: exact names (`api.example.com`) or one leading
+   * wildcard label (`*.example.com`). Nothing else is reachable, link-local and instance-metadata
+   * addresses included.
+   * @default [] - the app makes no outbound calls
+   */
+  readonly httpHosts?: readonly string[];
+  /**
+   * Values chains read as `$settings.name`, usually different per environment (a link's base URL).
+   * Secrets do not belong here: settings are plain text in the manifest.
+   * @default {}
+   */
+  readonly settings?: { readonly [name: string]: string };
+}
+
+const APP_NAME = /^[a-z][a-z0-9-]{0,39}$/;
+const HOST = /^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+const APP = Symbol.for('appapi.app');
+
+/**
+ * A named group of App APIs. Declare the app's AirData models and App APIs inside it.
+ *
+ * @example
+ * const booking = new ApiApp(stack, 'Booking', { settings: { linkBaseUrl: 'https://book.example.com' } });
+ * new AppApi(booking, 'Health', { method: 'GET', path: '/health', auth: ApiAuth.public(), chain: [op.respond({ body: { status: 'ok' } })] });
+ */
+export class ApiApp extends Construct {
+  /** The app that declares a construct, or undefined. */
+  static of(scope: IConstruct): ApiApp | undefined {
+    for (let node: IConstruct | undefined = scope; node; node = node.node.scope) {
+      if ((node as unknown as { [APP]?: boolean })[APP]) return node as ApiApp;
+    }
+    return undefined;
+  }
+
+  readonly appName: string;
+  readonly manifest: AppManifest;
+
+  constructor(scope: Construct, id: string, props: ApiAppProps = {}) {
+    super(scope, id);
+    Object.defineProperty(this, APP, { value: true });
+    requireEnvironment(this, 'ApiApp');
+    this.appName = props.appName ?? kebabCase(id);
+    const where = `ApiApp "${this.appName}"`;
+    if (!APP_NAME.test(this.appName)) {
+      throw new Error(`${where}: the app name must be lower-case letters, digits and "-", starting with a letter, at most 40 characters. Set appName.`);
+    }
+    const httpHosts = (props.httpHosts ?? []).map((host) => host.toLowerCase());
+    for (const host of httpHosts) {
+      if (!HOST.test(host)) throw new Error(`${where}: httpHosts entry "${host}" is not a host name; write "api.example.com" or "*.example.com", without scheme, port or path.`);
+    }
+    const settings = props.settings ?? {};
+    for (const [name, value] of Object.entries(settings)) {
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new Error(`${where}: setting name "${name}" must contain only letters, digits and underscores.`);
+      if (typeof value !== 'string') throw new Error(`${where}: setting "${name}" must be a string, received ${typeof value}.`);
+    }
+    this.manifest = { name: this.appName, httpHosts, settings: { ...settings } };
+  }
+}

@@ -1,0 +1,215 @@
+import { Annotations, RemovalPolicy, Stack, type Duration, type StackProps } from 'aws-cdk-lib';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type { Construct } from 'constructs';
+import type { EnvironmentManifest } from '../../lambdas/shared/manifest';
+import { compileManifest } from '../manifest';
+import { createDataTable } from './data-table';
+import { markEnvironment, type EnvironmentSettings } from './environment-context';
+import { KeyAuthorizer } from './key-authorizer';
+import { lambdaAssetDirectory } from './lambda-asset';
+import { acknowledgeEnvironmentFindings } from './nag-acknowledgements';
+import { GatewayStage } from './gateway-stage';
+import { countPathResources, placeRoutes } from './route-placement';
+import { RouteStack } from './route-stack';
+
+/** Declares an app's models and App APIs in an environment; called once per environment. */
+export type AppDeclaration = (environment: AppApiStack) => void;
+
+export interface AppApiStackProps extends StackProps {
+  /** The environment's name, e.g. `dev`: stage name, token audience, part of every resource name. */
+  readonly environment: string;
+  /** The apps served by this environment, each declaring its models and App APIs. */
+  readonly apps: readonly AppDeclaration[];
+  /**
+   * Prefix of physical resource names (tables, secret, API).
+   * @default 'appapi'
+   */
+  readonly resourcePrefix?: string;
+  /**
+   * Tables get deletion protection and are retained on stack deletion.
+   * @default - true for an environment named `prod`, false otherwise
+   */
+  readonly deletionProtection?: boolean;
+  /**
+   * How long API Gateway caches an authorizer decision per token.
+   * @default Duration.seconds(30)
+   */
+  readonly authorizerCacheTtl?: Duration;
+  /** @default Duration.seconds(10) */
+  readonly handlerTimeout?: Duration;
+  /** @default 512 */
+  readonly handlerMemorySize?: number;
+  /** @default logs.RetentionDays.ONE_MONTH */
+  readonly logRetention?: logs.RetentionDays;
+  /**
+   * The account's quota of REST API resources (path parts); synth warns (`appapi:resourceQuota`) above it.
+   * @default 300
+   * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/limits.html
+   */
+  readonly restApiResourceQuota?: number;
+  /**
+   * Resources allowed in one nested stack of App APIs (CloudFormation's limit is 500).
+   * @default 400
+   */
+  readonly maxResourcesPerNestedStack?: number;
+}
+
+const ENVIRONMENT_NAME = /^[a-z][a-z0-9-]{0,15}$/;
+const PREFIX = /^[a-z][a-z0-9-]{0,19}$/;
+
+/**
+ * One environment (`dev`, `staging`, `prod`): its tables, signing-key secret, authorizer and one
+ * REST API whose routes are exactly the declared App APIs, each with its own handler Lambda.
+ *
+ * @example
+ * new AppApiStack(app, 'AppApi-dev', { environment: 'dev', apps: [declareBooking] });
+ */
+export class AppApiStack extends Stack {
+  readonly environmentName: string;
+  readonly resourcePrefix: string;
+  readonly deletionProtection: boolean;
+  readonly journeysTable: dynamodb.Table;
+  readonly apiKeysTable: dynamodb.Table;
+  readonly signingKeySecret: secretsmanager.Secret;
+  /** The compiled description of the environment: routes, auth, chains. */
+  readonly manifest: EnvironmentManifest;
+  readonly restApi: apigateway.RestApi;
+  readonly authorizer: KeyAuthorizer;
+  readonly routeStacks: readonly RouteStack[];
+  readonly stage: apigateway.Stage;
+
+  constructor(scope: Construct, id: string, props: AppApiStackProps) {
+    super(scope, id, { description: `App APIs of environment ${props.environment}`, ...props });
+    if (!ENVIRONMENT_NAME.test(props.environment ?? '')) {
+      throw new Error(`AppApiStack "${id}": environment "${props.environment}" must be lower-case letters, digits and "-", starting with a letter, at most 16 characters (e.g. "dev").`);
+    }
+    const resourcePrefix = props.resourcePrefix ?? 'appapi';
+    if (!PREFIX.test(resourcePrefix)) {
+      throw new Error(`AppApiStack "${id}": resourcePrefix "${resourcePrefix}" must be lower-case letters, digits and "-", starting with a letter, at most 20 characters.`);
+    }
+    this.environmentName = props.environment;
+    this.resourcePrefix = resourcePrefix;
+    this.deletionProtection = props.deletionProtection ?? props.environment === 'prod';
+    const settings: EnvironmentSettings = { environmentName: this.environmentName, resourcePrefix, deletionProtection: this.deletionProtection };
+    markEnvironment(this, settings);
+    const removalPolicy = this.deletionProtection ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    const namePrefix = `${resourcePrefix}-${this.environmentName}`;
+
+    this.journeysTable = createDataTable(this, 'Journeys', settings, {
+      tableName: `${namePrefix}-journeys`,
+      partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
+      timeToLiveAttribute: 'expiresAt',
+    });
+    this.apiKeysTable = createDataTable(this, 'ApiKeys', settings, {
+      tableName: `${namePrefix}-api-keys`,
+      partitionKey: { name: 'keyId', type: dynamodb.AttributeType.STRING },
+    });
+    this.signingKeySecret = new secretsmanager.Secret(this, 'SigningKey', {
+      secretName: `${resourcePrefix}/${this.environmentName}/signing-key`,
+      description: `Signs the API tokens of environment ${this.environmentName}`,
+      removalPolicy,
+    });
+
+    for (const declare of props.apps) declare(this);
+    const compiled = compileManifest(this, settings, { journeys: `${namePrefix}-journeys`, apiKeys: `${namePrefix}-api-keys` });
+    this.manifest = compiled.manifest;
+    for (const { appApi, warning } of compiled.warnings) Annotations.of(appApi).addWarningV2(warning.id, warning.message);
+    const quota = props.restApiResourceQuota ?? 300;
+    const pathResources = countPathResources(this.manifest.routes);
+    if (pathResources > quota) {
+      Annotations.of(this).addWarningV2(
+        'appapi:resourceQuota',
+        `Environment ${this.environmentName} needs ${pathResources} REST API resources (path parts); the account's quota is ${quota}. Ask AWS to raise "Resources per API" before deploying, then set restApiResourceQuota.`,
+      );
+    }
+
+    this.restApi = new apigateway.RestApi(this, 'Api', {
+      restApiName: namePrefix,
+      description: `App APIs of environment ${this.environmentName}`,
+      deploy: false,
+      cloudWatchRole: true,
+      cloudWatchRoleRemovalPolicy: removalPolicy,
+      endpointConfiguration: { types: [apigateway.EndpointType.REGIONAL] },
+    });
+    const requestValidator = new apigateway.RequestValidator(this, 'RequestValidator', {
+      restApi: this.restApi,
+      validateRequestParameters: true,
+      validateRequestBody: true,
+    });
+    const rootFallback = this.restApi.root.addMethod('ANY', notFoundIntegration(), {
+      methodResponses: [{ statusCode: '404', responseParameters: { 'method.response.header.Content-Type': true } }],
+    });
+    this.authorizer = new KeyAuthorizer(this, 'Authorizer', {
+      restApi: this.restApi,
+      environmentName: this.environmentName,
+      apiKeysTable: this.apiKeysTable,
+      code: lambda.Code.fromAsset(lambdaAssetDirectory('authorizer', this.manifest)),
+      ...(props.authorizerCacheTtl ? { resultsCacheTtl: props.authorizerCacheTtl } : {}),
+      ...(props.logRetention ? { logRetention: props.logRetention } : {}),
+      logRemovalPolicy: removalPolicy,
+    });
+
+    const handlerDirectory = lambdaAssetDirectory('handler', this.manifest);
+    const routeStacks: RouteStack[] = [];
+    for (const group of placeRoutes(this.manifest.routes, props.maxResourcesPerNestedStack)) {
+      const parentPath = group.basePath === '/' ? '/' : group.basePath.slice(0, group.basePath.lastIndexOf('/')) || '/';
+      const parentResource = parentPath === '/' ? this.restApi.root : routeStacks.map((stack) => stack.resourceAt(parentPath)).find(Boolean);
+      if (!parentResource) throw new Error(`internal: no route stack creates ${parentPath}`);
+      routeStacks.push(
+        new RouteStack(this, group.name ? `Routes+${group.name}` : 'Routes', {
+          group,
+          manifest: this.manifest,
+          restApi: this.restApi,
+          parentResource: { resourceId: parentResource.resourceId, path: parentPath },
+          authorizerId: this.authorizer.authorizerId,
+          requestValidatorId: requestValidator.requestValidatorId,
+          codeDirectory: handlerDirectory,
+          ...(props.handlerTimeout ? { handlerTimeout: props.handlerTimeout } : {}),
+          ...(props.handlerMemorySize ? { handlerMemorySize: props.handlerMemorySize } : {}),
+          ...(props.logRetention ? { logRetention: props.logRetention } : {}),
+          logRemovalPolicy: removalPolicy,
+        }),
+      );
+    }
+    this.routeStacks = routeStacks;
+
+    this.stage = new GatewayStage(this, 'Stage', {
+      restApi: this.restApi,
+      manifest: this.manifest,
+      dependsOn: [rootFallback, ...routeStacks.map((stack) => stack.nestedStackResource!)],
+      ...(props.logRetention ? { logRetention: props.logRetention } : {}),
+      logRemovalPolicy: removalPolicy,
+    }).stage;
+    this.restApi.deploymentStage = this.stage;
+    acknowledgeEnvironmentFindings(this);
+  }
+}
+
+/** The root's fallback: any method on `/` not declared by an App API answers 404 problem+json. */
+function notFoundIntegration(): apigateway.MockIntegration {
+  const problem = JSON.stringify({
+    type: 'https://appapi.dev/problems/not-found',
+    title: 'Not Found',
+    status: 404,
+    detail: 'No App API is declared at this path.',
+    code: 'not_found',
+    requestId: '$context.requestId',
+  });
+  return new apigateway.MockIntegration({
+    passthroughBehavior: apigateway.PassthroughBehavior.WHEN_NO_MATCH,
+    requestTemplates: { 'application/json': '{"statusCode": 404}' },
+    integrationResponses: [
+      {
+        statusCode: '404',
+        responseTemplates: { 'application/json': problem },
+        responseParameters: { 'method.response.header.Content-Type': "'application/problem+json'" },
+      },
+    ],
+  });
+}
+

@@ -1,0 +1,63 @@
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildSync } from 'esbuild';
+import type { EnvironmentManifest } from '../../lambdas/shared/manifest';
+
+/** What ships to Lambda: the entry file under `lambdas/`, and the handler name in the bundle. */
+export const LAMBDA_ENTRIES = {
+  handler: { source: 'runtime/handler.ts', file: 'handler.js', handler: 'handler.handler' },
+  authorizer: { source: 'authorizer/index.ts', file: 'authorizer.js', handler: 'authorizer.handler' },
+} as const;
+
+export type LambdaEntry = keyof typeof LAMBDA_ENTRIES;
+
+const LAMBDAS_DIR = join(__dirname, '..', '..', 'lambdas');
+const bundles = new Map<LambdaEntry, string>();
+
+/** Bundles an entry once per process: one esbuild run serves every function of every environment. */
+export function bundle(entry: LambdaEntry): string {
+  let code = bundles.get(entry);
+  if (code === undefined) {
+    const result = buildSync({
+      entryPoints: [join(LAMBDAS_DIR, LAMBDA_ENTRIES[entry].source)],
+      bundle: true,
+      platform: 'node',
+      target: 'node22',
+      format: 'cjs',
+      minify: true,
+      legalComments: 'none',
+      write: false,
+      logLevel: 'silent',
+    });
+    code = result.outputFiles[0]!.text;
+    bundles.set(entry, code);
+  }
+  return code;
+}
+
+/**
+ * The asset directory of an entry for one environment: the bundle plus the environment's
+ * manifest.json, read at cold start. Every function of the environment shares it, so synth
+ * stages one asset, not one per App API. Content-addressed, so a rerun reuses it.
+ */
+export function lambdaAssetDirectory(entry: LambdaEntry, manifest: EnvironmentManifest): string {
+  const code = bundle(entry);
+  const manifestJson = JSON.stringify(manifest);
+  const hash = createHash('sha256').update(entry).update('\0').update(code).update('\0').update(manifestJson).digest('hex').slice(0, 32);
+  const directory = join(tmpdir(), 'appapi-assets', `${entry}-${hash}`);
+  if (!existsSync(directory)) {
+    const staging = `${directory}.${process.pid}.tmp`;
+    mkdirSync(staging, { recursive: true });
+    writeFileSync(join(staging, LAMBDA_ENTRIES[entry].file), code);
+    writeFileSync(join(staging, 'manifest.json'), manifestJson);
+    try {
+      renameSync(staging, directory);
+    } catch (error) {
+      // another process staged the same content first
+      if (!existsSync(directory)) throw error;
+    }
+  }
+  return directory;
+}

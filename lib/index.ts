@@ -1,0 +1,10 @@
+export { op, type ModelReference } from './chain/ops';
+export { ChainError, type ChainWarning } from './chain/compile';
+export { field } from './constructs/fields';
+export { AirDataModel, type AirDataModelProps, type AirDataIndexProps } from './constructs/airdata-model';
+export { ApiApp, type ApiAppProps } from './constructs/api-app';
+export { ApiAuth } from './constructs/api-auth';
+export { AppApi, type AppApiProps, type QueryParameter } from './constructs/app-api';
+export { AppApiStack, type AppApiStackProps, type AppDeclaration } from './constructs/app-api-stack';
+export { RoutePath, RoutePathError } from './route-path';
+export { compileManifest, type EnvironmentManifest, type RouteManifest } from './manifest';
