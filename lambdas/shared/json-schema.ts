@@ -6,7 +6,7 @@ import addFormats from 'ajv-formats';
  * reject a schema that does not compile) and at run time (to validate requests).
  */
 export function createSchemaCompiler(): Ajv2020 {
-  const ajv = new Ajv2020({ strict: true, strictTypes: false, strictTuples: false, allErrors: true, coerceTypes: false });
+  const ajv = new Ajv2020({ strict: true, strictTypes: false, strictTuples: false, strictRequired: false, allErrors: true, coerceTypes: false });
   addFormats(ajv);
   return ajv;
 }

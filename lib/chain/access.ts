@@ -1,4 +1,5 @@
-import type { Chain, ModelManifest, Operation } from '../../lambdas/shared/manifest';
+import type { Chain, FilterCondition, ModelManifest, Operation } from '../../lambdas/shared/manifest';
+import { expressionSource } from './expression';
 
 /** What one chain does to one table: the least-privilege IAM grant of its handler. */
 export interface TableAccess {
@@ -50,6 +51,12 @@ function record(
       if (step.index) {
         grant(step.model, 'Query');
         on(step.model).indexes.add(step.index);
+        // an expression may leave the indexed field out of the filter, and the query then scans
+        const partitionKey = models[step.model]?.indexes[step.index]?.partitionKey;
+        if (partitionKey !== undefined && isExpression(step.filter[partitionKey])) {
+          grant(step.model, 'Scan');
+          on(step.model).scans = true;
+        }
       } else {
         grant(step.model, 'Scan');
         on(step.model).scans = true;
@@ -92,4 +99,12 @@ function record(
     case 'redirect':
       return;
   }
+}
+
+function isExpression(condition: FilterCondition | undefined): boolean {
+  if (typeof condition === 'string') return expressionSource(condition) !== undefined;
+  if (condition !== null && typeof condition === 'object' && !Array.isArray(condition) && 'equals' in condition) {
+    return isExpression((condition as { equals?: FilterCondition }).equals);
+  }
+  return false;
 }
