@@ -1,0 +1,256 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { AirDataModel, ApiApp, ApiAuth, AppApi, field, op, type AppApiStack, type AppDeclaration } from '../../lib';
+import { environmentStack } from '../support/cdk';
+
+/** A small app touching every kind of access: read-only, write, journeys, public. */
+const shop: AppDeclaration = (environment: AppApiStack) => {
+  const app = new ApiApp(environment, 'Shop');
+  const customers = new AirDataModel(app, 'Customers', {
+    fields: { name: field.text(), email: field.email({ unique: true }) },
+    indexes: { byEmail: { partitionKey: 'email' } },
+  });
+  new AirDataModel(app, 'Orders', { fields: { total: field.number() } });
+  new AppApi(app, 'GetCustomer', {
+    method: 'GET',
+    path: '/customers/{customerId}',
+    auth: ApiAuth.keyGroups('partners'),
+    chain: [op.airdata.get(customers, { id: '{% $params.customerId %}', as: 'customer' }), op.respond({ body: '{% $customer %}' })],
+  });
+  new AppApi(app, 'CreateOrder', {
+    method: 'POST',
+    path: '/orders',
+    auth: ApiAuth.keyGroups('partners', 'ops'),
+    query: [{ name: 'source', required: true }],
+    throttling: { rateLimit: 50, burstLimit: 20 },
+    chain: [op.airdata.insert('Orders', { record: '{% $body %}', as: 'order' }), op.respond({ status: 201, body: '{% $order %}' })],
+  });
+  new AppApi(app, 'StartVisit', {
+    method: 'POST',
+    path: '/visits',
+    auth: ApiAuth.keyGroups('partners'),
+    chain: [op.journey.start({ as: 'visit' }), op.respond({ status: 201, body: '{% $visit %}' })],
+  });
+  new AppApi(app, 'Health', { method: 'GET', path: '/health', auth: ApiAuth.public(), chain: [op.respond({ body: { status: 'ok' } })] });
+};
+
+function routeTemplate(stack: AppApiStack, routeId: string): Template {
+  const routeStack = stack.routeStacks.find((s) => s.group.routes.some((route) => route.id === routeId));
+  assert.ok(routeStack, `no route stack holds ${routeId}`);
+  return Template.fromStack(routeStack);
+}
+
+function rolePolicy(template: Template): Array<{ Action: string | string[]; Resource: unknown; Sid: string }> {
+  const roles = template.findResources('AWS::IAM::Role');
+  const [role] = Object.values(roles);
+  return (role as { Properties: { Policies: Array<{ PolicyDocument: { Statement: never[] } }> } }).Properties.Policies[0]!.PolicyDocument.Statement;
+}
+
+describe('AppApiStack', () => {
+  const stack = environmentStack([shop]);
+  const parent = Template.fromStack(stack);
+
+  it('creates the environment tables on demand with point-in-time recovery, named for the environment', () => {
+    for (const tableName of ['appapi-dev-journeys', 'appapi-dev-api-keys', 'appapi-dev-customers', 'appapi-dev-orders']) {
+      parent.hasResource('AWS::DynamoDB::Table', {
+        Properties: Match.objectLike({
+          TableName: tableName,
+          BillingMode: 'PAY_PER_REQUEST',
+          PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+          DeletionProtectionEnabled: false,
+        }),
+        DeletionPolicy: 'Delete',
+      });
+    }
+    parent.hasResourceProperties('AWS::DynamoDB::Table', {
+      TableName: 'appapi-dev-customers',
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+      GlobalSecondaryIndexes: [Match.objectLike({ IndexName: 'byEmail', KeySchema: [{ AttributeName: 'email', KeyType: 'HASH' }], Projection: { ProjectionType: 'ALL' } })],
+    });
+    parent.hasResourceProperties('AWS::DynamoDB::Table', { TableName: 'appapi-dev-journeys', TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true } });
+  });
+
+  it('protects and retains every table in prod', () => {
+    const prod = Template.fromStack(environmentStack([shop], { environment: 'prod' }));
+    const tables = prod.findResources('AWS::DynamoDB::Table');
+    assert.equal(Object.keys(tables).length, 4);
+    for (const table of Object.values(tables)) {
+      assert.equal(table.Properties.DeletionProtectionEnabled, true);
+      assert.equal(table.DeletionPolicy, 'Retain');
+      assert.match(table.Properties.TableName, /^appapi-prod-/);
+    }
+  });
+
+  it('creates the signing-key secret, the REST API and a stage named for the environment', () => {
+    parent.hasResourceProperties('AWS::SecretsManager::Secret', { Name: 'appapi/dev/signing-key' });
+    parent.hasResourceProperties('AWS::ApiGateway::RestApi', { Name: 'appapi-dev', EndpointConfiguration: { Types: ['REGIONAL'] } });
+    parent.hasResourceProperties('AWS::ApiGateway::Stage', {
+      StageName: 'dev',
+      AccessLogSetting: Match.objectLike({ Format: Match.stringLikeRegexp('"requestId":"\\$context.requestId"') }),
+      MethodSettings: Match.arrayWith([
+        Match.objectLike({ HttpMethod: 'POST', ResourcePath: '/~1orders', ThrottlingRateLimit: 50, ThrottlingBurstLimit: 20 }),
+      ]),
+    });
+    parent.resourceCountIs('AWS::ApiGateway::RestApi', 1);
+  });
+
+  it('creates a REQUEST authorizer on the Authorization header, cached 30 s, whose role only reads API keys', () => {
+    parent.hasResourceProperties('AWS::ApiGateway::Authorizer', {
+      Type: 'REQUEST',
+      IdentitySource: 'method.request.header.Authorization',
+      AuthorizerResultTtlInSeconds: 30,
+    });
+    parent.hasResourceProperties('AWS::Lambda::Function', { Runtime: 'nodejs22.x', Handler: 'authorizer.handler', Environment: { Variables: Match.objectLike({ APPAPI_ENV: 'dev' }) } });
+    const roles = parent.findResources('AWS::IAM::Role', { Properties: { Description: Match.stringLikeRegexp('Checks API tokens') } });
+    const statements = (Object.values(roles)[0] as { Properties: { Policies: Array<{ PolicyDocument: { Statement: Array<{ Action: unknown }> } }> } }).Properties.Policies[0]!.PolicyDocument.Statement;
+    assert.deepEqual(statements.map((s) => s.Action), [['logs:CreateLogStream', 'logs:PutLogEvents'], 'dynamodb:GetItem']);
+  });
+
+  it('gives a read-only GET chain GetItem on its one table and nothing else', () => {
+    const template = routeTemplate(stack, 'GetCustomer');
+    const statements = rolePolicy(template);
+    const dynamo = statements.filter((s) => String(s.Action).startsWith('dynamodb:'));
+    assert.deepEqual(dynamo.map((s) => s.Action), ['dynamodb:GetItem']);
+    assert.match(JSON.stringify(dynamo[0]!.Resource), /:table\/appapi-dev-customers"/);
+    assert.equal(statements.length, 2, 'own logs + GetItem, nothing more');
+    assert.doesNotMatch(JSON.stringify(dynamo), /journeys|orders|api-keys|Put|Update|Delete|Scan|Query|\*/);
+  });
+
+  it('gives a writing chain the write actions on its own table only', () => {
+    const statements = rolePolicy(routeTemplate(stack, 'CreateOrder'));
+    const dynamo = statements.filter((s) => String(s.Action).startsWith('dynamodb:'));
+    assert.deepEqual(dynamo.map((s) => s.Action), [['dynamodb:ConditionCheckItem', 'dynamodb:PutItem']]);
+    assert.match(JSON.stringify(dynamo[0]!.Resource), /:table\/appapi-dev-orders"/);
+  });
+
+  it('gives a journey chain access to the journeys table only', () => {
+    const statements = rolePolicy(routeTemplate(stack, 'StartVisit'));
+    const dynamo = statements.filter((s) => String(s.Action).startsWith('dynamodb:'));
+    assert.equal(dynamo.length, 1);
+    assert.match(JSON.stringify(dynamo[0]!.Resource), /:table\/appapi-dev-journeys"/);
+  });
+
+  it('runs each handler on nodejs22.x from the shared asset, told its route', () => {
+    routeTemplate(stack, 'GetCustomer').hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs22.x',
+      Handler: 'handler.handler',
+      Architectures: ['arm64'],
+      Environment: { Variables: { APPAPI_ROUTE: 'GetCustomer', APPAPI_ENV: 'dev', NODE_OPTIONS: '--enable-source-maps' } },
+    });
+  });
+
+  it('protects key-group routes with the custom authorizer and leaves public routes open', () => {
+    routeTemplate(stack, 'GetCustomer').hasResourceProperties('AWS::ApiGateway::Method', {
+      HttpMethod: 'GET',
+      AuthorizationType: 'CUSTOM',
+      AuthorizerId: { Ref: Match.stringLikeRegexp('Authorizer') },
+      RequestParameters: { 'method.request.path.customerId': true },
+      Integration: Match.objectLike({ Type: 'AWS_PROXY', IntegrationHttpMethod: 'POST' }),
+    });
+    routeTemplate(stack, 'Health').hasResourceProperties('AWS::ApiGateway::Method', { HttpMethod: 'GET', AuthorizationType: 'NONE', AuthorizerId: Match.absent() });
+  });
+
+  it('requires declared required query parameters through the request validator', () => {
+    routeTemplate(stack, 'CreateOrder').hasResourceProperties('AWS::ApiGateway::Method', {
+      RequestParameters: { 'method.request.querystring.source': true },
+      RequestValidatorId: { Ref: Match.stringLikeRegexp('RequestValidator') },
+    });
+  });
+
+  it('allows API Gateway to invoke each handler for its own method and path only', () => {
+    routeTemplate(stack, 'GetCustomer').hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      Principal: 'apigateway.amazonaws.com',
+      SourceArn: Match.objectLike({ 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp('/\\*/GET/customers/\\*$')])] }),
+    });
+  });
+
+  it('creates the methods and path resources in nested stacks, one per path subtree, and deploys after them', () => {
+    assert.deepEqual(stack.routeStacks.map((s) => s.group.basePath).sort(), ['/customers', '/health', '/orders', '/visits']);
+    parent.resourceCountIs('AWS::ApiGateway::Method', 1); // the root fallback
+    parent.resourceCountIs('AWS::CloudFormation::Stack', 4);
+    const deployments = parent.findResources('AWS::ApiGateway::Deployment');
+    const dependsOn = (Object.values(deployments)[0] as { DependsOn: string[] }).DependsOn;
+    assert.equal(dependsOn.filter((id) => /Routes.*NestedStackResource/.test(id)).length, 4);
+  });
+
+  it('answers undeclared methods on the root with a mock 404 problem+json', () => {
+    parent.hasResourceProperties('AWS::ApiGateway::Method', {
+      HttpMethod: 'ANY',
+      Integration: Match.objectLike({ Type: 'MOCK', IntegrationResponses: [Match.objectLike({ StatusCode: '404' })] }),
+    });
+  });
+
+  it('ships the compiled manifest as plain JSON', () => {
+    assert.deepEqual(
+      stack.manifest.routes.map((route) => `${route.method} ${route.path} ${route.auth.type}`),
+      ['GET /customers/{customerId} keyGroups', 'POST /orders keyGroups', 'POST /visits keyGroups', 'GET /health public'],
+    );
+    assert.deepEqual(JSON.parse(JSON.stringify(stack.manifest)), stack.manifest);
+  });
+});
+
+describe('AppApiStack synth-time validation', () => {
+  const declare =
+    (body: (app: ApiApp) => void): AppDeclaration =>
+    (environment) =>
+      body(new ApiApp(environment, 'Shop'));
+  const health = { auth: ApiAuth.public(), chain: [op.respond()] };
+
+  const cases: Array<[string, AppDeclaration, RegExp]> = [
+    [
+      'duplicate method + path',
+      declare((app) => {
+        new AppApi(app, 'A', { method: 'GET', path: '/a/{id}', ...health });
+        new AppApi(app, 'B', { method: 'GET', path: '/a/{key}', ...health });
+      }),
+      /App APIs "A" and "B" both declare GET \/a\/\{id\} \/ \/a\/\{key\}\. Each method \+ path may be declared once/,
+    ],
+    [
+      'parameters named differently at one position',
+      declare((app) => {
+        new AppApi(app, 'A', { method: 'GET', path: '/a/{id}', ...health });
+        new AppApi(app, 'B', { method: 'POST', path: '/a/{key}/x', ...health });
+      }),
+      /name the parameter after "\/a" differently \("\{id\}" and "\{key\}"\)/,
+    ],
+    ['malformed path template', declare((app) => new AppApi(app, 'A', { method: 'GET', path: '/a/{id', ...health })), /App API "A": path "\/a\/\{id": segment "\{id" is not a valid parameter/],
+    [
+      'query parameter declared twice',
+      declare((app) => new AppApi(app, 'A', { method: 'GET', path: '/a', query: [{ name: 'q' }, { name: 'q', type: 'integer' }], ...health })),
+      /App API "A": query parameter "q" is declared twice/,
+    ],
+    [
+      'unknown model',
+      declare((app) => new AppApi(app, 'A', { method: 'GET', path: '/a', auth: ApiAuth.public(), chain: [op.airdata.get('Nope', { id: '1', as: 'x' }), op.respond()] })),
+      /App API "A" \(GET \/a\), step 1 \(airdata\.get\): unknown AirData model "Nope"/,
+    ],
+    ['a body on GET', declare((app) => new AppApi(app, 'A', { method: 'GET', path: '/a', body: { type: 'object' }, ...health })), /a GET request carries no body/],
+    ['duplicate App API ids across apps', (environment) => {
+      new AppApi(new ApiApp(environment, 'One'), 'Same', { method: 'GET', path: '/one', ...health });
+      new AppApi(new ApiApp(environment, 'Two'), 'Same', { method: 'GET', path: '/two', ...health });
+    }, /Two App APIs have the id "Same"/],
+    ['an App API outside an app', (environment) => void new AppApi(environment, 'Loose', { method: 'GET', path: '/x', ...health }), /App API "Loose" is not declared inside an ApiApp/],
+    ['an unsupported method', declare((app) => new AppApi(app, 'A', { method: 'HEAD' as never, path: '/a', ...health })), /method "HEAD" is not supported; use one of GET, POST, PUT, PATCH, DELETE/],
+    ['a model field named id', declare((app) => new AirDataModel(app, 'M', { fields: { id: field.text() } })), /"id" is generated for every record; remove it from fields/],
+    ['an index on an undeclared field', declare((app) => new AirDataModel(app, 'M', { fields: { a: field.text() }, indexes: { byB: { partitionKey: 'b' } } })), /index "byB" is keyed on "b", which is not a declared field/],
+    ['an environment name with capitals', () => undefined, /environment "Dev" must be lower-case/],
+  ];
+  for (const [name, apps, message] of cases) {
+    it(`error flow: ${name}`, () => {
+      const environment = /environment "Dev"/.test(message.source) ? 'Dev' : 'dev';
+      assert.throws(() => environmentStack([apps], { environment }), (error: unknown) => {
+        assert.match((error as Error).message, message);
+        return true;
+      });
+    });
+  }
+
+  it('warns with a stable id on a 301 redirect, and still synthesizes', () => {
+    const stack = environmentStack([
+      declare((app) => new AppApi(app, 'Moved', { method: 'GET', path: '/old', auth: ApiAuth.public(), chain: [op.redirect({ location: 'https://x.example/new', status: 301 })] })),
+    ]);
+    Annotations.fromStack(stack).hasWarning('/AppApi-dev/Shop/Moved', Match.stringLikeRegexp('a 301 redirect is cached by browsers.*Use 302.*appapi:redirect301'));
+  });
+});
