@@ -1,5 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, type Stack } from 'aws-cdk-lib';
@@ -23,4 +22,33 @@ export function environmentStack(apps: readonly AppDeclaration[], props: Partial
 export function allTemplates(stack: Stack): Array<{ stack: Stack; template: Template }> {
   const stacks = [stack, ...stack.node.findAll().filter((c: Construct): c is Stack => c !== stack && (c as Stack).templateFile !== undefined && (c as Stack).nested)];
   return stacks.map((s) => ({ stack: s, template: Template.fromStack(s) }));
+}
+
+export interface ValidationViolation {
+  readonly plugin: string;
+  readonly ruleName: string;
+  readonly severity: string;
+  readonly constructPaths: readonly string[];
+}
+
+/**
+ * Findings of CDK's validation report (cdk-nag, CloudFormation Validate, annotations) after a
+ * synth; empty when the report was not written because nothing was found.
+ */
+export function validationFindings(assemblyDirectory: string): { violations: ValidationViolation[]; acknowledged: ValidationViolation[] } {
+  const path = join(assemblyDirectory, 'validation-report.json');
+  if (!existsSync(path)) return { violations: [], acknowledged: [] };
+  const report = JSON.parse(readFileSync(path, 'utf8')) as {
+    pluginReports: Array<{
+      pluginName: string;
+      violations?: Array<{ ruleName: string; severity: string; violatingConstructs: Array<{ constructPath: string }> }>;
+      suppressedViolations?: Array<{ ruleName: string; severity: string; violatingConstructs: Array<{ constructPath: string }> }>;
+    }>;
+  };
+  const flatten = (plugin: string, list: NonNullable<(typeof report.pluginReports)[number]['violations']> = []): ValidationViolation[] =>
+    list.map((v) => ({ plugin, ruleName: v.ruleName, severity: v.severity, constructPaths: v.violatingConstructs.map((c) => c.constructPath) }));
+  return {
+    violations: report.pluginReports.flatMap((r) => flatten(r.pluginName, r.violations)),
+    acknowledged: report.pluginReports.flatMap((r) => flatten(r.pluginName, r.suppressedViolations)),
+  };
 }

@@ -1,0 +1,47 @@
+import assert from 'node:assert/strict';
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { buildEnvironments } from '../lib/environments';
+import { newApp, validationFindings } from './support/cdk';
+import { generatedApp } from './support/generated-app';
+
+const MAX_RESOURCES = 500;
+const MAX_TEMPLATE_BYTES = 1_000_000;
+
+/**
+ * 300 App APIs in one environment must give templates CloudFormation accepts. Synth time is
+ * printed for the record (the target is under 60 s); `npm run bench` measures it properly.
+ */
+describe('scale: 300 App APIs in one environment', () => {
+  for (const singleRoot of [false, true]) {
+    it(`every template stays within CloudFormation's limits${singleRoot ? ' when all routes share one top-level path' : ''}`, () => {
+      const started = process.hrtime.bigint();
+      const app = newApp({ 'appapi:environments': ['dev'] });
+      const [stack] = buildEnvironments(app, { apps: [generatedApp(300, { singleRoot })] });
+      const assembly = app.synth();
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      assert.equal(stack!.manifest.routes.length, 300);
+      const artifact = assembly.getStackByName('AppApi-dev');
+      const templates = [artifact.templateFile, ...stack!.routeStacks.map((routeStack) => routeStack.templateFile)];
+      let largest = { resources: 0, bytes: 0 };
+      for (const file of templates) {
+        const path = join(assembly.directory, file);
+        const template = JSON.parse(readFileSync(path, 'utf8'));
+        const resources = Object.keys(template.Resources ?? {}).length;
+        const bytes = statSync(path).size;
+        assert.ok(resources <= MAX_RESOURCES, `${file} has ${resources} resources (limit ${MAX_RESOURCES})`);
+        assert.ok(bytes <= MAX_TEMPLATE_BYTES, `${file} is ${bytes} bytes (limit ${MAX_TEMPLATE_BYTES})`);
+        assert.ok(Object.keys(template.Parameters ?? {}).length <= 200, `${file} has too many parameters`);
+        assert.ok(Object.keys(template.Outputs ?? {}).length <= 200, `${file} has too many outputs`);
+        largest = { resources: Math.max(largest.resources, resources), bytes: Math.max(largest.bytes, bytes) };
+      }
+      const methods = stack!.routeStacks.reduce((sum, routeStack) => sum + routeStack.methods.size, 0);
+      assert.equal(methods, 300);
+      assert.deepEqual(validationFindings(assembly.directory).violations, []);
+      console.log(
+        `300 App APIs${singleRoot ? ' under one path' : ''}: ${templates.length} templates, largest ${largest.resources} resources / ${largest.bytes} bytes, synth with cdk-nag ${seconds.toFixed(1)} s`,
+      );
+    });
+  }
+});
