@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { buildEnvironments } from '../lib/environments';
 import { allTemplates, newApp, validationFindings } from './support/cdk';
@@ -50,6 +51,13 @@ describe('environments from cdk.json', () => {
     const app = newApp({ 'appapi:environments': ['dev'] });
     buildEnvironments(app);
     new sqs.Queue(new Stack(app, 'Unreviewed'), 'Queue');
+    assert.throws(() => app.synth(), /Validation failed/);
+  });
+
+  it('error flow: CDK\'s CloudFormation validation runs in the same synth and fails it on a template error', () => {
+    const app = newApp({ 'appapi:environments': ['dev'] });
+    buildEnvironments(app);
+    new lambda.CfnFunction(new Stack(app, 'Broken'), 'Function', { role: 'arn:aws:iam::123456789012:role/x', code: { zipFile: 'x' }, runtime: 'nodejs22.x', memorySize: 1 });
     assert.throws(() => app.synth(), /Validation failed/);
   });
 });
