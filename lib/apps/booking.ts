@@ -1,11 +1,7 @@
 import { ApiApp, ApiAuth, AirDataModel, AppApi, field, op, type AppApiStack } from '..';
 
 /** Where a booking journey's link points, per environment. */
-const BOOKING_SITE: Record<string, string> = {
-  dev: 'http://127.0.0.1:3000/health',
-  staging: 'https://staging.book.example.com',
-  prod: 'https://book.example.com',
-};
+const BOOKING_SITE: Record<string, string> = { prod: 'https://book.example.com' };
 
 /**
  * The reference app: customers as AirData, bookings as journeys. This is where a team declares
