@@ -1,5 +1,5 @@
 export { op, type ModelReference } from './chain/ops';
-export type { Operation, Chain, EnvironmentManifest as Manifest } from '../lambdas/shared/manifest';
+export type { Operation, Chain } from '../lambdas/shared/manifest';
 export { ChainError, type ChainWarning } from './chain/compile';
 export { field } from './constructs/fields';
 export { AirDataModel, type AirDataModelProps, type AirDataIndexProps } from './constructs/airdata-model';
