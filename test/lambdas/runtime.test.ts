@@ -1,0 +1,160 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { createHandler } from '../../lambdas/runtime/create-handler';
+import type { ProxyEvent } from '../../lambdas/runtime/proxy-event';
+import { AirDataModel, ApiApp, ApiAuth, AppApi, field, op, type AppDeclaration } from '../../lib';
+import { lambdaAssetDirectory } from '../../lib/constructs/lambda-asset';
+import { environmentStack } from '../support/cdk';
+
+const site: AppDeclaration = (environment) => {
+  const app = new ApiApp(environment, 'Site', { settings: { home: 'https://home.example' } });
+  new AppApi(app, 'Health', { method: 'GET', path: '/health', auth: ApiAuth.public(), chain: [op.respond({ body: { status: 'ok' } })] });
+  new AppApi(app, 'Quote', {
+    method: 'POST',
+    path: '/quotes/{product}',
+    auth: ApiAuth.keyGroups('partners'),
+    query: [{ name: 'quantity', type: 'integer', required: true }, { name: 'express', type: 'boolean' }],
+    body: { type: 'object', required: ['currency'], properties: { currency: { enum: ['EUR', 'USD'] }, note: { type: 'string', maxLength: 5 } } },
+    chain: [
+      op.transform('{% $query.quantity * ($query.express ? 12 : 10) %}', { as: 'total' }),
+      op.when('{% $total > 100 %}', [op.respond({ status: 422, body: { error: 'too many' } })]),
+      op.respond({
+        status: 201,
+        headers: { 'X-Key': '{% $auth.keyId %}' },
+        body: '{% { "product": $params.product, "total": $total, "currency": $body.currency, "env": $auth.env, "requestId": $request.id } %}',
+      }),
+    ],
+  });
+  new AppApi(app, 'Home', { method: 'GET', path: '/home', auth: ApiAuth.public(), chain: [op.redirect({ location: '{% $settings.home & "/welcome" %}' })] });
+  new AppApi(app, 'Divide', {
+    method: 'GET',
+    path: '/divide',
+    auth: ApiAuth.public(),
+    query: [{ name: 'by' }],
+    chain: [op.respond({ body: '{% 10 / $query.by %}' })],
+  });
+  new AppApi(app, 'Lookup', {
+    method: 'POST',
+    path: '/lookup',
+    auth: ApiAuth.public(),
+    chain: [op.validate('body', { type: 'object', required: ['id'] }), op.airdata.get('Missing', { id: '{% $body.id %}', as: 'x' }), op.respond()],
+  });
+};
+
+const stack = environmentStack([
+  site,
+  (environment) => {
+    // a model so that Lookup's chain compiles; its operation has no runtime yet
+    new AirDataModel(environment, 'Missing', { fields: { a: field.text() } });
+  },
+]);
+const manifest = stack.manifest;
+
+function event(overrides: Partial<ProxyEvent> & { httpMethod: string }): ProxyEvent {
+  return {
+    headers: {},
+    queryStringParameters: null,
+    pathParameters: null,
+    body: null,
+    isBase64Encoded: false,
+    requestContext: { requestId: 'req-1', requestTimeEpoch: Date.UTC(2026, 10, 28), authorizer: { principalId: 'key-123', groups: 'partners' } },
+    ...overrides,
+  };
+}
+
+const quote = createHandler(manifest, 'Quote');
+const quoteEvent = (overrides: Partial<ProxyEvent> = {}) =>
+  event({
+    httpMethod: 'POST',
+    pathParameters: { product: 'widget' },
+    queryStringParameters: { quantity: '3', express: 'true' },
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ currency: 'EUR' }),
+    ...overrides,
+  });
+
+describe('chain runtime (no database)', () => {
+  it('happy flow: answers a literal respond with JSON', async () => {
+    const result = await createHandler(manifest, 'Health')(event({ httpMethod: 'GET' }));
+    assert.equal(result.statusCode, 200);
+    assert.equal(result.headers['Content-Type'], 'application/json');
+    assert.deepEqual(JSON.parse(result.body), { status: 'ok' });
+  });
+
+  it('happy flow: binds params, typed query, body, auth and request, and evaluates headers', async () => {
+    const result = await quote(quoteEvent());
+    assert.equal(result.statusCode, 201);
+    assert.equal(result.headers['X-Key'], 'key-123');
+    assert.deepEqual(JSON.parse(result.body), { product: 'widget', total: 36, currency: 'EUR', env: 'dev', requestId: 'req-1' });
+  });
+
+  it('runs op.when branches, which may answer', async () => {
+    const result = await quote(quoteEvent({ queryStringParameters: { quantity: '11' } }));
+    assert.equal(result.statusCode, 422);
+    assert.deepEqual(JSON.parse(result.body), { error: 'too many' });
+  });
+
+  it('redirects with 302 and a Location built from app settings', async () => {
+    const result = await createHandler(manifest, 'Home')(event({ httpMethod: 'GET' }));
+    assert.equal(result.statusCode, 302);
+    assert.equal(result.headers.Location, 'https://home.example/welcome');
+  });
+
+  it('error flow: reports every body violation as 400 problem+json', async () => {
+    const result = await quote(quoteEvent({ body: JSON.stringify({ currency: 'GBP', note: 'far too long' }) }));
+    assert.equal(result.statusCode, 400);
+    assert.equal(result.headers['Content-Type'], 'application/problem+json');
+    const problem = JSON.parse(result.body);
+    assert.equal(problem.code, 'validation_failed');
+    assert.equal(problem.requestId, 'req-1');
+    assert.deepEqual(problem.violations.map((v: { pointer: string }) => v.pointer).sort(), ['/body/currency', '/body/note']);
+  });
+
+  it('error flow: malformed JSON is 400, a non-JSON content type 415', async () => {
+    const malformed = await quote(quoteEvent({ body: '{"currency": "EUR"' }));
+    assert.equal(malformed.statusCode, 400);
+    assert.equal(JSON.parse(malformed.body).code, 'malformed_json');
+    const wrongType = await quote(quoteEvent({ headers: { 'content-type': 'text/plain' } }));
+    assert.equal(wrongType.statusCode, 415);
+    assert.equal(JSON.parse(wrongType.body).code, 'unsupported_media_type');
+  });
+
+  it('error flow: missing or mistyped query parameters are 400 listing each', async () => {
+    const result = await quote(quoteEvent({ queryStringParameters: { express: 'yes' } }));
+    assert.equal(result.statusCode, 400);
+    const problem = JSON.parse(result.body);
+    assert.equal(problem.code, 'invalid_query');
+    assert.deepEqual(problem.violations, [
+      { parameter: 'quantity', reason: 'is required' },
+      { parameter: 'express', reason: 'must be a boolean' },
+    ]);
+  });
+
+  it('error flow: an expression the input breaks is 400, not 500', async () => {
+    const result = await createHandler(manifest, 'Divide')(event({ httpMethod: 'GET', queryStringParameters: { by: 'zero' } }));
+    assert.equal(result.statusCode, 400);
+    assert.equal(JSON.parse(result.body).code, 'expression_failed');
+  });
+
+  it('error flow: a __proto__ key in the body pollutes nothing', async () => {
+    await quote(quoteEvent({ body: '{"currency":"EUR","__proto__":{"polluted":true}}' }));
+    assert.equal(({} as { polluted?: boolean }).polluted, undefined);
+  });
+
+  it('answers 501 without internals for operations whose runtime is not built yet', async () => {
+    const result = await createHandler(manifest, 'Lookup')(event({ httpMethod: 'POST', headers: { 'content-type': 'application/json' }, body: '{"id":"1"}' }));
+    assert.equal(result.statusCode, 501);
+    const problem = JSON.parse(result.body);
+    assert.equal(problem.code, 'operation_unavailable');
+    assert.doesNotMatch(problem.detail, /airdata|step/);
+  });
+
+  it('the shipped bundle loads its manifest at cold start and answers in a fresh process', () => {
+    const directory = lambdaAssetDirectory('handler', manifest);
+    const script = `require(${JSON.stringify(join(directory, 'handler.js'))}).handler({ httpMethod: 'GET', requestContext: { requestId: 'cold' } }).then((r) => console.log(JSON.stringify(r)))`;
+    const output = execFileSync(process.execPath, ['-e', script], { env: { ...process.env, APPAPI_ROUTE: 'Health' }, encoding: 'utf8' });
+    assert.deepEqual(JSON.parse(output), { statusCode: 200, headers: { 'Content-Type': 'application/json' }, body: '{"status":"ok"}' });
+  });
+});
