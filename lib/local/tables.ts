@@ -1,0 +1,97 @@
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  ResourceNotFoundException,
+  UpdateTableCommand,
+  type AttributeDefinition,
+  type CreateTableCommandInput,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
+import type { EnvironmentManifest, FieldType } from '../../lambdas/shared/manifest';
+import { KEY_ATTRIBUTE_TYPES } from '../constructs/fields';
+
+/**
+ * The tables of an environment as the stack creates them in AWS (same names, keys and indexes),
+ * derived from the manifest so local and AWS cannot drift apart.
+ */
+export function tableDefinitions(manifest: EnvironmentManifest): CreateTableCommandInput[] {
+  const definitions: CreateTableCommandInput[] = [
+    {
+      TableName: manifest.tables.journeys,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [
+        { AttributeName: 'pk', AttributeType: 'S' },
+        { AttributeName: 'sk', AttributeType: 'S' },
+      ],
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+    },
+    {
+      TableName: manifest.tables.apiKeys,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [{ AttributeName: 'keyId', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: 'keyId', KeyType: 'HASH' }],
+    },
+  ];
+  for (const model of Object.values(manifest.models)) {
+    const attributes = new Map<string, AttributeDefinition>([['id', { AttributeName: 'id', AttributeType: 'S' }]]);
+    const attributeOf = (field: string): string => {
+      const type = KEY_ATTRIBUTE_TYPES[model.fields[field]?.type as FieldType] ?? 'S';
+      attributes.set(field, { AttributeName: field, AttributeType: type });
+      return field;
+    };
+    const indexes = Object.entries(model.indexes).map(([IndexName, index]) => ({
+      IndexName,
+      KeySchema: [
+        { AttributeName: attributeOf(index.partitionKey), KeyType: 'HASH' as const },
+        ...(index.sortKey ? [{ AttributeName: attributeOf(index.sortKey), KeyType: 'RANGE' as const }] : []),
+      ],
+      Projection: { ProjectionType: 'ALL' as const },
+    }));
+    definitions.push({
+      TableName: model.table,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [...attributes.values()],
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+      ...(indexes.length ? { GlobalSecondaryIndexes: indexes } : {}),
+    });
+  }
+  return definitions;
+}
+
+/**
+ * Creates the environment's missing tables and adds indexes declared since they were created.
+ * Existing data is never touched; an index removed from a declaration is left in place.
+ */
+export async function ensureTables(client: DynamoDBClient, manifest: EnvironmentManifest): Promise<{ created: string[]; indexesAdded: string[] }> {
+  const created: string[] = [];
+  const indexesAdded: string[] = [];
+  for (const definition of tableDefinitions(manifest)) {
+    let existing;
+    try {
+      existing = (await client.send(new DescribeTableCommand({ TableName: definition.TableName }))).Table;
+    } catch (error) {
+      if (!(error instanceof ResourceNotFoundException)) throw error;
+    }
+    if (!existing) {
+      await client.send(new CreateTableCommand(definition));
+      created.push(definition.TableName!);
+      continue;
+    }
+    const present = new Set((existing.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName));
+    for (const index of definition.GlobalSecondaryIndexes ?? []) {
+      if (present.has(index.IndexName)) continue;
+      await client.send(
+        new UpdateTableCommand({
+          TableName: definition.TableName,
+          AttributeDefinitions: definition.AttributeDefinitions,
+          GlobalSecondaryIndexUpdates: [{ Create: { IndexName: index.IndexName, KeySchema: index.KeySchema, Projection: index.Projection } }],
+        }),
+      );
+      indexesAdded.push(`${definition.TableName}/${index.IndexName}`);
+    }
+  }
+  return { created, indexesAdded };
+}

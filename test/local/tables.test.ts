@@ -1,0 +1,53 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { Template } from 'aws-cdk-lib/assertions';
+import { AirDataModel, ApiApp, field, type AppDeclaration } from '../../lib';
+import { declareBooking } from '../../lib/apps/booking';
+import { startDynamoDbLocal, type DynamoDbLocal } from '../../lib/local/dynamodb-local';
+import { ensureTables } from '../../lib/local/tables';
+import { environmentStack, newApp } from '../support/cdk';
+
+const notes =
+  (indexes: Record<string, { partitionKey: string }>): AppDeclaration =>
+  (environment) =>
+    void new AirDataModel(new ApiApp(environment, 'Notes'), 'Notes', { fields: { title: field.text(), author: field.email() }, indexes });
+
+describe('local tables on DynamoDB Local', () => {
+  let dynamo: DynamoDbLocal;
+  let client: DynamoDBClient;
+  before(async () => {
+    dynamo = await startDynamoDbLocal();
+    client = dynamo.client();
+  });
+  after(async () => {
+    client?.destroy();
+    await dynamo?.stop();
+  });
+
+  it('creates exactly the tables the stack declares, with the same keys and indexes', async () => {
+    const stack = environmentStack([declareBooking]);
+    const result = await ensureTables(client, stack.manifest);
+    assert.deepEqual(result.created.sort(), ['appapi-dev-api-keys', 'appapi-dev-customers', 'appapi-dev-journeys']);
+    const declared = Template.fromStack(stack).findResources('AWS::DynamoDB::Table');
+    for (const table of Object.values(declared)) {
+      const properties = table.Properties as { TableName: string; KeySchema: unknown; GlobalSecondaryIndexes?: Array<{ IndexName: string; KeySchema: unknown }> };
+      const local = (await client.send(new DescribeTableCommand({ TableName: properties.TableName }))).Table!;
+      assert.deepEqual(local.KeySchema, properties.KeySchema, `${properties.TableName} key schema`);
+      assert.deepEqual(
+        (local.GlobalSecondaryIndexes ?? []).map((index) => ({ IndexName: index.IndexName, KeySchema: index.KeySchema })),
+        (properties.GlobalSecondaryIndexes ?? []).map((index) => ({ IndexName: index.IndexName, KeySchema: index.KeySchema })),
+        `${properties.TableName} indexes`,
+      );
+    }
+  });
+
+  it('is idempotent, and adds an index declared later without touching the table', async () => {
+    const first = environmentStack([notes({})], {}, newApp());
+    assert.deepEqual((await ensureTables(client, first.manifest)).created.includes('appapi-dev-notes'), true);
+    const again = await ensureTables(client, first.manifest);
+    assert.deepEqual(again, { created: [], indexesAdded: [] });
+    const later = environmentStack([notes({ byAuthor: { partitionKey: 'author' } })], {}, newApp());
+    assert.deepEqual(await ensureTables(client, later.manifest), { created: [], indexesAdded: ['appapi-dev-notes/byAuthor'] });
+  });
+});
