@@ -1,4 +1,6 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { EnvironmentManifest } from '../shared/manifest';
+import { createDocumentClient } from './dynamodb';
 import { findRoute } from '../shared/manifest-loader';
 import { problemResponse } from '../shared/problem';
 import { HttpProblem } from './problem-error';
@@ -12,9 +14,9 @@ export type Handler = (event: ProxyEvent) => Promise<ProxyResult>;
  * The handler of one route: everything derivable from the manifest is prepared here, once, so a
  * request only evaluates. Used by the Lambda entry point and by the local gateway alike.
  */
-export function createHandler(manifest: EnvironmentManifest, routeId: string | undefined): Handler {
+export function createHandler(manifest: EnvironmentManifest, routeId: string | undefined, dynamo: DynamoDBDocumentClient = createDocumentClient()): Handler {
   const route = findRoute(manifest, routeId);
-  const prepared = prepareRoute(route);
+  const prepared = prepareRoute(manifest, route, dynamo);
   const settings = manifest.apps[route.app]?.settings ?? {};
   return async (event) => {
     const requestId = event.requestContext?.requestId ?? 'unknown';

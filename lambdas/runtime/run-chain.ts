@@ -1,6 +1,8 @@
 import type { ValidateFunction } from 'ajv';
 import { createSchemaCompiler } from '../shared/json-schema';
-import type { Chain, Operation, RouteManifest } from '../shared/manifest';
+import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Chain, EnvironmentManifest, Operation, RouteManifest } from '../shared/manifest';
+import { unavailableProblem } from './dynamodb';
 import { badRequest, HttpProblem } from './problem-error';
 import type { ProxyResult } from './proxy-event';
 import { compileExpressions, evaluate, type Bindings, type CompiledExpressions } from './templates';
@@ -8,12 +10,14 @@ import { compileExpressions, evaluate, type Bindings, type CompiledExpressions }
 /** A route made ready at cold start: expressions and schemas compiled once. */
 export interface PreparedRoute {
   readonly route: RouteManifest;
+  readonly manifest: EnvironmentManifest;
+  readonly dynamo: DynamoDBDocumentClient;
   readonly expressions: CompiledExpressions;
   readonly schemas: ReadonlyMap<object | boolean, ValidateFunction>;
   readonly bodyValidator?: ValidateFunction;
 }
 
-export function prepareRoute(route: RouteManifest): PreparedRoute {
+export function prepareRoute(manifest: EnvironmentManifest, route: RouteManifest, dynamo: DynamoDBDocumentClient): PreparedRoute {
   const compiler = createSchemaCompiler();
   const schemas = new Map<object | boolean, ValidateFunction>();
   const visit = (chain: Chain): void =>
@@ -27,6 +31,8 @@ export function prepareRoute(route: RouteManifest): PreparedRoute {
   visit(route.chain);
   return {
     route,
+    manifest,
+    dynamo,
     expressions: compileExpressions(route.chain),
     schemas,
     ...(route.body === undefined ? {} : { bodyValidator: compiler.compile(route.body as object) }),
@@ -81,6 +87,13 @@ async function runStep(step: Operation, prepared: PreparedRoute, bindings: Bindi
       }
       return { answer: { statusCode: step.status, headers: { Location: location }, body: '' } };
     }
+    case 'airdata.get': {
+      const id = await value(step.id, 'id');
+      const model = prepared.manifest.models[step.model]!;
+      if (typeof id !== 'string' || id === '' || id.startsWith('#')) return notFound(step.notFound, model.name);
+      const item = await withStorage(() => prepared.dynamo.send(new GetCommand({ TableName: model.table, Key: { id }, ConsistentRead: true })));
+      return item.Item ? { value: item.Item } : notFound(step.notFound, model.name);
+    }
     default:
       throw new HttpProblem(501, 'operation_unavailable', 'Not Implemented', `${where} is not available in this release.`);
   }
@@ -95,4 +108,17 @@ function validateAgainst(validator: ValidateFunction, data: unknown, target: str
   }));
   const summary = violations.map((v) => `${v.pointer} ${v.message}`).join('; ');
   throw badRequest('validation_failed', `The ${target} does not match the declared schema: ${summary}.`, { violations });
+}
+
+function notFound(policy: 404 | 'null', modelName: string): { value: null } {
+  if (policy === 'null') return { value: null };
+  throw new HttpProblem(404, 'record_not_found', 'Not Found', `No ${modelName} record has this id.`);
+}
+
+async function withStorage<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    throw unavailableProblem(error) ?? error;
+  }
 }

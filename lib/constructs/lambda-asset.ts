@@ -28,6 +28,8 @@ export function bundle(entry: LambdaEntry): string {
       format: 'cjs',
       minify: true,
       legalComments: 'none',
+      // nodejs22.x ships AWS SDK v3: using it keeps the bundle small and cold starts short
+      external: ['@aws-sdk/*', '@smithy/*'],
       write: false,
       logLevel: 'silent',
     });
