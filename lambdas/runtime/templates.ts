@@ -1,8 +1,7 @@
 import jsonata from 'jsonata';
+import { expressionSource } from '../shared/expression-syntax';
 import type { Chain, Operation, Template } from '../shared/manifest';
 import { badRequest } from './problem-error';
-
-const EXPRESSION = /^\{%([\s\S]*)%\}$/;
 
 export type Bindings = Record<string, unknown>;
 export type CompiledExpressions = ReadonlyMap<string, jsonata.Expression>;
@@ -12,8 +11,8 @@ export function compileExpressions(chain: Chain): CompiledExpressions {
   const compiled = new Map<string, jsonata.Expression>();
   const visit = (value: unknown): void => {
     if (typeof value === 'string') {
-      const match = EXPRESSION.exec(value);
-      if (match && !compiled.has(value)) compiled.set(value, jsonata(match[1]!.trim()));
+      const source = expressionSource(value);
+      if (source !== undefined && !compiled.has(value)) compiled.set(value, jsonata(source));
     } else if (Array.isArray(value)) {
       value.forEach(visit);
     } else if (value !== null && typeof value === 'object') {

@@ -6,14 +6,12 @@ export interface TableAccess {
   readonly actions: ReadonlySet<string>;
   /** Indexes the chain queries; granted one by one, never `index/*`. */
   readonly indexes: ReadonlySet<string>;
-  /** True when the chain scans the table (a query no index serves). */
-  readonly scans: boolean;
 }
 
 /** Key of the journeys table in the access map; models are keyed by model name. */
 export const JOURNEYS = '#journeys';
 
-type MutableAccess = { actions: Set<string>; indexes: Set<string>; scans: boolean };
+type MutableAccess = { actions: Set<string>; indexes: Set<string> };
 
 /**
  * The DynamoDB actions a chain needs, per table. Writes run as one transaction per request, so
@@ -25,7 +23,7 @@ export function chainAccess(chain: Chain, models: { readonly [name: string]: Mod
   const on = (table: string): MutableAccess => {
     let entry = access.get(table);
     if (!entry) {
-      entry = { actions: new Set(), indexes: new Set(), scans: false };
+      entry = { actions: new Set(), indexes: new Set() };
       access.set(table, entry);
     }
     return entry;
@@ -53,13 +51,9 @@ function record(
         on(step.model).indexes.add(step.index);
         // an expression may leave the indexed field out of the filter, and the query then scans
         const partitionKey = models[step.model]?.indexes[step.index]?.partitionKey;
-        if (partitionKey !== undefined && isExpression(step.filter[partitionKey])) {
-          grant(step.model, 'Scan');
-          on(step.model).scans = true;
-        }
+        if (partitionKey !== undefined && isExpression(step.filter[partitionKey])) grant(step.model, 'Scan');
       } else {
         grant(step.model, 'Scan');
-        on(step.model).scans = true;
       }
       return;
     case 'airdata.insert':

@@ -91,9 +91,9 @@ function compileSteps(
     if (previous && terminates([previous])) {
       throw new ChainError(`${where}: unreachable, the previous step already answers the request. Remove it or move it before the answer.`);
     }
-    const step2 = checkStep(step, scope, here, where, context, warnings, schemaCompiler);
-    if ('as' in step2 && step2.as !== undefined) bind(step2.as, scope, where, describeStep(here));
-    compiled.push(step2);
+    const checked = checkStep(step, scope, here, where, context, warnings, schemaCompiler);
+    if ('as' in checked && checked.as !== undefined) bind(checked.as, scope, where, describeStep(here));
+    compiled.push(checked);
   });
   return compiled;
 }

@@ -1,7 +1,6 @@
 import jsonata from 'jsonata';
+import { expressionSource } from '../../lambdas/shared/expression-syntax';
 import type { Template } from '../../lambdas/shared/manifest';
-
-const EXPRESSION = /^\{%([\s\S]*)%\}$/;
 
 /** JSONata's built-in functions: readable as `$name` without a binding. */
 const BUILTIN_FUNCTIONS = new Set([
@@ -15,11 +14,7 @@ const BUILTIN_FUNCTIONS = new Set([
   'fromMillis', 'now', 'millis',
 ]);
 
-/** The JSONata source inside `{% … %}`, or undefined when the string is a literal. */
-export function expressionSource(value: string): string | undefined {
-  const match = EXPRESSION.exec(value);
-  return match ? match[1]!.trim() : undefined;
-}
+export { expressionSource };
 
 export interface ExpressionSite {
   /** Where in the operation the expression sits, e.g. `body.customerId`. */
