@@ -17,10 +17,7 @@ export interface CompiledEnvironment {
   readonly appApis: ReadonlyMap<string, AppApi>;
 }
 
-export interface ManifestTables {
-  readonly journeys: string;
-  readonly apiKeys: string;
-}
+export type ManifestTables = EnvironmentManifest['tables'];
 
 /**
  * Compiles every declaration under `root` into the environment's manifest: the one description

@@ -29,7 +29,7 @@ describe('environments from cdk.json', () => {
       const env = stack.environmentName;
       const template = Template.fromStack(stack);
       const names = Object.values(template.findResources('AWS::DynamoDB::Table')).map((t) => t.Properties.TableName as string);
-      assert.deepEqual(names.sort(), [`appapi-${env}-api-keys`, `appapi-${env}-customers`, `appapi-${env}-journeys`]);
+      assert.deepEqual(names.sort(), [`appapi-${env}-api-keys`, `appapi-${env}-customers`, `appapi-${env}-idempotency`, `appapi-${env}-journeys`]);
       template.hasResourceProperties('AWS::SecretsManager::Secret', { Name: `appapi/${env}/signing-key` });
       template.hasResourceProperties('AWS::ApiGateway::RestApi', { Name: `appapi-${env}` });
       template.hasResourceProperties('AWS::ApiGateway::Stage', { StageName: env });

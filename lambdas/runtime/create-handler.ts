@@ -6,7 +6,8 @@ import { problemResponse } from '../shared/problem';
 import { HttpProblem } from './problem-error';
 import type { ProxyEvent, ProxyResult } from './proxy-event';
 import { requestBindings } from './request-bindings';
-import { prepareRoute, runChain } from './run-chain';
+import { prepareRoute } from './prepare-route';
+import { runRequest } from './run-request';
 
 export type Handler = (event: ProxyEvent) => Promise<ProxyResult>;
 
@@ -21,7 +22,7 @@ export function createHandler(manifest: EnvironmentManifest, routeId: string | u
   return async (event) => {
     const requestId = event.requestContext?.requestId ?? 'unknown';
     try {
-      return await runChain(prepared, requestBindings(event, route, settings, manifest.env));
+      return await runRequest(prepared, event, requestBindings(event, route, settings, manifest.env));
     } catch (error) {
       if (error instanceof HttpProblem) {
         if (error.status >= 500) log('error', requestId, route.id, error.code, error.detail);

@@ -1,64 +1,41 @@
 import type { ValidateFunction } from 'ajv';
-import { createSchemaCompiler } from '../shared/json-schema';
-import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { Chain, EnvironmentManifest, Operation, RouteManifest } from '../shared/manifest';
-import { unavailableProblem } from './dynamodb';
+import type { Chain, Operation } from '../shared/manifest';
+import { callHttp } from './http-call';
+import type { PreparedRoute } from './prepare-route';
 import { badRequest, HttpProblem } from './problem-error';
 import type { ProxyResult } from './proxy-event';
-import { compileExpressions, evaluate, type Bindings, type CompiledExpressions } from './templates';
+import { queryRecords } from './store/airdata-query';
+import { recordNotFound, type AirDataStore } from './store/airdata-store';
+import { journeyNotFound, type JourneyStore } from './store/journey-store';
+import { evaluate, type Bindings } from './templates';
 
-/** A route made ready at cold start: expressions and schemas compiled once. */
-export interface PreparedRoute {
-  readonly route: RouteManifest;
-  readonly manifest: EnvironmentManifest;
-  readonly dynamo: DynamoDBDocumentClient;
-  readonly expressions: CompiledExpressions;
-  readonly schemas: ReadonlyMap<object | boolean, ValidateFunction>;
-  readonly bodyValidator?: ValidateFunction;
+/** The stores one run of a chain reads and writes through. */
+export interface ChainStores {
+  readonly airdata: AirDataStore;
+  readonly journeys: JourneyStore;
 }
 
-export function prepareRoute(manifest: EnvironmentManifest, route: RouteManifest, dynamo: DynamoDBDocumentClient): PreparedRoute {
-  const compiler = createSchemaCompiler();
-  const schemas = new Map<object | boolean, ValidateFunction>();
-  const visit = (chain: Chain): void =>
-    chain.forEach((step) => {
-      if (step.op === 'validate') schemas.set(step.schema as object, compiler.compile(step.schema as object));
-      if (step.op === 'when') {
-        visit(step.then);
-        visit(step.otherwise);
-      }
-    });
-  visit(route.chain);
-  return {
-    route,
-    manifest,
-    dynamo,
-    expressions: compileExpressions(route.chain),
-    schemas,
-    ...(route.body === undefined ? {} : { bodyValidator: compiler.compile(route.body as object) }),
-  };
-}
-
-/** Runs the chain; the first respond or redirect reached is the answer. */
-export async function runChain(prepared: PreparedRoute, bindings: Bindings): Promise<ProxyResult> {
+/** Runs the chain; the first respond or redirect reached is the answer. Writes are only queued. */
+export async function runChain(prepared: PreparedRoute, bindings: Bindings, stores: ChainStores): Promise<ProxyResult> {
   if (prepared.bodyValidator) validateAgainst(prepared.bodyValidator, bindings.body, 'body');
-  const result = await runSteps(prepared.route.chain, prepared, { ...bindings }, '');
+  const result = await runSteps(prepared.route.chain, prepared, stores, { ...bindings }, '');
   if (!result) throw new HttpProblem(500, 'chain_without_answer', 'Internal Server Error', 'The chain finished without answering.');
   return result;
 }
 
-async function runSteps(chain: Chain, prepared: PreparedRoute, bindings: Bindings, prefix: string): Promise<ProxyResult | undefined> {
+async function runSteps(chain: Chain, prepared: PreparedRoute, stores: ChainStores, bindings: Bindings, prefix: string): Promise<ProxyResult | undefined> {
   for (const [index, step] of chain.entries()) {
     const where = `${prefix}step ${index + 1} (${step.op})`;
-    const outcome = await runStep(step, prepared, bindings, where);
+    const outcome = await runStep(step, prepared, stores, bindings, where);
     if (outcome.answer) return outcome.answer;
     if ('as' in step && step.as !== undefined) bindings[step.as] = outcome.value;
   }
   return undefined;
 }
 
-async function runStep(step: Operation, prepared: PreparedRoute, bindings: Bindings, where: string): Promise<{ value?: unknown; answer?: ProxyResult }> {
+async function runStep(step: Operation, prepared: PreparedRoute, stores: ChainStores, bindings: Bindings, where: string): Promise<{ value?: unknown; answer?: ProxyResult }> {
   const value = (template: Parameters<typeof evaluate>[0], field: string) => evaluate(template, bindings, prepared.expressions, `${where} ${field}`);
+  const model = 'model' in step ? prepared.manifest.models[step.model]! : undefined;
   switch (step.op) {
     case 'validate':
       validateAgainst(prepared.schemas.get(step.schema as object)!, bindings[step.target], step.target);
@@ -67,19 +44,11 @@ async function runStep(step: Operation, prepared: PreparedRoute, bindings: Bindi
       return { value: await value(step.value, 'value') };
     case 'when': {
       const branch = (await value(step.condition, 'condition')) ? step.then : step.otherwise;
-      const answer = await runSteps(branch, prepared, { ...bindings }, `${where} → `);
+      const answer = await runSteps(branch, prepared, stores, { ...bindings }, `${where} → `);
       return answer ? { answer } : {};
     }
-    case 'respond': {
-      const body = await value(step.body, 'body');
-      const headers: Record<string, string> = {};
-      for (const [name, template] of Object.entries(step.headers ?? {})) {
-        const headerValue = await value(template, `headers.${name}`);
-        if (headerValue !== undefined && headerValue !== null) headers[name] = String(headerValue);
-      }
-      if (body === undefined || step.status === 204) return { answer: { statusCode: step.status, headers, body: '' } };
-      return { answer: { statusCode: step.status, headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(body) } };
-    }
+    case 'respond':
+      return { answer: await respond(step, value) };
     case 'redirect': {
       const location = await value(step.location, 'location');
       if (typeof location !== 'string' || location === '') {
@@ -88,15 +57,85 @@ async function runStep(step: Operation, prepared: PreparedRoute, bindings: Bindi
       return { answer: { statusCode: step.status, headers: { Location: location }, body: '' } };
     }
     case 'airdata.get': {
-      const id = await value(step.id, 'id');
-      const model = prepared.manifest.models[step.model]!;
-      if (typeof id !== 'string' || id === '' || id.startsWith('#')) return notFound(step.notFound, model.name);
-      const item = await withStorage(() => prepared.dynamo.send(new GetCommand({ TableName: model.table, Key: { id }, ConsistentRead: true })));
-      return item.Item ? { value: item.Item } : notFound(step.notFound, model.name);
+      const record = await stores.airdata.get(model!, await value(step.id, 'id'));
+      if (record) return { value: record };
+      if (step.notFound === 'null') return { value: null };
+      throw recordNotFound(model!);
     }
-    default:
-      throw new HttpProblem(501, 'operation_unavailable', 'Not Implemented', `${where} is not available in this release.`);
+    case 'airdata.query': {
+      const filter = (await value(step.filter as never, 'filter')) as Record<string, unknown>;
+      const page = await queryRecords(prepared.dynamo, model!, {
+        filter,
+        limit: await value(step.limit, 'limit'),
+        cursor: await value(step.cursor, 'cursor'),
+        ...(step.index === undefined ? {} : { index: step.index }),
+      });
+      return { value: page };
+    }
+    case 'airdata.insert':
+      return { value: await stores.airdata.insert(model!, await value(step.record, 'record'), step.onConflict) };
+    case 'airdata.put':
+      return { value: await stores.airdata.put(model!, await value(step.id, 'id'), await value(step.record, 'record')) };
+    case 'airdata.patch':
+      return { value: await stores.airdata.patch(model!, await value(step.id, 'id'), await value(step.fields, 'fields')) };
+    case 'airdata.delete':
+      return { value: await stores.airdata.delete(model!, await value(step.id, 'id'), step.notFound) };
+    case 'journey.start':
+      return {
+        value: await stores.journeys.start({
+          identifier: await value(step.identifier, 'identifier'),
+          step: await value(step.step, 'step'),
+          data: await value(step.data, 'data'),
+          onConflict: step.onConflict,
+          expiresInDays: step.expiresInDays,
+        }),
+      };
+    case 'journey.get': {
+      const journey = await stores.journeys.get(await value(step.id, 'id'), step.events);
+      if (journey) return { value: journey };
+      if (step.notFound === 'null') return { value: null };
+      throw journeyNotFound();
+    }
+    case 'journey.update':
+      return {
+        value: await stores.journeys.update(await value(step.id, 'id'), {
+          data: await value(step.data, 'data'),
+          step: await value(step.step, 'step'),
+          status: await value(step.status, 'status'),
+          ...(step.event ? { event: { type: await value(step.event.type, 'event.type'), data: await value(step.event.data, 'event.data') } } : {}),
+        }),
+      };
+    case 'journey.end':
+      return { value: await stores.journeys.update(await value(step.id, 'id'), { status: step.status }) };
+    case 'http':
+      return {
+        value: await callHttp(
+          {
+            method: step.method,
+            url: await value(step.url, 'url'),
+            headers: await value(step.headers, 'headers'),
+            body: await value(step.body, 'body'),
+            timeoutMs: step.timeoutMs,
+          },
+          { allowedHosts: prepared.app.httpHosts },
+          where,
+        ),
+      };
   }
+}
+
+async function respond(
+  step: Extract<Operation, { op: 'respond' }>,
+  value: (template: Parameters<typeof evaluate>[0], field: string) => Promise<unknown>,
+): Promise<ProxyResult> {
+  const body = await value(step.body, 'body');
+  const headers: Record<string, string> = {};
+  for (const [name, template] of Object.entries(step.headers ?? {})) {
+    const headerValue = await value(template, `headers.${name}`);
+    if (headerValue !== undefined && headerValue !== null) headers[name] = String(headerValue);
+  }
+  if (body === undefined || step.status === 204) return { statusCode: step.status, headers, body: '' };
+  return { statusCode: step.status, headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(body) };
 }
 
 function validateAgainst(validator: ValidateFunction, data: unknown, target: string): void {
@@ -108,17 +147,4 @@ function validateAgainst(validator: ValidateFunction, data: unknown, target: str
   }));
   const summary = violations.map((v) => `${v.pointer} ${v.message}`).join('; ');
   throw badRequest('validation_failed', `The ${target} does not match the declared schema: ${summary}.`, { violations });
-}
-
-function notFound(policy: 404 | 'null', modelName: string): { value: null } {
-  if (policy === 'null') return { value: null };
-  throw new HttpProblem(404, 'record_not_found', 'Not Found', `No ${modelName} record has this id.`);
-}
-
-async function withStorage<T>(call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (error) {
-    throw unavailableProblem(error) ?? error;
-  }
 }

@@ -21,7 +21,8 @@ export interface EnvironmentManifest {
   readonly env: string;
   /** Prefix of every physical resource name, e.g. `appapi`. */
   readonly prefix: string;
-  readonly tables: { readonly journeys: string; readonly apiKeys: string };
+  /** Runtime tables: journeys (with their events and identifiers), API keys, and Idempotency-Key answers. */
+  readonly tables: { readonly journeys: string; readonly apiKeys: string; readonly idempotency: string };
   readonly models: { readonly [modelName: string]: ModelManifest };
   readonly apps: { readonly [appName: string]: AppManifest };
   readonly routes: readonly RouteManifest[];

@@ -1,4 +1,4 @@
-import type { Chain, FilterCondition, ModelManifest, Operation } from '../../lambdas/shared/manifest';
+import type { Chain, FilterCondition, ModelManifest, Operation, RouteManifest } from '../../lambdas/shared/manifest';
 import { expressionSource } from './expression';
 
 /** What one chain does to one table: the least-privilege IAM grant of its handler. */
@@ -13,10 +13,23 @@ export const JOURNEYS = '#journeys';
 
 type MutableAccess = { actions: Set<string>; indexes: Set<string> };
 
+/** Key of the idempotency table in the access map. */
+export const IDEMPOTENCY = '#idempotency';
+
 /**
- * The DynamoDB actions a chain needs, per table. Writes run as one transaction per request, so
- * every write action also appears as the transaction's per-item action (TransactWriteItems is
- * authorized item by item), and unique fields add the actions on their marker items.
+ * What one route needs: its chain's access, and for POST routes reading and recording
+ * Idempotency-Key answers.
+ */
+export function routeAccess(route: RouteManifest, models: { readonly [name: string]: ModelManifest }): ReadonlyMap<string, TableAccess> {
+  const access = new Map(chainAccess(route.chain, models));
+  if (route.method === 'POST') access.set(IDEMPOTENCY, { actions: new Set(['dynamodb:GetItem', 'dynamodb:PutItem']), indexes: new Set() });
+  return access;
+}
+
+/**
+ * The DynamoDB actions a chain needs, per table: exactly the calls the runtime makes. Writes run
+ * as one TransactWriteItems per request, which IAM authorizes item by item with the per-item
+ * actions (PutItem, UpdateItem, DeleteItem), and unique fields add the actions on their marker items.
  */
 export function chainAccess(chain: Chain, models: { readonly [name: string]: ModelManifest }): ReadonlyMap<string, TableAccess> {
   const access = new Map<string, MutableAccess>();
@@ -57,21 +70,27 @@ function record(
       }
       return;
     case 'airdata.insert':
-      grant(step.model, 'PutItem', 'ConditionCheckItem');
-      if (step.onConflict === 'existing') grant(step.model, 'GetItem');
+      // unique values are claimed by marker items, read first to answer 409 (or the existing record)
+      grant(step.model, 'PutItem');
+      if (hasUniqueFields(step.model) || step.onConflict === 'existing') grant(step.model, 'GetItem');
       return;
     case 'airdata.put':
+      // a new record is put, an existing one updated field by field; markers of changed unique values move
+      grant(step.model, 'GetItem', 'PutItem', 'UpdateItem');
+      if (hasUniqueFields(step.model)) grant(step.model, 'DeleteItem');
+      return;
     case 'airdata.patch':
-      grant(step.model, step.op === 'airdata.put' ? 'PutItem' : 'UpdateItem', 'GetItem', 'ConditionCheckItem');
-      // a changed unique value moves its marker item
+      grant(step.model, 'GetItem', 'UpdateItem');
       if (hasUniqueFields(step.model)) grant(step.model, 'PutItem', 'DeleteItem');
       return;
     case 'airdata.delete':
-      grant(step.model, 'DeleteItem', 'GetItem', 'ConditionCheckItem');
+      grant(step.model, 'GetItem', 'DeleteItem');
       return;
     case 'journey.start':
-      grant(JOURNEYS, 'PutItem', 'GetItem', 'ConditionCheckItem');
-      if (step.onConflict === 'replace') grant(JOURNEYS, 'UpdateItem', 'DeleteItem');
+      // the journey item, and with an identifier its marker item, read first to resolve a clash
+      grant(JOURNEYS, 'GetItem', 'PutItem');
+      // replacing ends the active journey: its item is updated and an event appended
+      if (step.onConflict === 'replace') grant(JOURNEYS, 'UpdateItem');
       return;
     case 'journey.get':
       grant(JOURNEYS, 'GetItem');
@@ -80,7 +99,7 @@ function record(
     case 'journey.update':
     case 'journey.end':
       // the journey item is updated, an event item appended, an ended journey's identifier released
-      grant(JOURNEYS, 'GetItem', 'UpdateItem', 'PutItem', 'DeleteItem', 'ConditionCheckItem');
+      grant(JOURNEYS, 'GetItem', 'UpdateItem', 'PutItem', 'DeleteItem');
       return;
     case 'when':
       visit(step.then);

@@ -10,7 +10,10 @@ import type {
 } from '../../lambdas/shared/manifest';
 import { FILTER_OPERATORS, REQUEST_BINDINGS } from '../../lambdas/shared/manifest';
 import { createSchemaCompiler } from '../../lambdas/shared/json-schema';
+import { hostMatches } from '../../lambdas/shared/host-pattern';
 import { analyzeExpression, ExpressionSyntaxError, expressionSource, findExpressions } from './expression';
+
+export { hostMatches } from '../../lambdas/shared/host-pattern';
 
 export class ChainError extends Error {
   constructor(message: string) {
@@ -321,12 +324,4 @@ function checkHttp(url: Template, timeoutMs: number, where: string, context: Cha
   if (!context.app.httpHosts.some((pattern) => hostMatches(pattern, host))) {
     throw new ChainError(`${where}: host "${host}" is not among app "${context.app.name}"'s httpHosts (${context.app.httpHosts.join(', ')}). Add it to httpHosts.`);
   }
-}
-
-/** `*.example.com` matches any subdomain of example.com, not example.com itself. */
-export function hostMatches(pattern: string, host: string): boolean {
-  const normalizedHost = host.toLowerCase();
-  const normalizedPattern = pattern.toLowerCase();
-  if (normalizedPattern.startsWith('*.')) return normalizedHost.endsWith(normalizedPattern.slice(1));
-  return normalizedHost === normalizedPattern;
 }

@@ -74,6 +74,8 @@ export class AppApiStack extends Stack {
   readonly deletionProtection: boolean;
   readonly journeysTable: dynamodb.Table;
   readonly apiKeysTable: dynamodb.Table;
+  /** First answers of POST requests that carried an Idempotency-Key, kept 24 hours. */
+  readonly idempotencyTable: dynamodb.Table;
   readonly signingKeySecret: secretsmanager.Secret;
   /** The compiled description of the environment: routes, auth, chains. */
   readonly manifest: EnvironmentManifest;
@@ -109,6 +111,11 @@ export class AppApiStack extends Stack {
       tableName: `${namePrefix}-api-keys`,
       partitionKey: { name: 'keyId', type: dynamodb.AttributeType.STRING },
     });
+    this.idempotencyTable = createDataTable(this, 'Idempotency', settings, {
+      tableName: `${namePrefix}-idempotency`,
+      partitionKey: { name: 'key', type: dynamodb.AttributeType.STRING },
+      timeToLiveAttribute: 'expiresAt',
+    });
     this.signingKeySecret = new secretsmanager.Secret(this, 'SigningKey', {
       secretName: `${resourcePrefix}/${this.environmentName}/signing-key`,
       description: `Signs the API tokens of environment ${this.environmentName}`,
@@ -116,7 +123,11 @@ export class AppApiStack extends Stack {
     });
 
     for (const declare of props.apps) declare(this);
-    const compiled = compileManifest(this, settings, { journeys: `${namePrefix}-journeys`, apiKeys: `${namePrefix}-api-keys` });
+    const compiled = compileManifest(this, settings, {
+      journeys: `${namePrefix}-journeys`,
+      apiKeys: `${namePrefix}-api-keys`,
+      idempotency: `${namePrefix}-idempotency`,
+    });
     this.manifest = compiled.manifest;
     for (const { appApi, warning } of compiled.warnings) Annotations.of(appApi).addWarningV2(warning.id, warning.message);
     const quota = props.restApiResourceQuota ?? 300;

@@ -4,7 +4,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { EnvironmentManifest, RouteManifest } from '../../lambdas/shared/manifest';
-import { chainAccess, JOURNEYS } from '../chain/access';
+import { IDEMPOTENCY, JOURNEYS, routeAccess } from '../chain/access';
 import { LAMBDA_ENTRIES } from './lambda-asset';
 
 export interface HandlerFunctionProps {
@@ -65,9 +65,9 @@ export class HandlerFunction extends Construct {
     const statements = [
       new iam.PolicyStatement({ sid: 'WriteOwnLogs', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [this.logGroup.logGroupArn] }),
     ];
-    const access = [...chainAccess(route.chain, manifest.models)].sort(([a], [b]) => a.localeCompare(b));
+    const access = [...routeAccess(route, manifest.models)].sort(([a], [b]) => a.localeCompare(b));
     for (const [table, grant] of access) {
-      const tableName = table === JOURNEYS ? manifest.tables.journeys : manifest.models[table]!.table;
+      const tableName = table === JOURNEYS ? manifest.tables.journeys : table === IDEMPOTENCY ? manifest.tables.idempotency : manifest.models[table]!.table;
       const indexActions = grant.indexes.size > 0 ? ['dynamodb:Query'] : [];
       const tableActions = [...grant.actions].filter((action) => action !== 'dynamodb:Query' || table === JOURNEYS).sort();
       if (tableActions.length > 0) {
@@ -83,5 +83,6 @@ export class HandlerFunction extends Construct {
 }
 
 function sid(table: string, suffix: string): string {
-  return `${table === JOURNEYS ? 'Journeys' : table.replace(/[^A-Za-z0-9]/g, '')}${suffix}`;
+  const name = table === JOURNEYS ? 'Journeys' : table === IDEMPOTENCY ? 'IdempotencyAnswers' : table.replace(/[^A-Za-z0-9]/g, '');
+  return `${name}${suffix}`;
 }

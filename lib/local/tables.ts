@@ -29,6 +29,12 @@ export function tableDefinitions(manifest: EnvironmentManifest): CreateTableComm
       ],
     },
     {
+      TableName: manifest.tables.idempotency,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [{ AttributeName: 'key', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: 'key', KeyType: 'HASH' }],
+    },
+    {
       TableName: manifest.tables.apiKeys,
       BillingMode: 'PAY_PER_REQUEST',
       AttributeDefinitions: [{ AttributeName: 'keyId', AttributeType: 'S' }],

@@ -74,7 +74,7 @@ describe('AppApiStack', () => {
   it('protects and retains every table in prod', () => {
     const prod = Template.fromStack(environmentStack([shop], { environment: 'prod' }));
     const tables = prod.findResources('AWS::DynamoDB::Table');
-    assert.equal(Object.keys(tables).length, 4);
+    assert.equal(Object.keys(tables).length, 5);
     for (const table of Object.values(tables)) {
       assert.equal(table.Properties.DeletionProtectionEnabled, true);
       assert.equal(table.DeletionPolicy, 'Retain');
@@ -120,15 +120,33 @@ describe('AppApiStack', () => {
   it('gives a writing chain the write actions on its own table only', () => {
     const statements = rolePolicy(routeTemplate(stack, 'CreateOrder'));
     const dynamo = statements.filter((s) => String(s.Action).startsWith('dynamodb:'));
-    assert.deepEqual(dynamo.map((s) => s.Action), [['dynamodb:ConditionCheckItem', 'dynamodb:PutItem']]);
-    assert.match(JSON.stringify(dynamo[0]!.Resource), /:table\/appapi-dev-orders"/);
+    assert.deepEqual(
+      dynamo.map((s) => [s.Sid, s.Action]),
+      [
+        ['IdempotencyAnswersTable', ['dynamodb:GetItem', 'dynamodb:PutItem']],
+        ['OrdersTable', 'dynamodb:PutItem'],
+      ],
+    );
+    assert.match(JSON.stringify(dynamo[0]!.Resource), /:table\/appapi-dev-idempotency"/);
+    assert.match(JSON.stringify(dynamo[1]!.Resource), /:table\/appapi-dev-orders"/);
   });
 
-  it('gives a journey chain access to the journeys table only', () => {
+  it('gives a journey chain access to the journeys table only (and, as a POST, its idempotency answers)', () => {
     const statements = rolePolicy(routeTemplate(stack, 'StartVisit'));
     const dynamo = statements.filter((s) => String(s.Action).startsWith('dynamodb:'));
-    assert.equal(dynamo.length, 1);
-    assert.match(JSON.stringify(dynamo[0]!.Resource), /:table\/appapi-dev-journeys"/);
+    assert.deepEqual(
+      dynamo.map((s) => [s.Sid, s.Action]),
+      [
+        ['IdempotencyAnswersTable', ['dynamodb:GetItem', 'dynamodb:PutItem']],
+        ['JourneysTable', ['dynamodb:GetItem', 'dynamodb:PutItem']],
+      ],
+    );
+    assert.match(JSON.stringify(dynamo[1]!.Resource), /:table\/appapi-dev-journeys"/);
+  });
+
+  it('gives a GET chain no idempotency access', () => {
+    const statements = rolePolicy(routeTemplate(stack, 'GetCustomer'));
+    assert.ok(statements.every((s) => !JSON.stringify(s.Resource).includes('idempotency')));
   });
 
   it('runs each handler on nodejs22.x from the shared asset, told its route', () => {

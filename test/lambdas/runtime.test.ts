@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { createHandler } from '../../lambdas/runtime/create-handler';
 import type { ProxyEvent } from '../../lambdas/runtime/proxy-event';
-import { AirDataModel, ApiApp, ApiAuth, AppApi, field, op, type AppDeclaration } from '../../lib';
+import { ApiApp, ApiAuth, AppApi, op, type AppDeclaration } from '../../lib';
 import { lambdaAssetDirectory } from '../../lib/constructs/lambda-asset';
 import { environmentStack } from '../support/cdk';
 
@@ -35,21 +35,9 @@ const site: AppDeclaration = (environment) => {
     query: [{ name: 'by' }],
     chain: [op.respond({ body: '{% 10 / $query.by %}' })],
   });
-  new AppApi(app, 'Lookup', {
-    method: 'POST',
-    path: '/lookup',
-    auth: ApiAuth.public(),
-    chain: [op.validate('body', { type: 'object', required: ['id'] }), op.airdata.delete('Missing', { id: '{% $body.id %}' }), op.respond()],
-  });
 };
 
-const stack = environmentStack([
-  site,
-  (environment) => {
-    // a model so that Lookup's chain compiles; its operation has no runtime yet
-    new AirDataModel(environment, 'Missing', { fields: { a: field.text() } });
-  },
-]);
+const stack = environmentStack([site]);
 const manifest = stack.manifest;
 
 function event(overrides: Partial<ProxyEvent> & { httpMethod: string }): ProxyEvent {
@@ -141,14 +129,6 @@ describe('chain runtime (no database)', () => {
   it('error flow: a __proto__ key in the body pollutes nothing', async () => {
     await quote(quoteEvent({ body: '{"currency":"EUR","__proto__":{"polluted":true}}' }));
     assert.equal(({} as { polluted?: boolean }).polluted, undefined);
-  });
-
-  it('answers 501 without internals for operations whose runtime is not built yet', async () => {
-    const result = await createHandler(manifest, 'Lookup')(event({ httpMethod: 'POST', headers: { 'content-type': 'application/json' }, body: '{"id":"1"}' }));
-    assert.equal(result.statusCode, 501);
-    const problem = JSON.parse(result.body);
-    assert.equal(problem.code, 'operation_unavailable');
-    assert.doesNotMatch(problem.detail, /airdata|step/);
   });
 
   it('the shipped bundle loads its manifest at cold start and answers in a fresh process (SDK from the runtime, as on nodejs22.x)', () => {

@@ -28,7 +28,7 @@ describe('local tables on DynamoDB Local', () => {
   it('creates exactly the tables the stack declares, with the same keys and indexes', async () => {
     const stack = environmentStack([declareBooking]);
     const result = await ensureTables(client, stack.manifest);
-    assert.deepEqual(result.created.sort(), ['appapi-dev-api-keys', 'appapi-dev-customers', 'appapi-dev-journeys']);
+    assert.deepEqual(result.created.sort(), ['appapi-dev-api-keys', 'appapi-dev-customers', 'appapi-dev-idempotency', 'appapi-dev-journeys']);
     const declared = Template.fromStack(stack).findResources('AWS::DynamoDB::Table');
     for (const table of Object.values(declared)) {
       const properties = table.Properties as { TableName: string; KeySchema: unknown; GlobalSecondaryIndexes?: Array<{ IndexName: string; KeySchema: unknown }> };

@@ -1,0 +1,60 @@
+import type { PreparedRoute } from './prepare-route';
+import { HttpProblem } from './problem-error';
+import type { ProxyEvent, ProxyResult } from './proxy-event';
+import { runChain } from './run-chain';
+import { AirDataStore } from './store/airdata-store';
+import { answerWrite, idempotentRequest, storedAnswer } from './store/idempotency';
+import { JourneyStore } from './store/journey-store';
+import { WriteBatch, WriteConflict } from './store/write-batch';
+import type { Bindings } from './templates';
+
+/** Runs of one request when concurrent requests keep changing what it read. */
+const MAX_ATTEMPTS = 4;
+
+/**
+ * One request: replay of an Idempotency-Key's first answer, else the chain, whose writes commit as
+ * one transaction once it has answered. When a concurrent request changed what the chain read,
+ * the transaction is refused as a whole and the chain runs again on fresh data.
+ */
+export async function runRequest(prepared: PreparedRoute, event: ProxyEvent, bindings: Bindings): Promise<ProxyResult> {
+  const { route, manifest, dynamo } = prepared;
+  const headers = bindings.headers as Record<string, string>;
+  const auth = bindings.auth as { keyId: string | null };
+  const idempotent =
+    route.method === 'POST' ? idempotentRequest(route.id, auth.keyId, headers['idempotency-key'], event.path ?? route.path, rawBody(event)) : undefined;
+  if (idempotent) {
+    const stored = await storedAnswer(dynamo, manifest.tables.idempotency, idempotent, new Date());
+    if (stored) return stored;
+  }
+  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
+    const now = new Date();
+    const batch = new WriteBatch();
+    const stores = {
+      airdata: new AirDataStore(dynamo, batch, prepared.recordValidators),
+      journeys: new JourneyStore(dynamo, manifest.tables.journeys, route.app, batch, now),
+    };
+    const answer = await runChain(prepared, bindings, stores);
+    const record = idempotent ? answerWrite(manifest.tables.idempotency, idempotent, answer, now) : undefined;
+    try {
+      await batch.commit(dynamo, record ? [record] : []);
+      return answer;
+    } catch (error) {
+      if (!(error instanceof WriteConflict)) throw error;
+      if (error.onConditionFailed === 'idempotency' && idempotent) {
+        const stored = await storedAnswer(dynamo, manifest.tables.idempotency, idempotent, new Date());
+        if (stored) return stored;
+      }
+      if (attempt < MAX_ATTEMPTS) await sleep(Math.random() * 20 * attempt);
+    }
+  }
+  throw new HttpProblem(409, 'write_conflict', 'Conflict', 'Concurrent requests kept changing the data this request writes; retry it.', {}, { 'Retry-After': '1' });
+}
+
+function rawBody(event: ProxyEvent): string {
+  if (!event.body) return '';
+  return event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('latin1') : event.body;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
