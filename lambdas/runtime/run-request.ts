@@ -33,9 +33,9 @@ export async function runRequest(prepared: PreparedRoute, event: ProxyEvent, bin
       airdata: new AirDataStore(dynamo, batch, prepared.recordValidators),
       journeys: new JourneyStore(dynamo, manifest.tables.journeys, route.app, batch, now),
     };
-    const answer = await runChain(prepared, bindings, stores);
-    const record = idempotent ? answerWrite(manifest.tables.idempotency, idempotent, answer, now) : undefined;
     try {
+      const answer = await runChain(prepared, bindings, stores);
+      const record = idempotent ? answerWrite(manifest.tables.idempotency, idempotent, answer, now) : undefined;
       await batch.commit(dynamo, record ? [record] : []);
       return answer;
     } catch (error) {

@@ -4,6 +4,7 @@ import type { ModelManifest } from '../../shared/manifest';
 import { badRequest } from '../problem-error';
 import { conditionExpression, filterConditions, matchesNothing, type FieldCondition } from './query-filter';
 import { withStorage } from './storage-errors';
+import { canonicalRecord } from './airdata-store';
 import { MARKER_PREFIX } from './unique-markers';
 
 export const DEFAULT_QUERY_LIMIT = 100;
@@ -60,7 +61,7 @@ export async function queryRecords(dynamo: DynamoDBDocumentClient, model: ModelM
     const page = await withStorage(() =>
       dynamo.send(index ? new QueryCommand({ ...common, IndexName: index.name, KeyConditionExpression: key.expression }) : new ScanCommand({ ...common, ConsistentRead: true })),
     );
-    items.push(...(page.Items ?? []));
+    items.push(...(page.Items ?? []).map((item) => canonicalRecord(model, item)));
     startKey = page.LastEvaluatedKey;
     if (!startKey) break;
   }

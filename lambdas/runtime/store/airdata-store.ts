@@ -6,7 +6,7 @@ import { itemSize } from './item-size';
 import { recordInput, type RecordValidator } from './record-schema';
 import { MARKER_PREFIX, markersOf } from './unique-markers';
 import { withStorage } from './storage-errors';
-import type { OnConditionFailed, WriteBatch } from './write-batch';
+import { WriteConflict, type OnConditionFailed, type WriteBatch } from './write-batch';
 
 type Item = Record<string, unknown>;
 
@@ -53,7 +53,7 @@ export class AirDataStore {
     }
     const state: RecordState = { original: null, current: null, markerIds: new Set() };
     this.records.set(stateKey(model, id), state);
-    const next = { id, ...record };
+    const next = canonicalRecord(model, { ...record, id });
     await this.write(model, id, state, next, onConflict === 'existing' ? () => 'retry' : (field) => uniqueConflict(model, field));
     return next;
   }
@@ -64,7 +64,7 @@ export class AirDataStore {
     if (record.id !== undefined && record.id !== id) throw badRequest('invalid_record', `The record's id "${String(record.id)}" differs from the id "${id}" it is put at.`);
     delete record.id;
     this.validator(model)(record);
-    const next = { id, ...record };
+    const next = canonicalRecord(model, { ...record, id });
     await this.write(model, id, await this.load(model, id), next, (field) => uniqueConflict(model, field));
     return next;
   }
@@ -82,8 +82,8 @@ export class AirDataStore {
       else next[name] = value;
     }
     this.validator(model)(next);
-    await this.write(model, id, state, next, (field) => uniqueConflict(model, field));
-    return next;
+    await this.write(model, id, state, canonicalRecord(model, next), (field) => uniqueConflict(model, field));
+    return state.current!;
   }
 
   async delete(model: ModelManifest, idValue: unknown, notFound: 404 | 'ignore'): Promise<Item | null> {
@@ -106,7 +106,8 @@ export class AirDataStore {
     const known = this.records.get(key);
     if (known) return known;
     const { Item } = await withStorage(() => this.dynamo.send(new GetCommand({ TableName: model.table, Key: { id }, ConsistentRead: true })));
-    const state: RecordState = { original: Item ?? null, current: Item ?? null, markerIds: new Set() };
+    const record = Item ? canonicalRecord(model, Item) : null;
+    const state: RecordState = { original: record, current: record, markerIds: new Set() };
     this.records.set(key, state);
     return state;
   }
@@ -130,7 +131,10 @@ export class AirDataStore {
     for (const [field, markerId] of after) {
       if (before.get(field) === markerId) continue;
       const owner = await this.markerOwner(model, markerId);
-      if (owner !== undefined && owner !== id) throw uniqueConflict(model, field);
+      if (owner === undefined || owner === id) continue;
+      const onClaimed = onClaimFailed(field);
+      // claimed since this request looked: run again, and the fresh look finds the holder
+      throw onClaimed === 'retry' ? new WriteConflict('retry') : onClaimed;
     }
     state.current = next;
     if (!next && !original) this.batch.remove(table, { id });
@@ -228,4 +232,11 @@ export function recordNotFound(model: ModelManifest): HttpProblem {
 
 function uniqueConflict(model: ModelManifest, field: string): HttpProblem {
   return new HttpProblem(409, 'unique_conflict', 'Conflict', `A ${model.name} record with this ${field} already exists.`, { field });
+}
+
+/** Records read the same however they were written: id first, then fields in declaration order. */
+export function canonicalRecord(model: ModelManifest, item: Item): Item {
+  const record: Item = { id: item.id };
+  for (const name of Object.keys(model.fields)) if (item[name] !== undefined) record[name] = item[name];
+  return record;
 }
