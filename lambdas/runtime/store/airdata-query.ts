@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { QueryCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ModelManifest } from '../../shared/manifest';
 import { badRequest } from '../problem-error';
-import { conditionExpression, filterConditions, matchesNothing, type FieldCondition } from './query-filter';
+import { checkConditions, conditionExpression, filterConditions, isKeyConditionOperator, matches, matchesNothing, type FieldCondition } from './query-filter';
 import { withStorage } from './storage-errors';
 import { canonicalRecord } from './airdata-store';
 import { MARKER_PREFIX } from './unique-markers';
@@ -37,8 +37,14 @@ export async function queryRecords(dynamo: DynamoDBDocumentClient, model: ModelM
   const conditions = filterConditions(input.filter, model);
   if (matchesNothing(conditions)) return { items: [], cursor: null };
   const index = input.index === undefined ? undefined : usableIndex(model, input.index, conditions);
-  const keyConditions = index ? conditions.filter((condition) => condition === index.keyCondition) : [];
-  const filterConditionsLeft = conditions.filter((condition) => !keyConditions.includes(condition));
+  checkConditions(conditions);
+  const sortKeyConditions = index?.sortKey === undefined ? [] : conditions.filter((condition) => condition.field === index.sortKey);
+  const sortKeyType = index?.sortKey === undefined ? undefined : attributeType(model, index.sortKey);
+  const sortKeyCondition = sortKeyConditions.find((condition) => isKeyConditionOperator(condition) && typeof condition.value === sortKeyType);
+  const keyConditions = index ? [index.keyCondition, ...(sortKeyCondition ? [sortKeyCondition] : [])] : [];
+  // other conditions on the sort key cannot be in a FilterExpression, so they are applied here
+  const inMemory = sortKeyConditions.filter((condition) => condition !== sortKeyCondition);
+  const filterConditionsLeft = conditions.filter((condition) => !keyConditions.includes(condition) && !inMemory.includes(condition));
   const fingerprint = createHash('sha256').update(JSON.stringify([model.table, index?.name ?? null, conditions])).digest('base64url').slice(0, 16);
   const keyAttributes = ['id', ...(index ? index.keyAttributes : [])];
   let startKey = decodeCursor(input.cursor, fingerprint, keyAttributes);
@@ -61,7 +67,7 @@ export async function queryRecords(dynamo: DynamoDBDocumentClient, model: ModelM
     const page = await withStorage(() =>
       dynamo.send(index ? new QueryCommand({ ...common, IndexName: index.name, KeyConditionExpression: key.expression }) : new ScanCommand({ ...common, ConsistentRead: true })),
     );
-    items.push(...(page.Items ?? []).map((item) => canonicalRecord(model, item)));
+    for (const item of page.Items ?? []) if (inMemory.every((condition) => matches(item, condition))) items.push(canonicalRecord(model, item));
     startKey = page.LastEvaluatedKey;
     if (!startKey) break;
   }
@@ -79,12 +85,16 @@ function usableIndex(model: ModelManifest, name: string, conditions: readonly Fi
   if (!definition) return undefined;
   const keyCondition = conditions.find((condition) => condition.field === definition.partitionKey && condition.operator === 'equals' && condition.value !== null);
   if (!keyCondition) return undefined;
-  const attributeType = ['number', 'integer'].includes(model.fields[definition.partitionKey]?.type ?? '') ? 'number' : 'string';
+  const keyType = attributeType(model, definition.partitionKey);
   // a key of the wrong type can match nothing, and DynamoDB would refuse it as a key condition
-  if (typeof keyCondition.value !== attributeType) {
-    throw badRequest('invalid_filter', `The filter on "${definition.partitionKey}" must be a ${attributeType}, received ${JSON.stringify(keyCondition.value)}.`);
+  if (typeof keyCondition.value !== keyType) {
+    throw badRequest('invalid_filter', `The filter on "${definition.partitionKey}" must be a ${keyType}, received ${JSON.stringify(keyCondition.value)}.`);
   }
-  return { name, keyCondition, keyAttributes: [definition.partitionKey, ...(definition.sortKey ? [definition.sortKey] : [])] };
+  return { name, keyCondition, sortKey: definition.sortKey, keyAttributes: [definition.partitionKey, ...(definition.sortKey ? [definition.sortKey] : [])] };
+}
+
+function attributeType(model: ModelManifest, field: string): 'number' | 'string' {
+  return ['number', 'integer'].includes(model.fields[field]?.type ?? '') ? 'number' : 'string';
 }
 
 function encodeCursor(fingerprint: string, key: Record<string, unknown>): string {

@@ -112,6 +112,53 @@ function likeExpression(condition: FieldCondition, name: string, value: string, 
   return ends ? `begins_with(${name}, ${value})` : `${name} = ${value}`;
 }
 
+/** Validates every condition once, so an in-memory match never meets a malformed one. */
+export function checkConditions(conditions: readonly FieldCondition[]): void {
+  conditionExpression(conditions, 'c');
+}
+
 function isScalar(value: unknown): boolean {
   return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
+}
+
+const KEY_CONDITION_OPERATORS = new Set<FilterOperator>(['equals', 'lessThan', 'lessThanOrEqual', 'greaterThan', 'greaterThanOrEqual']);
+
+/** DynamoDB takes one condition on an index's sort key in the key condition, and only these operators. */
+export function isKeyConditionOperator(condition: FieldCondition): boolean {
+  return KEY_CONDITION_OPERATORS.has(condition.operator) || (condition.operator === 'like' && typeof condition.value === 'string' && /^[^%]+%$/.test(condition.value));
+}
+
+/**
+ * The same test as conditionExpression, in memory: for conditions on an index's sort key that the
+ * key condition cannot hold (DynamoDB refuses key attributes in a FilterExpression).
+ */
+export function matches(item: Record<string, unknown>, condition: FieldCondition): boolean {
+  const actual = item[condition.field];
+  const expected = condition.value;
+  const comparable = (typeof actual === 'number' && typeof expected === 'number') || (typeof actual === 'string' && typeof expected === 'string');
+  switch (condition.operator) {
+    case 'exists':
+      return (actual !== undefined) === expected;
+    case 'equals':
+      return expected === null ? actual === undefined : actual === expected;
+    case 'notEquals':
+      return expected === null ? actual !== undefined : actual !== undefined && actual !== expected;
+    case 'anyOf':
+      return (expected as unknown[]).includes(actual);
+    case 'like': {
+      const pattern = expected as string;
+      if (typeof actual !== 'string') return false;
+      const core = pattern.replace(/^%|%$/g, '');
+      if (pattern.startsWith('%')) return actual.includes(core);
+      return pattern.endsWith('%') ? actual.startsWith(core) : actual === core;
+    }
+    case 'lessThan':
+      return comparable && (actual as number) < (expected as number);
+    case 'lessThanOrEqual':
+      return comparable && (actual as number) <= (expected as number);
+    case 'greaterThan':
+      return comparable && (actual as number) > (expected as number);
+    case 'greaterThanOrEqual':
+      return comparable && (actual as number) >= (expected as number);
+  }
 }
