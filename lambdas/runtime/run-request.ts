@@ -39,11 +39,12 @@ export async function runRequest(prepared: PreparedRoute, event: ProxyEvent, bin
       await batch.commit(dynamo, record ? [record] : []);
       return answer;
     } catch (error) {
-      if (!(error instanceof WriteConflict)) throw error;
-      if (error.onConditionFailed === 'idempotency' && idempotent) {
+      // a concurrent request with the same key may have won, and its answer is the one to give
+      if (idempotent && (error instanceof WriteConflict || error instanceof HttpProblem)) {
         const stored = await storedAnswer(dynamo, manifest.tables.idempotency, idempotent, new Date());
         if (stored) return stored;
       }
+      if (!(error instanceof WriteConflict)) throw error;
       if (attempt < MAX_ATTEMPTS) await sleep(Math.random() * 20 * attempt);
     }
   }
