@@ -32,8 +32,19 @@ export interface HttpCallPolicy {
   readonly maxRedirects?: number;
 }
 
-// Created once: sockets are reused across invocations of a warm Lambda.
-const agents = { 'http:': new http.Agent({ keepAlive: true }), 'https:': new https.Agent({ keepAlive: true }) };
+type Agents = { readonly 'http:': http.Agent; readonly 'https:': https.Agent };
+// One pool per host allow-list, created on first use and kept: sockets are reused across
+// invocations of a warm Lambda, and a reused socket (which skips the address check) never
+// crosses to an app with another allow-list in the local gateway's shared process.
+const agentsByPolicy = new WeakMap<readonly string[], Agents>();
+function agentsFor(allowedHosts: readonly string[]): Agents {
+  let agents = agentsByPolicy.get(allowedHosts);
+  if (!agents) {
+    agents = { 'http:': new http.Agent({ keepAlive: true }), 'https:': new https.Agent({ keepAlive: true }) };
+    agentsByPolicy.set(allowedHosts, agents);
+  }
+  return agents;
+}
 
 /** Addresses that reach the Lambda itself (the Runtime API listens on loopback) or cloud metadata, never a service. */
 const refusedAddresses = new BlockList();
@@ -95,7 +106,7 @@ export async function callHttp(request: HttpCallRequest, policy: HttpCallPolicy,
   let redirects = 0;
   try {
     for (; ; redirects++) {
-      const response = await send(hop, isAddressAllowed, deadline.signal);
+      const response = await send(hop, isAddressAllowed, deadline.signal, agentsFor(policy.allowedHosts));
       const location = response.headers.location;
       if (!REDIRECT_STATUSES.has(response.statusCode ?? 0) || location === undefined) {
         const body = await readBody(response, policy.maxResponseBytes ?? 1024 * 1024, hop.url, where);
@@ -118,7 +129,7 @@ export async function callHttp(request: HttpCallRequest, policy: HttpCallPolicy,
   }
 }
 
-function send(hop: Hop, isAddressAllowed: (address: string) => boolean, signal: AbortSignal): Promise<IncomingMessage> {
+function send(hop: Hop, isAddressAllowed: (address: string) => boolean, signal: AbortSignal, agents: Agents): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
     const hostname = hop.url.hostname.replace(/^\[(.*)\]$/, '$1');
     // node skips `lookup` for IP literals, so they are checked here
