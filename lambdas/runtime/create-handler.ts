@@ -2,6 +2,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { EnvironmentManifest } from '../shared/manifest';
 import { createDocumentClient } from './dynamodb';
 import { findRoute } from '../shared/manifest-loader';
+import { routeTimeoutMs } from '../shared/route-timeout';
 import { problemResponse } from '../shared/problem';
 import { HttpProblem } from './problem-error';
 import type { ProxyEvent, ProxyResult } from './proxy-event';
@@ -9,7 +10,15 @@ import { requestBindings } from './request-bindings';
 import { prepareRoute } from './prepare-route';
 import { runRequest } from './run-request';
 
-export type Handler = (event: ProxyEvent) => Promise<ProxyResult>;
+/** The part of the Lambda context the runtime reads; the local gateway passes none. */
+export interface InvocationContext {
+  getRemainingTimeInMillis(): number;
+}
+
+export type Handler = (event: ProxyEvent, context?: InvocationContext) => Promise<ProxyResult>;
+
+/** Kept back from the deadline to write the answer before the platform cuts the request off. */
+const DEADLINE_MARGIN_MS = 750;
 
 /**
  * The handler of one route: everything derivable from the manifest is prepared here, once, so a
@@ -19,10 +28,12 @@ export function createHandler(manifest: EnvironmentManifest, routeId: string | u
   const route = findRoute(manifest, routeId);
   const prepared = prepareRoute(manifest, route, dynamo);
   const settings = manifest.apps[route.app]?.settings ?? {};
-  return async (event) => {
+  const timeoutMs = routeTimeoutMs(route);
+  return async (event, context) => {
     const requestId = event.requestContext?.requestId ?? 'unknown';
+    const budgetMs = (context?.getRemainingTimeInMillis() ?? timeoutMs) - DEADLINE_MARGIN_MS;
     try {
-      return await runRequest(prepared, event, requestBindings(event, route, settings, manifest.env));
+      return await withDeadline(runRequest(prepared, event, requestBindings(event, route, settings, manifest.env)), budgetMs);
     } catch (error) {
       if (error instanceof HttpProblem) {
         if (error.status >= 500) log('error', requestId, route.id, error.code, error.detail);
@@ -32,6 +43,26 @@ export function createHandler(manifest: EnvironmentManifest, routeId: string | u
       return problemResponse(new HttpProblem(500, 'internal_error', 'Internal Server Error', '').toProblem(requestId));
     }
   };
+}
+
+/**
+ * Answers 503 when the request outlives its budget: slow storage or a slow outbound call must not
+ * become a platform timeout. A commit in flight at that moment may still land, as with any
+ * timeout; clients that retry writes send an Idempotency-Key.
+ */
+async function withDeadline(work: Promise<ProxyResult>, budgetMs: number): Promise<ProxyResult> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new HttpProblem(503, 'deadline_exceeded', 'Service Unavailable', `The request did not finish within ${budgetMs} ms.`, {}, { 'Retry-After': '1' })),
+      Math.max(0, budgetMs),
+    );
+  });
+  try {
+    return await Promise.race([work, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function log(level: string, requestId: string, route: string, code: string, detail: string): void {

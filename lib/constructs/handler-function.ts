@@ -5,6 +5,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { EnvironmentManifest, RouteManifest } from '../../lambdas/shared/manifest';
 import { IDEMPOTENCY, JOURNEYS, routeAccess } from '../chain/access';
+import { routeTimeoutMs } from '../../lambdas/shared/route-timeout';
 import { LAMBDA_ENTRIES } from './lambda-asset';
 
 export interface HandlerFunctionProps {
@@ -12,7 +13,7 @@ export interface HandlerFunctionProps {
   readonly manifest: EnvironmentManifest;
   /** The environment's shared handler asset. */
   readonly code: lambda.Code;
-  /** @default Duration.seconds(10) */
+  /** @default - 10 s plus the declared timeouts of the chain's http calls, at most 29 s (API Gateway's limit) */
   readonly timeout?: Duration;
   /** @default 512 */
   readonly memorySize?: number;
@@ -51,7 +52,7 @@ export class HandlerFunction extends Construct {
       handler: LAMBDA_ENTRIES.handler.handler,
       role: this.role,
       logGroup: this.logGroup,
-      timeout: props.timeout ?? Duration.seconds(10),
+      timeout: props.timeout ?? Duration.millis(routeTimeoutMs(route)),
       memorySize: props.memorySize ?? 512,
       description: `${route.method} ${route.path} (${route.app}) in ${manifest.env}`,
       environment: { APPAPI_ROUTE: route.id, APPAPI_ENV: manifest.env, NODE_OPTIONS: '--enable-source-maps' },

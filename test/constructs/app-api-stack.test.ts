@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { Duration } from 'aws-cdk-lib';
 import { AirDataModel, ApiApp, ApiAuth, AppApi, field, op, type AppApiStack, type AppDeclaration } from '../../lib';
 import { environmentStack } from '../support/cdk';
 
@@ -154,8 +155,22 @@ describe('AppApiStack', () => {
       Runtime: 'nodejs22.x',
       Handler: 'handler.handler',
       Architectures: ['arm64'],
+      Timeout: 10,
       Environment: { Variables: { APPAPI_ROUTE: 'GetCustomer', APPAPI_ENV: 'dev', NODE_OPTIONS: '--enable-source-maps' } },
     });
+  });
+
+  it('gives a chain with outbound calls their declared timeouts on top, up to API Gateway\'s 29 s', () => {
+    const calling = environmentStack([
+      (environment) => {
+        const app = new ApiApp(environment, 'Calls', { httpHosts: ['api.example.com'] });
+        const call = (seconds: number) => op.http({ url: 'https://api.example.com/x', timeout: Duration.seconds(seconds), as: `r${seconds}` });
+        new AppApi(app, 'OneCall', { method: 'GET', path: '/one', auth: ApiAuth.public(), chain: [call(5), op.respond()] });
+        new AppApi(app, 'ManyCalls', { method: 'GET', path: '/many', auth: ApiAuth.public(), chain: [call(12), call(13), op.respond()] });
+      },
+    ]);
+    routeTemplate(calling, 'OneCall').hasResourceProperties('AWS::Lambda::Function', { Timeout: 15 });
+    routeTemplate(calling, 'ManyCalls').hasResourceProperties('AWS::Lambda::Function', { Timeout: 29 });
   });
 
   it('protects key-group routes with the custom authorizer and leaves public routes open', () => {

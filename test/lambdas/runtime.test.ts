@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
+import { Duration } from 'aws-cdk-lib';
 import { createHandler } from '../../lambdas/runtime/create-handler';
 import type { ProxyEvent } from '../../lambdas/runtime/proxy-event';
 import { ApiApp, ApiAuth, AppApi, op, type AppDeclaration } from '../../lib';
@@ -37,7 +40,18 @@ const site: AppDeclaration = (environment) => {
   });
 };
 
-const stack = environmentStack([site]);
+const relay: AppDeclaration = (environment) => {
+  const app = new ApiApp(environment, 'Relay', { httpHosts: ['127.0.0.1'] });
+  new AppApi(app, 'Relay', {
+    method: 'GET',
+    path: '/relay',
+    auth: ApiAuth.public(),
+    query: [{ name: 'url', required: true }],
+    chain: [op.http({ url: '{% $query.url %}', timeout: Duration.seconds(5), as: 'upstream' }), op.respond({ body: '{% { "status": $upstream.status, "body": $upstream.body } %}' })],
+  });
+};
+
+const stack = environmentStack([site, relay]);
 const manifest = stack.manifest;
 
 function event(overrides: Partial<ProxyEvent> & { httpMethod: string }): ProxyEvent {
@@ -129,6 +143,30 @@ describe('chain runtime (no database)', () => {
   it('error flow: a __proto__ key in the body pollutes nothing', async () => {
     await quote(quoteEvent({ body: '{"currency":"EUR","__proto__":{"polluted":true}}' }));
     assert.equal(({} as { polluted?: boolean }).polluted, undefined);
+  });
+
+  it('happy flow: an http step binds the upstream status and parsed JSON body', async (t) => {
+    const upstream = createServer((_, response) => response.writeHead(418, { 'Content-Type': 'application/json' }).end('{"tea":true}'));
+    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+    t.after(() => upstream.close());
+    const url = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}/pot`;
+    const result = await createHandler(manifest, 'Relay')(event({ httpMethod: 'GET', queryStringParameters: { url } }));
+    assert.deepEqual(JSON.parse(result.body), { status: 418, body: { tea: true } });
+  });
+
+  it('error flow: a request outliving the Lambda\'s remaining time answers 503 with Retry-After before it', { timeout: 10_000 }, async (t) => {
+    const silent = createServer(() => {});
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    t.after(() => silent.closeAllConnections?.() ?? silent.close());
+    const url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}/never`;
+    const started = Date.now();
+    const result = await createHandler(manifest, 'Relay')(event({ httpMethod: 'GET', queryStringParameters: { url } }), { getRemainingTimeInMillis: () => 1_500 });
+    const elapsed = Date.now() - started;
+    silent.close();
+    assert.equal(result.statusCode, 503);
+    assert.equal(result.headers['Retry-After'], '1');
+    assert.equal(JSON.parse(result.body).code, 'deadline_exceeded');
+    assert.ok(elapsed < 1_500, `answered after ${elapsed} ms, before the 1,500 ms the platform allowed`);
   });
 
   it('the shipped bundle loads its manifest at cold start and answers in a fresh process (SDK from the runtime, as on nodejs22.x)', () => {
