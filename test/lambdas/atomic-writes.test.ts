@@ -4,6 +4,9 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { AirDataModel, ApiApp, ApiAuth, AppApi, field, op, type AppDeclaration } from '../../lib';
+import { createHandler } from '../../lambdas/runtime/create-handler';
+import { createDocumentClient } from '../../lambdas/runtime/dynamodb';
+import { freePort } from '../../lib/local/dynamodb-local';
 import { RuntimeHarness } from '../support/runtime';
 
 let hookUrl = '';
@@ -73,6 +76,23 @@ describe('atomic writes and Idempotency-Key on DynamoDB Local', () => {
     assert.equal(answer.body.field, 'code');
     assert.equal(await count('customers'), customersBefore);
     assert.deepEqual((await harness.items('appapi-dev-badges')).map((item) => item.id), ['#unique#code#GOLD']);
+  });
+
+  it('error flow: DynamoDB unreachable at commit answers 503 with Retry-After, quickly', { timeout: 20_000 }, async () => {
+    const nowhere = createDocumentClient(`http://127.0.0.1:${await freePort()}`);
+    const started = Date.now();
+    const result = await createHandler(harness.manifest, 'CreateNote', nowhere)({
+      httpMethod: 'POST',
+      path: '/notes',
+      headers: { 'Content-Type': 'application/json' },
+      body: '{"text":"lost?"}',
+      requestContext: { requestId: 'dead-1', authorizer: { principalId: 'k1' } },
+    });
+    nowhere.destroy();
+    assert.equal(result.statusCode, 503);
+    assert.equal(result.headers['Retry-After'], '1');
+    assert.equal(JSON.parse(result.body).code, 'storage_unavailable');
+    assert.ok(Date.now() - started < 9_000, 'within the 10 s Lambda timeout');
   });
 
   it('Idempotency-Key: a retry with the same key and body gets the first answer and writes nothing', async () => {
