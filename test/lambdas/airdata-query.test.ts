@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { AirDataModel, ApiApp, ApiAuth, AppApi, field, op, type AppDeclaration } from '../../lib';
+import { queryRecords } from '../../lambdas/runtime/store/airdata-query';
 import { RuntimeHarness } from '../support/runtime';
 
 const shop: AppDeclaration = (environment) => {
@@ -62,6 +63,21 @@ describe('airdata.query on DynamoDB Local', () => {
     assert.deepEqual(page.body.items.map((p: { price: number }) => p.price), [0, 3, 6, 9, 12, 15, 18]);
     assert.equal(page.body.cursor, null);
     assert.deepEqual(Object.keys(page.body.items[0]), ['id', 'name', 'category', 'price', 'sku', 'discontinued']);
+  });
+
+  it('uses the index (a Query) when the request gives its partition key, and a Scan when it does not', async () => {
+    const sent: string[] = [];
+    // passes every command on to DynamoDB Local, noting which kind it was
+    const recording = { send: (command: { constructor: { name: string }; input: { IndexName?: string } }) => {
+      sent.push(`${command.constructor.name}${command.input.IndexName ? `:${command.input.IndexName}` : ''}`);
+      return harness.documents.send(command as never);
+    } } as unknown as typeof harness.documents;
+    const model = harness.manifest.models.Products!;
+    await queryRecords(recording, model, { filter: { category: 'books' }, limit: 5, cursor: undefined, index: 'byCategory' });
+    await queryRecords(recording, model, { filter: { category: undefined }, limit: 5, cursor: undefined, index: 'byCategory' });
+    // a scan page may need several round trips: unique-marker items count against DynamoDB's Limit
+    assert.equal(sent[0], 'QueryCommand:byCategory');
+    assert.ok(sent.length >= 2 && sent.slice(1).every((command) => command === 'ScanCommand'), sent.join());
   });
 
   it('happy flow: without the indexed value the same route scans, and never returns unique-marker items', async () => {
