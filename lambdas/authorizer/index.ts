@@ -1,13 +1,14 @@
+import { createDocumentClient } from '../runtime/dynamodb';
 import { loadManifest } from '../shared/manifest-loader';
+import type { PublicSigningJwk } from '../shared/signing-jwk';
+import { createAuthorizer } from './create-authorizer';
 
-// Loaded at cold start, as the token checks will need the routes' key groups.
-const manifest = loadManifest();
+// Everything is built at cold start: manifest, verifier, DynamoDB client, and the first key load.
+const publicJwk = JSON.parse(process.env.APPAPI_SIGNING_JWK ?? 'null') as PublicSigningJwk | null;
+if (!publicJwk) throw new Error('APPAPI_SIGNING_JWK is not set: the stack passes the environment\'s public signing key.');
 
-/**
- * The environment's REQUEST authorizer. Token verification is not built yet, so it fails closed:
- * every request to a key-group route is answered 401 by API Gateway.
- */
-export async function handler(): Promise<never> {
-  console.info(JSON.stringify({ level: 'info', msg: 'token rejected', reason: 'token verification unavailable', env: manifest.env }));
-  throw new Error('Unauthorized');
-}
+const authorize = createAuthorizer({ manifest: loadManifest(), publicJwk, dynamo: createDocumentClient() });
+// a failed first load is retried by the first request, which then fails if it fails again
+authorize.keys.reload().catch(() => undefined);
+
+export const handler = authorize;

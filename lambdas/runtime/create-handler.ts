@@ -1,5 +1,5 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { EnvironmentManifest } from '../shared/manifest';
+import type { EnvironmentManifest, RouteManifest } from '../shared/manifest';
 import { createDocumentClient } from './dynamodb';
 import { findRoute } from '../shared/manifest-loader';
 import { routeTimeoutMs } from '../shared/route-timeout';
@@ -33,6 +33,7 @@ export function createHandler(manifest: EnvironmentManifest, routeId: string | u
     const requestId = event.requestContext?.requestId ?? 'unknown';
     const budgetMs = (context?.getRemainingTimeInMillis() ?? timeoutMs) - DEADLINE_MARGIN_MS;
     try {
+      allowGroups(route, event);
       return await withDeadline(runRequest(prepared, event, requestBindings(event, route, settings, manifest.env)), budgetMs);
     } catch (error) {
       if (error instanceof HttpProblem) {
@@ -43,6 +44,19 @@ export function createHandler(manifest: EnvironmentManifest, routeId: string | u
       return problemResponse(new HttpProblem(500, 'internal_error', 'Internal Server Error', '').toProblem(requestId));
     }
   };
+}
+
+/**
+ * The route's key groups, checked again after the authorizer: its cached policy spans every route,
+ * and a path-parameter wildcard can cover a deeper route the key may not call.
+ */
+function allowGroups(route: RouteManifest, event: ProxyEvent): void {
+  if (route.auth.type !== 'keyGroups') return;
+  const groups = String(event.requestContext?.authorizer?.groups ?? '').split(',');
+  const routeGroups = route.auth.groups;
+  if (!groups.some((group) => routeGroups.includes(group))) {
+    throw new HttpProblem(403, 'forbidden', 'Forbidden', 'This API key may not call this route.');
+  }
 }
 
 /**
