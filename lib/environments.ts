@@ -1,4 +1,7 @@
-import { Validations, type App } from 'aws-cdk-lib';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { apps as declaredApps } from './apps';
 import { AppApiStack, type AppDeclaration } from './constructs/app-api-stack';
@@ -41,4 +44,19 @@ export function buildEnvironments(app: App, options: BuildOptions = {}): AppApiS
         env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
       }),
   );
+}
+
+/**
+ * One environment's stack, built from the same declarations and cdk.json context as `cdk synth`
+ * (without cdk-nag, which the CLI and the local gateway do not need): what local mode and the
+ * CLI read their manifest from. Throws, listing the environments, for an unknown name.
+ */
+export function loadEnvironment(environment: string, apps: readonly AppDeclaration[] = declaredApps): AppApiStack {
+  const cdkJson = JSON.parse(readFileSync(join(__dirname, '..', 'cdk.json'), 'utf8')) as { context?: Record<string, unknown> };
+  const app = new App({ context: cdkJson.context ?? {}, outdir: mkdtempSync(join(tmpdir(), 'appapi-env-')) });
+  const names = environmentNames(app);
+  if (!names.includes(environment)) {
+    throw new Error(`Unknown environment "${environment}". cdk.json declares: ${names.join(', ')}.`);
+  }
+  return new AppApiStack(app, stackName(environment), { environment, apps });
 }

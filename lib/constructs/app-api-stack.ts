@@ -9,7 +9,9 @@ import type { EnvironmentManifest } from '../../lambdas/shared/manifest';
 import { compileManifest } from '../manifest';
 import { createDataTable } from './data-table';
 import { markEnvironment, type EnvironmentSettings } from './environment-context';
+import { addAuthProblemResponses } from './gateway-responses';
 import { KeyAuthorizer } from './key-authorizer';
+import { SigningKey } from './signing-key';
 import { lambdaAssetDirectory } from './lambda-asset';
 import { acknowledgeEnvironmentFindings } from './nag-acknowledgements';
 import { GatewayStage } from './gateway-stage';
@@ -76,6 +78,9 @@ export class AppApiStack extends Stack {
   readonly apiKeysTable: dynamodb.Table;
   /** First answers of POST requests that carried an Idempotency-Key, kept 24 hours. */
   readonly idempotencyTable: dynamodb.Table;
+  /** The environment's token signing key pair, created by the deploy itself. */
+  readonly signingKey: SigningKey;
+  /** The Secrets Manager secret holding it; only the CLI (`appapi keys create --aws`) reads it. */
   readonly signingKeySecret: secretsmanager.Secret;
   /** The compiled description of the environment: routes, auth, chains. */
   readonly manifest: EnvironmentManifest;
@@ -116,11 +121,14 @@ export class AppApiStack extends Stack {
       partitionKey: { name: 'key', type: dynamodb.AttributeType.STRING },
       timeToLiveAttribute: 'expiresAt',
     });
-    this.signingKeySecret = new secretsmanager.Secret(this, 'SigningKey', {
+    this.signingKey = new SigningKey(this, 'SigningKey', {
+      environmentName: this.environmentName,
       secretName: `${resourcePrefix}/${this.environmentName}/signing-key`,
-      description: `Signs the API tokens of environment ${this.environmentName}`,
       removalPolicy,
+      ...(props.logRetention ? { logRetention: props.logRetention } : {}),
+      logRemovalPolicy: removalPolicy,
     });
+    this.signingKeySecret = this.signingKey.secret;
 
     for (const declare of props.apps) declare(this);
     const compiled = compileManifest(this, settings, {
@@ -152,6 +160,7 @@ export class AppApiStack extends Stack {
       validateRequestParameters: true,
       validateRequestBody: true,
     });
+    addAuthProblemResponses(this.restApi);
     const rootFallback = this.restApi.root.addMethod('ANY', notFoundIntegration(), {
       methodResponses: [{ statusCode: '404', responseParameters: { 'method.response.header.Content-Type': true } }],
     });
@@ -159,6 +168,7 @@ export class AppApiStack extends Stack {
       restApi: this.restApi,
       environmentName: this.environmentName,
       apiKeysTable: this.apiKeysTable,
+      publicJwk: this.signingKey.publicJwk,
       code: lambda.Code.fromAsset(lambdaAssetDirectory('authorizer', this.manifest)),
       ...(props.authorizerCacheTtl ? { resultsCacheTtl: props.authorizerCacheTtl } : {}),
       ...(props.logRetention ? { logRetention: props.logRetention } : {}),

@@ -11,6 +11,8 @@ export interface KeyAuthorizerProps {
   readonly restApi: apigateway.IRestApi;
   readonly environmentName: string;
   readonly apiKeysTable: dynamodb.ITable;
+  /** The environment's public signing JWK (JSON); the authorizer needs nothing else of the key. */
+  readonly publicJwk: string;
   /** The environment's authorizer asset. */
   readonly code: lambda.Code;
   /**
@@ -28,7 +30,8 @@ export interface KeyAuthorizerProps {
 
 /**
  * The environment's REQUEST authorizer: a Lambda that checks the `Authorization: Bearer` token
- * and the key's groups. Its role reads the API keys table and writes its own logs, nothing else.
+ * and the key's groups. Its role reads the API keys table and writes its own logs, nothing else:
+ * the public signing key comes as an environment variable, so it has no Secrets Manager access.
  */
 export class KeyAuthorizer extends Construct {
   readonly authorizerId: string;
@@ -51,7 +54,8 @@ export class KeyAuthorizer extends Construct {
         authorizer: new iam.PolicyDocument({
           statements: [
             new iam.PolicyStatement({ sid: 'WriteOwnLogs', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }),
-            new iam.PolicyStatement({ sid: 'ReadApiKeys', actions: ['dynamodb:GetItem'], resources: [props.apiKeysTable.tableArn] }),
+            // the whole key set is loaded at cold start and refreshed every 25 s
+            new iam.PolicyStatement({ sid: 'ReadApiKeys', actions: ['dynamodb:Scan'], resources: [props.apiKeysTable.tableArn] }),
           ],
         }),
       },
@@ -66,7 +70,7 @@ export class KeyAuthorizer extends Construct {
       timeout: Duration.seconds(5),
       memorySize: 256,
       description: `API token authorizer of environment ${props.environmentName}`,
-      environment: { APPAPI_ENV: props.environmentName, NODE_OPTIONS: '--enable-source-maps' },
+      environment: { APPAPI_ENV: props.environmentName, APPAPI_SIGNING_JWK: props.publicJwk, NODE_OPTIONS: '--enable-source-maps' },
     });
     const stack = Stack.of(this);
     const authorizer = new apigateway.CfnAuthorizer(this, 'Resource', {

@@ -9,6 +9,7 @@ import type { EnvironmentManifest } from '../../lambdas/shared/manifest';
 export const LAMBDA_ENTRIES = {
   handler: { source: 'runtime/handler.ts', file: 'handler.js', handler: 'handler.handler' },
   authorizer: { source: 'authorizer/index.ts', file: 'authorizer.js', handler: 'authorizer.handler' },
+  signingKey: { source: 'signing-key/index.ts', file: 'signing-key.js', handler: 'signing-key.handler' },
 } as const;
 
 export type LambdaEntry = keyof typeof LAMBDA_ENTRIES;
@@ -43,17 +44,18 @@ export function bundle(entry: LambdaEntry): string {
  * The asset directory of an entry for one environment: the bundle plus the environment's
  * manifest.json, read at cold start. Every function of the environment shares it, so synth
  * stages one asset, not one per App API. Content-addressed, so a rerun reuses it.
+ * Without a manifest (an entry that reads none, e.g. `signingKey`) the directory holds the bundle alone.
  */
-export function lambdaAssetDirectory(entry: LambdaEntry, manifest: EnvironmentManifest): string {
+export function lambdaAssetDirectory(entry: LambdaEntry, manifest?: EnvironmentManifest): string {
   const code = bundle(entry);
-  const manifestJson = JSON.stringify(manifest);
-  const hash = createHash('sha256').update(entry).update('\0').update(code).update('\0').update(manifestJson).digest('hex').slice(0, 32);
+  const manifestJson = manifest === undefined ? undefined : JSON.stringify(manifest);
+  const hash = createHash('sha256').update(entry).update('\0').update(code).update('\0').update(manifestJson ?? '').digest('hex').slice(0, 32);
   const directory = join(tmpdir(), 'appapi-assets', `${entry}-${hash}`);
   if (!existsSync(directory)) {
     const staging = `${directory}.${process.pid}.tmp`;
     mkdirSync(staging, { recursive: true });
     writeFileSync(join(staging, LAMBDA_ENTRIES[entry].file), code);
-    writeFileSync(join(staging, 'manifest.json'), manifestJson);
+    if (manifestJson !== undefined) writeFileSync(join(staging, 'manifest.json'), manifestJson);
     try {
       renameSync(staging, directory);
     } catch (error) {

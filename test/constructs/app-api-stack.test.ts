@@ -102,10 +102,36 @@ describe('AppApiStack', () => {
       IdentitySource: 'method.request.header.Authorization',
       AuthorizerResultTtlInSeconds: 30,
     });
-    parent.hasResourceProperties('AWS::Lambda::Function', { Runtime: 'nodejs22.x', Handler: 'authorizer.handler', Environment: { Variables: Match.objectLike({ APPAPI_ENV: 'dev' }) } });
+    parent.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs22.x',
+      Handler: 'authorizer.handler',
+      // the public key comes from the deploy-time signing key resource, not from Secrets Manager at run time
+      Environment: { Variables: Match.objectLike({ APPAPI_ENV: 'dev', APPAPI_SIGNING_JWK: { 'Fn::GetAtt': [Match.stringLikeRegexp('^SigningKey'), 'PublicJwk'] } }) },
+    });
     const roles = parent.findResources('AWS::IAM::Role', { Properties: { Description: Match.stringLikeRegexp('Checks API tokens') } });
     const statements = (Object.values(roles)[0] as { Properties: { Policies: Array<{ PolicyDocument: { Statement: Array<{ Action: unknown }> } }> } }).Properties.Policies[0]!.PolicyDocument.Statement;
-    assert.deepEqual(statements.map((s) => s.Action), [['logs:CreateLogStream', 'logs:PutLogEvents'], 'dynamodb:GetItem']);
+    assert.deepEqual(statements.map((s) => s.Action), [['logs:CreateLogStream', 'logs:PutLogEvents'], 'dynamodb:Scan']);
+    assert.doesNotMatch(JSON.stringify(statements), /secretsmanager/);
+  });
+
+  it('creates the signing key pair at deploy time into the environment\'s secret', () => {
+    parent.hasResourceProperties('Custom::AppApiSigningKey', { SecretId: { Ref: Match.stringLikeRegexp('^SigningKey') } });
+    parent.hasResource('AWS::SecretsManager::Secret', { Properties: { Name: 'appapi/dev/signing-key' }, DeletionPolicy: 'Delete' });
+  });
+
+  it('answers auth failures made by the gateway as problem+json with the request id', () => {
+    for (const [type, status, code] of [
+      ['UNAUTHORIZED', '401', 'unauthorized'],
+      ['ACCESS_DENIED', '403', 'forbidden'],
+      ['AUTHORIZER_FAILURE', '503', 'auth_unavailable'],
+    ] as const) {
+      const responses = parent.findResources('AWS::ApiGateway::GatewayResponse', { Properties: { ResponseType: type } });
+      const response = Object.values(responses)[0] as { Properties: { StatusCode: string; ResponseParameters: Record<string, string>; ResponseTemplates: Record<string, string> } };
+      assert.equal(response.Properties.StatusCode, status);
+      assert.equal(response.Properties.ResponseParameters['gatewayresponse.header.Content-Type'], "'application/problem+json'");
+      const body = JSON.parse(response.Properties.ResponseTemplates['application/json']!);
+      assert.deepEqual([body.status, body.code, body.requestId], [Number(status), code, '$context.requestId']);
+    }
   });
 
   it('gives a read-only GET chain GetItem on its one table and nothing else', () => {

@@ -86,7 +86,7 @@ describe('atomic writes and Idempotency-Key on DynamoDB Local', () => {
       path: '/notes',
       headers: { 'Content-Type': 'application/json' },
       body: '{"text":"lost?"}',
-      requestContext: { requestId: 'dead-1', authorizer: { principalId: 'k1' } },
+      requestContext: { requestId: 'dead-1', authorizer: { principalId: 'k1', groups: 'partners' } },
     });
     nowhere.destroy();
     assert.equal(result.statusCode, 503);

@@ -1,0 +1,59 @@
+import { GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { generateSigningKeyPair, parseSigningKeyPair, type PublicSigningJwk } from '../shared/signing-jwk';
+
+/** The event the custom-resources Provider framework passes to an onEvent handler (the fields used here). */
+export interface SigningKeyEvent {
+  readonly RequestType: 'Create' | 'Update' | 'Delete';
+  readonly ResourceProperties: { readonly SecretId?: unknown; readonly [name: string]: unknown };
+  readonly PhysicalResourceId?: string;
+}
+
+export interface SigningKeyResponse {
+  /** The secret's ARN: a new secret is a new resource, whose old self is then deleted (a no-op). */
+  readonly PhysicalResourceId: string;
+  /** Create/Update only. Public material: never the private key. */
+  readonly Data?: { readonly PublicJwk: string; readonly Kid: string };
+}
+
+/** Only the client's `send`, so tests can pass a mocked client. */
+export type SecretsClient = Pick<SecretsManagerClient, 'send'>;
+
+/**
+ * The onEvent handler of the environment's signing-key custom resource. Create/Update keep the key
+ * pair the secret already holds; only when it holds none (the secret's initial random value) is a
+ * new Ed25519 pair generated and stored. A redeploy therefore never rotates the key. Delete does
+ * nothing: the secret has its own removal policy. A Secrets Manager error fails the deploy rather
+ * than inventing a key.
+ */
+export function createSigningKeyHandler(client: SecretsClient): (event: SigningKeyEvent) => Promise<SigningKeyResponse> {
+  return async (event) => {
+    const secretId = event.ResourceProperties.SecretId;
+    if (event.RequestType === 'Delete') {
+      log({ msg: 'signing key left to the secret\'s removal policy', requestType: event.RequestType });
+      return { PhysicalResourceId: event.PhysicalResourceId ?? String(secretId) };
+    }
+    if (typeof secretId !== 'string' || secretId === '') {
+      throw new Error(`Signing key: ResourceProperties.SecretId must be the secret's ARN or name; received ${JSON.stringify(secretId)}.`);
+    }
+    const current = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
+    let pair = parseSigningKeyPair(current.SecretString);
+    const created = pair === undefined;
+    if (pair === undefined) {
+      pair = generateSigningKeyPair();
+      await client.send(new PutSecretValueCommand({ SecretId: secretId, SecretString: JSON.stringify(pair) }));
+    }
+    // rebuilt field by field: whatever else a stored value carries never leaves the secret
+    const { kty, crv, x, kid } = pair.publicJwk;
+    const publicJwk: PublicSigningJwk = { kty, crv, x, kid, alg: 'EdDSA', use: 'sig' };
+    log({ msg: created ? 'signing key created' : 'signing key kept', requestType: event.RequestType, kid: publicJwk.kid });
+    return { PhysicalResourceId: secretId, Data: { PublicJwk: JSON.stringify(publicJwk), Kid: publicJwk.kid } };
+  };
+}
+
+// Never pass key material here: only the kid and what was done.
+function log(fields: { msg: string; requestType: string; kid?: string }): void {
+  console.info(JSON.stringify({ level: 'info', ...fields }));
+}
+
+// Created once per container, reused across invocations.
+export const handler = createSigningKeyHandler(new SecretsManagerClient({}));
