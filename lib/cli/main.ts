@@ -1,0 +1,45 @@
+import { JavaMissingError } from '../local/dynamodb-local';
+import { KeyCommandError } from '../keys/key-store';
+import { processIo, UsageError, type CommandIo } from './io';
+import { awsBackend, localBackend } from './keys-backend';
+import { keysCommand, KEYS_USAGE } from './keys-command';
+
+const USAGE = `appapi — App APIs from the command line
+
+${KEYS_USAGE}`;
+
+/** Runs one CLI command; the exit code is 0 on success, 1 on a failure it explains, 2 on bad usage. */
+export async function runCli(argv: readonly string[], io: CommandIo = processIo): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'keys':
+        await keysCommand(rest, io, { openBackend: (env, aws) => (aws ? awsBackend(env) : localBackend(env)), localUrl: 'http://127.0.0.1:3000' });
+        return 0;
+      case undefined:
+      case 'help':
+      case '--help':
+        io.out(USAGE);
+        return command === undefined ? 2 : 0;
+      default:
+        throw new UsageError(`Unknown command "${command}".`);
+    }
+  } catch (error) {
+    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      io.err(`${(error as Error).message}\n\n${USAGE}`);
+      return 2;
+    }
+    if (error instanceof KeyCommandError || error instanceof JavaMissingError || (error as Error).message?.startsWith('Unknown environment')) {
+      io.err((error as Error).message);
+      return 1;
+    }
+    io.err(`appapi: ${(error as Error).message ?? String(error)}`);
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  void runCli(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

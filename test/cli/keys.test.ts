@@ -1,0 +1,118 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { promisify } from 'node:util';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { mockClient } from 'aws-sdk-client-mock';
+import { createAuthorizer } from '../../lambdas/authorizer/create-authorizer';
+import { createDocumentClient } from '../../lambdas/runtime/dynamodb';
+import { generateSigningKeyPair } from '../../lambdas/shared/signing-jwk';
+import { awsBackend } from '../../lib/cli/keys-backend';
+import { keysCommand } from '../../lib/cli/keys-command';
+import { loadEnvironment } from '../../lib/environments';
+import { connectLocalDynamo } from '../../lib/local/local-dynamo';
+import { loadOrCreateSigningKey, signingKeyPath } from '../../lib/local/signing-key-file';
+import { ensureTables } from '../../lib/local/tables';
+import { startDynamoDbLocal, type DynamoDbLocal } from '../../lib/local/dynamodb-local';
+import { authorizerEvent } from '../authorizer/support';
+
+const run = promisify(execFile);
+const cli = join(__dirname, '..', '..', 'bin', 'appapi.js');
+const manifest = loadEnvironment('dev').manifest;
+
+describe('appapi keys (local)', () => {
+  const home = mkdtempSync(join(tmpdir(), 'appapi-home-'));
+  const appapi = (...args: string[]) => run(process.execPath, [cli, 'keys', ...args], { env: { ...process.env, APPAPI_HOME: home }, timeout: 60_000 });
+  let created: { keyId: string; token: string; env: string; name: string; groups: string[] };
+
+  before(async () => {
+    created = JSON.parse((await appapi('create', '--name', 'partner-app', '--groups', 'partners', '--json')).stdout);
+  });
+
+  const authorizeLocally = async (token: string) => {
+    const dynamo = await connectLocalDynamo(home);
+    const documents = createDocumentClient(dynamo.endpoint);
+    try {
+      const authorize = createAuthorizer({ manifest, publicJwk: loadOrCreateSigningKey(home, 'dev').publicJwk, dynamo: documents, log: () => {} });
+      return await authorize(authorizerEvent(`Bearer ${token}`)).then((result) => result.context.groups, (error: Error) => error.message);
+    } finally {
+      documents.destroy();
+      await dynamo.close();
+    }
+  };
+
+  it('create --json prints exactly keyId, token, env, name, groups, and the token is accepted by the authorizer', async () => {
+    assert.deepEqual(Object.keys(created), ['keyId', 'token', 'env', 'name', 'groups']);
+    assert.deepEqual([created.env, created.name, created.groups], ['dev', 'partner-app', ['partners']]);
+    assert.equal(await authorizeLocally(created.token), 'partners');
+  });
+
+  it('keeps the signing key in a 0600 file in a 0700 folder, and stores no token', async () => {
+    assert.equal(statSync(signingKeyPath(home, 'dev')).mode & 0o777, 0o600);
+    assert.equal(statSync(join(home, 'dev')).mode & 0o777, 0o700);
+    const listed = (await appapi('list', '--json')).stdout;
+    assert.deepEqual(Object.keys(JSON.parse(listed)[0]), ['keyId', 'name', 'groups', 'createdAt', 'updatedAt']);
+    const dynamo = await connectLocalDynamo(home);
+    const documents = createDocumentClient(dynamo.endpoint);
+    const { ScanCommand } = await import('@aws-sdk/lib-dynamodb');
+    const items = JSON.stringify((await documents.send(new ScanCommand({ TableName: manifest.tables.apiKeys }))).Items);
+    documents.destroy();
+    await dynamo.close();
+    assert.ok(!items.includes(created.token) && !items.includes(created.token.split('.')[2]!), 'the token is not stored');
+  });
+
+  it('update changes the groups without a redeploy; delete revokes', async () => {
+    assert.match((await appapi('update', created.keyId, '--groups', 'partners,ops')).stdout, /partners, ops/);
+    assert.equal(await authorizeLocally(created.token), 'partners,ops');
+    assert.match((await appapi('delete', created.keyId)).stdout, /within 60 s/);
+    assert.equal(await authorizeLocally(created.token), 'Unauthorized');
+  });
+
+  it('error flow: unknown key, unknown environment and bad usage explain themselves', async () => {
+    await assert.rejects(appapi('delete', 'key_nope'), (error: { code: number; stderr: string }) => error.code === 1 && /No key key_nope/.test(error.stderr));
+    await assert.rejects(appapi('list', '--env', 'qa'), (error: { code: number; stderr: string }) => error.code === 1 && /Unknown environment "qa".*dev, staging, prod/.test(error.stderr));
+    await assert.rejects(appapi('create', '--name', 'x'), (error: { code: number; stderr: string }) => error.code === 2 && /needs --groups/.test(error.stderr));
+    await assert.rejects(appapi('create', '--name', 'x', '--groups', 'Bad Group'), (error: { code: number; stderr: string }) => error.code === 1 && /lower-case/.test(error.stderr));
+  });
+});
+
+describe('appapi keys --aws', () => {
+  // Secrets Manager has no local emulator: its answer is mocked; the keys table is DynamoDB Local.
+  let dynamo: DynamoDbLocal;
+  const secrets = mockClient(SecretsManagerClient);
+  before(async () => {
+    dynamo = await startDynamoDbLocal();
+    await ensureTables(dynamo.client(), manifest);
+  });
+  after(async () => {
+    secrets.restore();
+    await dynamo?.stop();
+  });
+
+  it('signs with the deployed secret and writes the deployed keys table; the token works for that key only', async () => {
+    const pair = generateSigningKeyPair();
+    secrets.on(GetSecretValueCommand, { SecretId: 'appapi/dev/signing-key' }).resolves({ SecretString: JSON.stringify(pair) });
+    const documents = createDocumentClient(dynamo.endpoint);
+    const lines: string[] = [];
+    await keysCommand(['create', '--name', 'prod-partner', '--groups', 'partners', '--json', '--aws'], { out: (line) => lines.push(line), err: () => {} }, {
+      openBackend: (env) => awsBackend(env, { secrets: new SecretsManagerClient({ region: 'eu-west-1' }), documents }),
+    });
+    const { token } = JSON.parse(lines[0]!);
+    const authorize = createAuthorizer({ manifest, publicJwk: pair.publicJwk, dynamo: documents, log: () => {} });
+    assert.equal((await authorize(authorizerEvent(`Bearer ${token}`))).context.keyName, 'prod-partner');
+    documents.destroy();
+  });
+
+  it('error flow: an environment not deployed yet says so', async () => {
+    secrets.on(GetSecretValueCommand).resolves({ SecretString: 'initial-random-value' });
+    const documents = createDocumentClient(dynamo.endpoint);
+    await assert.rejects(
+      keysCommand(['create', '--name', 'x', '--groups', 'partners', '--aws'], { out: () => {}, err: () => {} }, { openBackend: (env) => awsBackend(env, { secrets: new SecretsManagerClient({ region: 'eu-west-1' }), documents }) }),
+      /Deploy the environment first: npx cdk deploy AppApi-dev/,
+    );
+    documents.destroy();
+  });
+});
