@@ -9,10 +9,17 @@ export interface ProxyEvent {
   readonly pathParameters?: Record<string, string | undefined> | null;
   readonly body?: string | null;
   readonly isBase64Encoded?: boolean;
+  readonly resource?: string;
+  readonly stageVariables?: Record<string, string> | null;
   readonly requestContext?: {
     readonly requestId?: string;
     readonly requestTimeEpoch?: number;
     readonly authorizer?: Record<string, unknown> | null;
+    readonly resourcePath?: string;
+    readonly httpMethod?: string;
+    readonly path?: string;
+    readonly stage?: string;
+    readonly identity?: { readonly sourceIp?: string };
   };
 }
 

@@ -26,7 +26,7 @@ export interface AwsClients {
 export async function localBackend(env: string): Promise<KeysBackend> {
   const { manifest } = loadEnvironment(env);
   const home = dataHome();
-  const dynamo = await connectLocalDynamo(home);
+  const dynamo = await connectLocalDynamo(home, env);
   const documents = createDocumentClient(dynamo.endpoint);
   try {
     await ensureTables(documents, manifest);

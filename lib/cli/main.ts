@@ -2,9 +2,16 @@ import { JavaMissingError } from '../local/dynamodb-local';
 import { KeyCommandError } from '../keys/key-store';
 import { processIo, UsageError, type CommandIo } from './io';
 import { awsBackend, localBackend } from './keys-backend';
+import { devCommand, DEV_USAGE } from './dev-command';
+import { invokeCommand, INVOKE_USAGE } from './invoke-command';
 import { keysCommand, KEYS_USAGE } from './keys-command';
+import { routesCommand, ROUTES_USAGE } from './routes-command';
 
 const USAGE = `appapi — App APIs from the command line
+
+${DEV_USAGE}
+${ROUTES_USAGE}
+${INVOKE_USAGE}
 
 ${KEYS_USAGE}`;
 
@@ -13,6 +20,15 @@ export async function runCli(argv: readonly string[], io: CommandIo = processIo)
   const [command, ...rest] = argv;
   try {
     switch (command) {
+      case 'dev':
+        await devCommand(rest, io);
+        // keeps serving: the process ends on SIGINT/SIGTERM
+        return new Promise<number>(() => {});
+      case 'routes':
+        routesCommand(rest, io);
+        return 0;
+      case 'invoke':
+        return await invokeCommand(rest, io);
       case 'keys':
         await keysCommand(rest, io, { openBackend: (env, aws) => (aws ? awsBackend(env) : localBackend(env)), localUrl: 'http://127.0.0.1:3000' });
         return 0;

@@ -9,6 +9,8 @@ import type { EnvironmentManifest } from '../../lambdas/shared/manifest';
 import { compileManifest } from '../manifest';
 import { createDataTable } from './data-table';
 import { markEnvironment, type EnvironmentSettings } from './environment-context';
+import { BINARY_MEDIA_TYPES } from '../binary-media';
+import { GATEWAY_PROBLEMS, gatewayProblemBody } from '../gateway-problems';
 import { addAuthProblemResponses } from './gateway-responses';
 import { KeyAuthorizer } from './key-authorizer';
 import { SigningKey } from './signing-key';
@@ -154,6 +156,7 @@ export class AppApiStack extends Stack {
       cloudWatchRole: true,
       cloudWatchRoleRemovalPolicy: removalPolicy,
       endpointConfiguration: { types: [apigateway.EndpointType.REGIONAL] },
+      binaryMediaTypes: [...BINARY_MEDIA_TYPES],
     });
     const requestValidator = new apigateway.RequestValidator(this, 'RequestValidator', {
       restApi: this.restApi,
@@ -213,14 +216,7 @@ export class AppApiStack extends Stack {
 
 /** The root's fallback: any method on `/` not declared by an App API answers 404 problem+json. */
 function notFoundIntegration(): apigateway.MockIntegration {
-  const problem = JSON.stringify({
-    type: 'https://appapi.dev/problems/not-found',
-    title: 'Not Found',
-    status: 404,
-    detail: 'No App API is declared at this path.',
-    code: 'not_found',
-    requestId: '$context.requestId',
-  });
+  const problem = JSON.stringify(gatewayProblemBody(GATEWAY_PROBLEMS.notFound, '$context.requestId'));
   return new apigateway.MockIntegration({
     passthroughBehavior: apigateway.PassthroughBehavior.WHEN_NO_MATCH,
     requestTemplates: { 'application/json': '{"statusCode": 404}' },

@@ -4,17 +4,13 @@ import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { startDynamoDbLocal } from './dynamodb-local';
 
 /** Where a running local gateway records the DynamoDB Local it started, for the CLI to reuse. */
-export function dynamoStatePath(home: string): string {
-  return join(home, 'dynamodb.json');
+export function dynamoStatePath(home: string, environment: string): string {
+  return join(home, environment, 'dynamodb.json');
 }
 
-export function recordDynamoEndpoint(home: string, endpoint: string): void {
-  mkdirSync(home, { recursive: true, mode: 0o700 });
-  writeFileSync(dynamoStatePath(home), JSON.stringify({ endpoint, pid: process.pid }), { mode: 0o600 });
-}
-
-export function forgetDynamoEndpoint(home: string): void {
-  rmSync(dynamoStatePath(home), { force: true });
+/** Each environment keeps its own DynamoDB Local data, so environments run side by side. */
+export function dynamoDataPath(home: string, environment: string): string {
+  return join(home, environment, 'dynamodb');
 }
 
 export interface LocalDynamo {
@@ -24,20 +20,28 @@ export interface LocalDynamo {
 }
 
 /**
- * DynamoDB Local with the project's data: the one a running `appapi dev` started when there is
+ * DynamoDB Local with an environment's data: the one a running `appapi dev` started when there is
  * one (so commands from a second terminal see the same tables), else a new one on the same data
- * folder for the duration of the command.
+ * folder, stopped by close(). `record` makes it the one others reuse, until close().
  */
-export async function connectLocalDynamo(home: string): Promise<LocalDynamo> {
-  const state = dynamoStatePath(home);
+export async function connectLocalDynamo(home: string, environment: string, options: { record?: boolean; port?: number } = {}): Promise<LocalDynamo & { readonly owned: boolean }> {
+  const state = dynamoStatePath(home, environment);
   if (existsSync(state)) {
     const { endpoint } = JSON.parse(readFileSync(state, 'utf8')) as { endpoint: string };
-    if (await answers(endpoint)) return { endpoint, close: async () => {} };
+    if (await answers(endpoint)) return { endpoint, owned: false, close: async () => {} };
   }
-  const dataPath = join(home, 'dynamodb');
+  const dataPath = dynamoDataPath(home, environment);
   mkdirSync(dataPath, { recursive: true, mode: 0o700 });
-  const started = await startDynamoDbLocal({ dataPath });
-  return { endpoint: started.endpoint, close: () => started.stop() };
+  const started = await startDynamoDbLocal({ dataPath, ...(options.port ? { port: options.port } : {}) });
+  if (options.record) writeFileSync(state, JSON.stringify({ endpoint: started.endpoint, pid: process.pid }), { mode: 0o600 });
+  return {
+    endpoint: started.endpoint,
+    owned: true,
+    close: async () => {
+      if (options.record) rmSync(state, { force: true });
+      await started.stop();
+    },
+  };
 }
 
 async function answers(endpoint: string): Promise<boolean> {

@@ -33,7 +33,7 @@ describe('appapi keys (local)', () => {
   });
 
   const authorizeLocally = async (token: string) => {
-    const dynamo = await connectLocalDynamo(home);
+    const dynamo = await connectLocalDynamo(home, 'dev');
     const documents = createDocumentClient(dynamo.endpoint);
     try {
       const authorize = createAuthorizer({ manifest, publicJwk: loadOrCreateSigningKey(home, 'dev').publicJwk, dynamo: documents, log: () => {} });
@@ -55,7 +55,7 @@ describe('appapi keys (local)', () => {
     assert.equal(statSync(join(home, 'dev')).mode & 0o777, 0o700);
     const listed = (await appapi('list', '--json')).stdout;
     assert.deepEqual(Object.keys(JSON.parse(listed)[0]), ['keyId', 'name', 'groups', 'createdAt', 'updatedAt']);
-    const dynamo = await connectLocalDynamo(home);
+    const dynamo = await connectLocalDynamo(home, 'dev');
     const documents = createDocumentClient(dynamo.endpoint);
     const { ScanCommand } = await import('@aws-sdk/lib-dynamodb');
     const items = JSON.stringify((await documents.send(new ScanCommand({ TableName: manifest.tables.apiKeys }))).Items);

@@ -1,0 +1,11 @@
+/**
+ * Request content types API Gateway passes to the handler base64-encoded (`isBase64Encoded`), in
+ * AWS (the REST API's binaryMediaTypes) and locally alike. Everything else arrives as text.
+ */
+export const BINARY_MEDIA_TYPES = ['application/octet-stream', 'application/pdf', 'application/zip', 'image/*', 'audio/*', 'video/*', 'multipart/form-data'] as const;
+
+export function isBinaryMediaType(contentType: string | undefined): boolean {
+  const type = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
+  if (type === '') return false;
+  return BINARY_MEDIA_TYPES.some((pattern) => (pattern.endsWith('/*') ? type.startsWith(pattern.slice(0, -1)) : type === pattern));
+}

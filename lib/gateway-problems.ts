@@ -1,0 +1,41 @@
+import { problemType, type Problem } from '../lambdas/shared/problem';
+
+/** An error the gateway itself answers (in AWS as a gateway response, locally the same body). */
+export interface GatewayProblem {
+  readonly status: number;
+  readonly code: string;
+  readonly title: string;
+  readonly detail: string;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+export const GATEWAY_PROBLEMS = {
+  unauthorized: {
+    status: 401,
+    code: 'unauthorized',
+    title: 'Unauthorized',
+    detail: 'A valid API token of this environment is required: send "Authorization: Bearer <token>".',
+    headers: { 'WWW-Authenticate': 'Bearer' },
+  },
+  forbidden: { status: 403, code: 'forbidden', title: 'Forbidden', detail: 'This API key may not call this route.' },
+  authUnavailable: {
+    status: 503,
+    code: 'auth_unavailable',
+    title: 'Service Unavailable',
+    detail: 'The request could not be authorized right now. Retry shortly.',
+    headers: { 'Retry-After': '1' },
+  },
+  notFound: { status: 404, code: 'not_found', title: 'Not Found', detail: 'No App API is declared at this path.' },
+  methodNotAllowed: { status: 405, code: 'method_not_allowed', title: 'Method Not Allowed', detail: 'This path does not accept this method; see the Allow header.' },
+  payloadTooLarge: { status: 413, code: 'payload_too_large', title: 'Content Too Large', detail: 'The request body exceeds 5,242,880 bytes (5 MiB).' },
+  badRequest: { status: 400, code: 'bad_request', title: 'Bad Request', detail: 'The request could not be read: check the path encoding and the headers.' },
+  internal: { status: 500, code: 'internal_error', title: 'Internal Server Error', detail: 'The request could not be completed. Quote the requestId when reporting this.' },
+} as const satisfies Record<string, GatewayProblem>;
+
+/** The problem+json body; in AWS templates `requestId` is `$context.requestId`. */
+export function gatewayProblemBody(problem: GatewayProblem, requestId: string): Problem {
+  return { type: problemType(problem.code), title: problem.title, status: problem.status, detail: problem.detail, code: problem.code, requestId };
+}
+
+/** 5 MiB: the largest body the gateway passes on, in AWS and locally. */
+export const MAX_BODY_BYTES = 5 * 1024 * 1024;

@@ -1,0 +1,35 @@
+import { join, sep } from 'node:path';
+import type { AppDeclaration } from '../../constructs/app-api-stack';
+import type { EnvironmentManifest } from '../../../lambdas/shared/manifest';
+import type { GatewayAppOptions, GatewayApp } from './gateway-app';
+
+/** One load of the declarations and the code that serves them. */
+export interface Generation {
+  readonly manifest: EnvironmentManifest;
+  readonly createApp: (options: Omit<GatewayAppOptions, 'manifest'>) => GatewayApp;
+}
+
+const PROJECT_ROOT = join(__dirname, '..', '..', '..');
+
+/**
+ * Loads the declarations and the gateway code afresh: every module outside node_modules is
+ * dropped from the require cache first, so an edited declaration or handler file is what runs
+ * next, while aws-cdk-lib and the other packages stay loaded (which keeps a reload fast).
+ */
+export function loadGeneration(environment: string, appsModule?: string): Generation {
+  for (const path of Object.keys(require.cache)) {
+    if (!path.includes(`${sep}node_modules${sep}`)) delete require.cache[path];
+  }
+  const { loadEnvironment } = require(join(PROJECT_ROOT, 'lib', 'environments')) as typeof import('../../environments');
+  const apps = (require(appsModule ?? join(PROJECT_ROOT, 'lib', 'apps')) as { apps: readonly AppDeclaration[] }).apps;
+  const { createGatewayApp } = require('./gateway-app') as typeof import('./gateway-app');
+  const manifest = loadEnvironment(environment, apps).manifest;
+  return { manifest, createApp: (options) => createGatewayApp({ ...options, manifest }) };
+}
+
+/** The folders whose changes reload the gateway. */
+export function watchedFolders(appsModule?: string): string[] {
+  const folders = [join(PROJECT_ROOT, 'lib'), join(PROJECT_ROOT, 'lambdas')];
+  if (appsModule && !appsModule.startsWith(PROJECT_ROOT)) folders.push(join(appsModule, '..'));
+  return folders;
+}

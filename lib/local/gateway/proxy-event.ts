@@ -1,0 +1,77 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { ProxyEvent } from '../../../lambdas/runtime/proxy-event';
+import type { RouteManifest } from '../../../lambdas/shared/manifest';
+import { isBinaryMediaType } from '../../binary-media';
+
+export interface RequestFacts {
+  readonly requestId: string;
+  readonly receivedAt: number;
+  readonly path: string;
+  readonly query: URLSearchParams;
+  readonly headers: Record<string, string>;
+  readonly multiValueHeaders: Record<string, string[]>;
+}
+
+/** What the gateway knows of a request before routing: id, path, query, headers as sent. */
+export function requestFacts(request: IncomingMessage): RequestFacts {
+  const url = new URL(request.url ?? '/', 'http://localhost');
+  const headers: Record<string, string> = {};
+  const multiValueHeaders: Record<string, string[]> = {};
+  // rawHeaders keeps the case the client used, as API Gateway passes it on
+  for (let index = 0; index < request.rawHeaders.length; index += 2) {
+    const name = request.rawHeaders[index]!;
+    const value = request.rawHeaders[index + 1]!;
+    const existing = Object.keys(multiValueHeaders).find((known) => known.toLowerCase() === name.toLowerCase()) ?? name;
+    (multiValueHeaders[existing] ??= []).push(value);
+    headers[existing] = value;
+  }
+  return { requestId: randomUUID(), receivedAt: Date.now(), path: url.pathname, query: url.searchParams, headers, multiValueHeaders };
+}
+
+/** The REST proxy (v1) event API Gateway builds for a Lambda integration. */
+export function proxyEvent(
+  facts: RequestFacts,
+  method: string,
+  route: RouteManifest,
+  pathParameters: Record<string, string>,
+  body: Buffer | undefined,
+  env: string,
+  authorizer: Record<string, unknown> | null,
+  sourceIp: string,
+): ProxyEvent {
+  const queryStringParameters: Record<string, string> = {};
+  const multiValueQueryStringParameters: Record<string, string[]> = {};
+  for (const [name, value] of facts.query) {
+    queryStringParameters[name] = value;
+    (multiValueQueryStringParameters[name] ??= []).push(value);
+  }
+  const hasQuery = Object.keys(queryStringParameters).length > 0;
+  const contentType = Object.entries(facts.headers).find(([name]) => name.toLowerCase() === 'content-type')?.[1];
+  const binary = isBinaryMediaType(contentType);
+  const hasBody = body !== undefined && body.length > 0;
+  return {
+    resource: route.path,
+    path: facts.path,
+    httpMethod: method,
+    headers: Object.keys(facts.headers).length ? facts.headers : null,
+    multiValueHeaders: Object.keys(facts.multiValueHeaders).length ? facts.multiValueHeaders : null,
+    queryStringParameters: hasQuery ? queryStringParameters : null,
+    multiValueQueryStringParameters: hasQuery ? multiValueQueryStringParameters : null,
+    pathParameters: Object.keys(pathParameters).length ? pathParameters : null,
+    stageVariables: null,
+    body: hasBody ? (binary ? body.toString('base64') : body.toString('utf8')) : null,
+    isBase64Encoded: hasBody && binary,
+    requestContext: {
+      requestId: facts.requestId,
+      requestTimeEpoch: facts.receivedAt,
+      resourcePath: route.path,
+      httpMethod: method,
+      path: `/${env}${facts.path}`,
+      stage: env,
+      identity: { sourceIp },
+      authorizer,
+    },
+  };
+}
+

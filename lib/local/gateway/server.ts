@@ -1,0 +1,143 @@
+import { watch, type FSWatcher } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createDocumentClient } from '../../../lambdas/runtime/dynamodb';
+import type { EnvironmentManifest } from '../../../lambdas/shared/manifest';
+import { dataHome } from '../data-home';
+import { connectLocalDynamo } from '../local-dynamo';
+import { loadOrCreateSigningKey } from '../signing-key-file';
+import { ensureTables } from '../tables';
+import type { AccessLogEntry, GatewayApp } from './gateway-app';
+import { loadGeneration, watchedFolders } from './generation';
+
+export interface GatewayOptions {
+  /** @default 'dev' */
+  readonly env?: string;
+  /** @default 3000; 0 picks a free port */
+  readonly port?: number;
+  /** Loopback only by default: local mode has no TLS and trusts its callers' network. @default '127.0.0.1' */
+  readonly host?: string;
+  /** @default .appapi/ or APPAPI_HOME */
+  readonly home?: string;
+  /** A module exporting `apps` instead of lib/apps (tests). */
+  readonly appsModule?: string;
+  /** Reload on changes under lib/ and lambdas/. @default true */
+  readonly watch?: boolean;
+  /** @default 30 s, as the stack's authorizer */
+  readonly authorizerCacheTtlMs?: number;
+  readonly onRequest?: (entry: AccessLogEntry) => void;
+  readonly log?: (entry: Record<string, unknown>) => void;
+}
+
+export interface ReloadOutcome {
+  readonly ok: boolean;
+  readonly ms: number;
+  readonly error?: string;
+}
+
+export interface RunningGateway {
+  readonly url: string;
+  readonly env: string;
+  readonly dynamoEndpoint: string;
+  readonly dataHome: string;
+  manifest(): EnvironmentManifest;
+  reload(): Promise<ReloadOutcome>;
+  /** Resolves after each reload attempt (tests, and the CLI's "reloaded" line). */
+  onReload(listener: (outcome: ReloadOutcome) => void): void;
+  stop(): Promise<void>;
+}
+
+const RELOAD_DEBOUNCE_MS = 150;
+
+/**
+ * Serves one environment on loopback: DynamoDB Local (started, or reused when this environment's
+ * is already running), tables from the declarations, the local signing key, and the gateway app,
+ * rebuilt on every change to the declarations or the handler code without restarting DynamoDB Local.
+ */
+export async function startGateway(options: GatewayOptions = {}): Promise<RunningGateway> {
+  const env = options.env ?? 'dev';
+  const home = options.home ?? dataHome();
+  let generation = loadGeneration(env, options.appsModule);
+  const dynamo = await connectLocalDynamo(home, env, { record: true });
+  const documents = createDocumentClient(dynamo.endpoint);
+  const publicJwk = loadOrCreateSigningKey(home, env).publicJwk;
+  const build = async (): Promise<GatewayApp> => {
+    await ensureTables(documents, generation.manifest);
+    return generation.createApp({
+      documents,
+      publicJwk,
+      ...(options.authorizerCacheTtlMs === undefined ? {} : { authorizerCacheTtlMs: options.authorizerCacheTtlMs }),
+      ...(options.onRequest ? { onRequest: options.onRequest } : {}),
+      ...(options.log ? { log: options.log } : {}),
+    });
+  };
+  let app: GatewayApp;
+  try {
+    app = await build();
+  } catch (error) {
+    documents.destroy();
+    await dynamo.close();
+    throw error;
+  }
+
+  const server: Server = createServer((request, response) => void app(request, response));
+  // API Gateway closes idle connections after a while too; this bounds a slow client's hold
+  server.headersTimeout = 30_000;
+  server.requestTimeout = 60_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 3000, options.host ?? '127.0.0.1', () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const url = `http://${address.address}:${address.port}`;
+
+  const listeners: Array<(outcome: ReloadOutcome) => void> = [];
+  let reloading: Promise<ReloadOutcome> | undefined;
+  const reload = (): Promise<ReloadOutcome> => {
+    reloading ??= (async () => {
+      const started = Date.now();
+      try {
+        generation = loadGeneration(env, options.appsModule);
+        app = await build();
+        return { ok: true, ms: Date.now() - started };
+      } catch (error) {
+        // the previous version keeps serving until the declarations load again
+        return { ok: false, ms: Date.now() - started, error: error instanceof Error ? error.message : String(error) };
+      }
+    })().then((outcome) => {
+      reloading = undefined;
+      listeners.forEach((listener) => listener(outcome));
+      return outcome;
+    });
+    return reloading;
+  };
+
+  const watchers: FSWatcher[] = [];
+  if (options.watch ?? true) {
+    let timer: NodeJS.Timeout | undefined;
+    const schedule = () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => void reload(), RELOAD_DEBOUNCE_MS);
+    };
+    for (const folder of watchedFolders(options.appsModule)) watchers.push(watch(folder, { recursive: true }, schedule));
+  }
+
+  return {
+    url,
+    env,
+    dynamoEndpoint: dynamo.endpoint,
+    dataHome: home,
+    manifest: () => generation.manifest,
+    reload,
+    onReload: (listener) => listeners.push(listener),
+    stop: async () => {
+      watchers.forEach((watcher) => watcher.close());
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      documents.destroy();
+      await dynamo.close();
+    },
+  };
+}

@@ -1,0 +1,163 @@
+import assert from 'node:assert/strict';
+import { createServer, request as httpRequest, type Server } from 'node:http';
+import { connect } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import { MAX_BODY_BYTES } from '../../lib/gateway-problems';
+import { loadEnvironment } from '../../lib/environments';
+import type { RunningGateway } from '../../lib/local/gateway/server';
+import { apps } from '../support/lab-app';
+import { createToken, request, startTestGateway } from './support';
+
+describe('local gateway over HTTP', () => {
+  let gateway: RunningGateway;
+  let upstream: Server;
+  let partners: string;
+  let ops: string;
+  before(async () => {
+    gateway = await startTestGateway();
+    partners = (await createToken(gateway, ['partners'])).token;
+    ops = (await createToken(gateway, ['ops'])).token;
+    upstream = createServer((_, response) => response.writeHead(200, { 'Content-Type': 'application/json' }).end('{"pong":true}'));
+    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+  });
+  after(async () => {
+    upstream?.close();
+    await gateway?.stop();
+  });
+
+  it('serves exactly the routes the synthesized REST API has, for every environment', async () => {
+    for (const env of ['dev', 'staging', 'prod']) {
+      const stack = loadEnvironment(env, apps);
+      const synthesized = stack.node
+        .findAll()
+        .filter((construct): construct is apigateway.Method => construct instanceof apigateway.Method && construct.resource.path !== '/')
+        .map((method) => `${method.httpMethod} ${method.resource.path} ${(method.node.defaultChild as apigateway.CfnMethod).authorizationType}`)
+        .sort();
+      const served = stack.manifest.routes.map((route) => `${route.method} ${route.path} ${route.auth.type === 'public' ? 'NONE' : 'CUSTOM'}`).sort();
+      assert.deepEqual(served, synthesized, env);
+    }
+    // and the gateway resolves each of them (public → answers, key routes → 401 without a token)
+    for (const route of gateway.manifest().routes) {
+      const path = route.path.replace(/\{[^}]+\}/g, 'x');
+      const answer = await request(gateway, route.method, `${path}${route.query.some((q) => q.required) ? '?url=http://127.0.0.1:1/' : ''}`);
+      assert.ok(!['not_found', 'method_not_allowed'].includes(answer.body?.code), `${route.method} ${route.path} → ${answer.status} ${answer.body?.code}`);
+      if (route.auth.type === 'keyGroups') assert.equal(answer.status, 401, `${route.method} ${route.path}`);
+    }
+  });
+
+  it('booking flow over HTTP: customers, bookings, events, redirect (AirData and journey operations)', async () => {
+    assert.deepEqual((await request(gateway, 'GET', '/health')).body, { status: 'ok' });
+    const customer = await request(gateway, 'POST', '/customers', { token: partners, body: { name: 'Ada', email: 'ada@example.com' } });
+    assert.equal(customer.status, 201);
+    assert.equal((await request(gateway, 'POST', '/customers', { token: partners, body: { name: 'Ada', email: 'ada@example.com' } })).status, 409);
+    assert.equal((await request(gateway, 'GET', `/customers/${customer.body.id}`, { token: partners })).body.email, 'ada@example.com');
+    assert.equal((await request(gateway, 'GET', '/customers?email=ada@example.com', { token: partners })).body.items.length, 1);
+    const booking = await request(gateway, 'POST', '/bookings', { token: partners, body: { customerId: customer.body.id, service: 'cut', slot: '2026-12-01T10:00:00Z' } });
+    assert.equal(booking.status, 201);
+    const event = await request(gateway, 'POST', `/bookings/${booking.body.journeyId}/events`, { token: partners, body: { type: 'confirm' } });
+    assert.equal(event.body.status, 'completed');
+    assert.equal((await request(gateway, 'GET', `/bookings/${booking.body.journeyId}`, { token: partners })).body.events.length, 1);
+    const go = await request(gateway, 'GET', `/go/${booking.body.journeyId}`);
+    assert.equal(go.status, 302);
+    assert.match(go.headers.get('location')!, /\/bookings\//);
+    assert.equal((await request(gateway, 'DELETE', `/customers/${customer.body.id}`, { token: ops })).status, 204);
+  });
+
+  it('put, patch, validate, transform and http operations over HTTP', async () => {
+    assert.deepEqual((await request(gateway, 'PUT', '/lab/notes/n1', { body: { title: 'first' } })).body, { id: 'n1', title: 'first' });
+    assert.deepEqual((await request(gateway, 'PATCH', '/lab/notes/n1', { body: { tags: ['a'] } })).body, { id: 'n1', title: 'first', tags: ['a'] });
+    const invalid = await request(gateway, 'PUT', '/lab/notes/n2', { body: { tags: [] } });
+    assert.equal(invalid.status, 400);
+    assert.equal(invalid.body.code, 'validation_failed');
+    assert.deepEqual((await request(gateway, 'POST', '/lab/size', { body: { data: 'abcdef' } })).body, { length: 6 });
+    const port = (upstream.address() as AddressInfo).port;
+    assert.deepEqual((await request(gateway, 'GET', `/lab/relay?url=${encodeURIComponent(`http://127.0.0.1:${port}/ping`)}`)).body, { status: 200, body: { pong: true } });
+  });
+
+  it('auth: no token or a bad token is 401, a token the route does not allow 403, both problem+json', async () => {
+    for (const [token, status] of [
+      [undefined, 401],
+      ['not-a-token', 401],
+      [partners, 403],
+      [ops, 204],
+    ] as const) {
+      const answer = await request(gateway, 'DELETE', '/customers/nobody-here', token ? { token } : {});
+      if (status === 204) {
+        assert.equal(answer.status, 404, 'ops may delete; the record does not exist');
+        continue;
+      }
+      assert.equal(answer.status, status);
+      assert.equal(answer.headers.get('content-type'), 'application/problem+json');
+      assert.equal(answer.body.status, status);
+      assert.ok(answer.body.requestId);
+    }
+  });
+
+  it('a dev token is 401 in staging running side by side', async () => {
+    const staging = await startTestGateway({ env: 'staging' });
+    try {
+      assert.equal((await request(staging, 'GET', '/customers/x', { token: partners })).status, 401);
+      const stagingToken = (await createToken(staging, ['partners'])).token;
+      assert.equal((await request(staging, 'GET', '/customers/x', { token: stagingToken })).status, 404);
+      assert.equal((await request(gateway, 'GET', '/customers/x', { token: stagingToken })).status, 401);
+    } finally {
+      await staging.stop();
+    }
+  });
+
+  it('HTTP semantics: unknown path 404, undeclared method 405 with Allow, problem+json', async () => {
+    const missing = await request(gateway, 'GET', '/nowhere/at/all');
+    assert.equal(missing.status, 404);
+    assert.equal(missing.headers.get('content-type'), 'application/problem+json');
+    const wrongMethod = await request(gateway, 'PATCH', '/customers');
+    assert.equal(wrongMethod.status, 405);
+    assert.equal(wrongMethod.headers.get('allow'), 'GET, POST');
+    assert.equal(wrongMethod.body.code, 'method_not_allowed');
+  });
+
+  it('5 MiB: exactly 5,242,880 bytes pass, one more is 413 (declared, chunked, or understated by Content-Length)', { timeout: 60_000 }, async () => {
+    const jsonOfSize = (bytes: number) => `{"data":"${'a'.repeat(bytes - 11)}"}`;
+    const atLimit = await request(gateway, 'POST', '/lab/size', { body: jsonOfSize(MAX_BODY_BYTES) });
+    assert.deepEqual([atLimit.status, atLimit.body], [200, { length: MAX_BODY_BYTES - 11 }]);
+    const over = await request(gateway, 'POST', '/lab/size', { body: jsonOfSize(MAX_BODY_BYTES + 1) });
+    assert.equal(over.status, 413);
+    assert.equal(over.body.code, 'payload_too_large');
+
+    const chunked = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const call = httpRequest(`${gateway.url}/lab/size`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' } }, (response) => {
+        let text = '';
+        response.on('data', (chunk) => (text += chunk));
+        response.on('end', () => resolve({ status: response.statusCode!, body: text }));
+      });
+      call.on('error', (error: NodeJS.ErrnoException) => (['EPIPE', 'ECONNRESET'].includes(error.code ?? '') ? undefined : reject(error)));
+      const piece = Buffer.alloc(64 * 1024, 'a');
+      let sent = 0;
+      const pump = () => {
+        while (sent < 8 * 1024 * 1024 && !call.destroyed) {
+          sent += piece.length;
+          if (!call.write(piece)) return void call.once('drain', pump);
+        }
+        call.end();
+      };
+      pump();
+    });
+    assert.equal(chunked.status, 413);
+    assert.equal(JSON.parse(chunked.body).code, 'payload_too_large');
+
+    // a Content-Length that understates the body: only the declared bytes are the body, the rest is not a request
+    const raw = await new Promise<string>((resolve) => {
+      const socket = connect(Number(new URL(gateway.url).port), '127.0.0.1');
+      let text = '';
+      socket.on('data', (chunk) => (text += chunk));
+      socket.on('close', () => resolve(text));
+      socket.on('error', () => resolve(text));
+      socket.write('POST /lab/size HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 12\r\n\r\n{"data":"ab"}');
+      socket.end(Buffer.alloc(6 * 1024 * 1024, 'z'));
+    });
+    assert.match(raw, /^HTTP\/1\.1 400/, 'the 12 declared bytes are not valid JSON: 400, never a 6 MiB body');
+    assert.doesNotMatch(raw, / 5\d\d /);
+    assert.deepEqual((await request(gateway, 'GET', '/health')).body, { status: 'ok' }, 'still serving');
+  });
+});

@@ -1,0 +1,50 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createDocumentClient } from '../../lambdas/runtime/dynamodb';
+import { ApiKeyStore } from '../../lib/keys/key-store';
+import { mintToken } from '../../lib/keys/tokens';
+import { loadOrCreateSigningKey } from '../../lib/local/signing-key-file';
+import { startGateway, type GatewayOptions, type RunningGateway } from '../../lib/local/gateway/server';
+
+export const LAB_APPS = join(__dirname, '..', 'support', 'lab-app.ts');
+
+export function temporaryHome(): string {
+  return mkdtempSync(join(tmpdir(), 'appapi-e2e-'));
+}
+
+/** A gateway on a free loopback port with its own data folder. */
+export function startTestGateway(options: GatewayOptions = {}): Promise<RunningGateway> {
+  return startGateway({ port: 0, home: temporaryHome(), watch: false, appsModule: LAB_APPS, log: () => {}, ...options });
+}
+
+/** Creates a key the way `appapi keys create` does and returns its token. */
+export async function createToken(gateway: RunningGateway, groups: string[], name = 'e2e'): Promise<{ keyId: string; token: string }> {
+  const documents = createDocumentClient(gateway.dynamoEndpoint);
+  try {
+    const key = await new ApiKeyStore(documents, gateway.manifest().tables.apiKeys).create(name, groups);
+    const pair = loadOrCreateSigningKey(gateway.dataHome, gateway.env);
+    return { keyId: key.keyId, token: mintToken(pair, { env: gateway.env, keyId: key.keyId, tokenId: key.tokenId }) };
+  } finally {
+    documents.destroy();
+  }
+}
+
+export interface HttpAnswer {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly body: any;
+}
+
+export async function request(gateway: RunningGateway, method: string, path: string, options: { token?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<HttpAnswer> {
+  const headers: Record<string, string> = { ...options.headers };
+  if (options.token) headers.Authorization = `Bearer ${options.token}`;
+  let body: string | undefined;
+  if (options.body !== undefined) {
+    body = typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
+    headers['Content-Type'] ??= 'application/json';
+  }
+  const response = await fetch(`${gateway.url}${path}`, { method, headers, ...(body === undefined ? {} : { body }), redirect: 'manual', signal: AbortSignal.timeout(20_000) });
+  const text = await response.text();
+  return { status: response.status, headers: response.headers, body: /json/.test(response.headers.get('content-type') ?? '') && text ? JSON.parse(text) : text };
+}
