@@ -1,0 +1,88 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { promisify } from 'node:util';
+import type { RunningGateway } from '../../lib/local/gateway/server';
+import { request, startTestGateway, temporaryHome } from './support';
+
+const run = promisify(execFile);
+const cli = join(__dirname, '..', '..', 'bin', 'appapi.js');
+const lib = join(__dirname, '..', '..', 'lib');
+
+/** A declarations module outside the project, as a team's own app file would be edited. */
+function declarations(greeting: string, extraRoute: boolean): string {
+  return `
+import { ApiApp, ApiAuth, AppApi, op } from ${JSON.stringify(lib)};
+import { declareBooking } from ${JSON.stringify(join(lib, 'apps', 'booking'))};
+export const apps = [declareBooking, (environment: any) => {
+  const app = new ApiApp(environment, 'Hello');
+  new AppApi(app, 'Hello', { method: 'GET', path: '/hello', auth: ApiAuth.public(), chain: [op.respond({ body: { greeting: ${JSON.stringify(greeting)} } })] });
+  ${extraRoute ? `new AppApi(app, 'Bye', { method: 'GET', path: '/bye', auth: ApiAuth.public(), chain: [op.respond({ body: { bye: true } })] });` : ''}
+}];
+`;
+}
+
+describe('local gateway: reload, and the CLI from a second terminal', () => {
+  let gateway: RunningGateway;
+  let appsModule: string;
+  const home = temporaryHome();
+  const appapi = (...args: string[]) => run(process.execPath, [cli, ...args], { env: { ...process.env, APPAPI_HOME: home }, timeout: 60_000 });
+  before(async () => {
+    appsModule = join(temporaryHome(), 'apps.ts');
+    writeFileSync(appsModule, declarations('hello', false));
+    gateway = await startTestGateway({ home, appsModule, watch: true });
+  });
+  after(() => gateway?.stop());
+
+  it('an edited declaration is served within 2 s, without restarting DynamoDB Local or losing data', { timeout: 20_000 }, async () => {
+    const endpoint = gateway.dynamoEndpoint;
+    const note = await appapi('keys', 'create', '--name', 'before-reload', '--groups', 'partners', '--json');
+    const { token } = JSON.parse(note.stdout);
+    const customer = await request(gateway, 'POST', '/customers', { token, body: { name: 'Kept', email: 'kept@example.com' } });
+    assert.equal(customer.status, 201);
+    assert.equal((await request(gateway, 'GET', '/bye')).status, 404);
+
+    const reloaded = new Promise<{ ok: boolean; ms: number }>((resolve) => gateway.onReload(resolve));
+    const editedAt = Date.now();
+    writeFileSync(appsModule, declarations('hi again', true));
+    const outcome = await reloaded;
+    const servedAfter = Date.now() - editedAt;
+    assert.ok(outcome.ok, JSON.stringify(outcome));
+    assert.ok(servedAfter < 2_000, `reloaded ${servedAfter} ms after the edit`);
+    assert.deepEqual((await request(gateway, 'GET', '/hello')).body, { greeting: 'hi again' });
+    assert.deepEqual((await request(gateway, 'GET', '/bye')).body, { bye: true });
+    assert.equal(gateway.dynamoEndpoint, endpoint);
+    assert.equal((await request(gateway, 'GET', `/customers/${customer.body.id}`, { token })).status, 200, 'data and keys survive the reload');
+  });
+
+  it('a declaration that no longer compiles keeps the previous version serving', { timeout: 20_000 }, async () => {
+    const reloaded = new Promise<{ ok: boolean; error?: string }>((resolve) => gateway.onReload(resolve));
+    writeFileSync(appsModule, declarations('x', true).replace("path: '/bye'", "path: 'no-leading-slash'"));
+    const outcome = await reloaded;
+    assert.equal(outcome.ok, false);
+    assert.match(outcome.error!, /path/i);
+    assert.deepEqual((await request(gateway, 'GET', '/bye')).body, { bye: true });
+    const fixed = new Promise((resolve) => gateway.onReload(resolve));
+    writeFileSync(appsModule, declarations('hello', true));
+    await fixed;
+  });
+
+  it('appapi keys from a second terminal uses the running DynamoDB Local: a new key works at once', { timeout: 30_000 }, async () => {
+    const { token, keyId } = JSON.parse((await appapi('keys', 'create', '--name', 'second-terminal', '--groups', 'ops', '--json')).stdout);
+    assert.equal((await request(gateway, 'DELETE', '/customers/nobody', { token })).status, 404, 'authorized, and the record does not exist');
+    assert.match((await appapi('keys', 'list')).stdout, new RegExp(keyId));
+  });
+
+  it('appapi routes lists the environment; appapi invoke runs one chain without HTTP', { timeout: 30_000 }, async () => {
+    const routes = (await appapi('routes')).stdout;
+    assert.match(routes, /GET\s+\/customers\/\{customerId\}\s+keys: partners\s+booking\s+GetCustomer/);
+    assert.match(routes, /GET\s+\/health\s+public/);
+    const created = await appapi('invoke', 'CreateCustomer', '--body', '{"name":"Via Invoke","email":"invoke@example.com"}');
+    assert.match(created.stdout, /^HTTP 201/);
+    const id = /"id": "([^"]+)"/.exec(created.stdout)![1]!;
+    assert.match((await appapi('invoke', 'GetCustomer', '--param', `customerId=${id}`)).stdout, /invoke@example.com/);
+    await assert.rejects(appapi('invoke', 'GetCustomer', '--param', 'customerId=nobody'), (error: { code: number; stdout: string }) => error.code === 1 && /HTTP 404/.test(error.stdout));
+  });
+});
