@@ -1,10 +1,31 @@
 import { relative } from 'node:path';
 import { parseArgs } from 'node:util';
+import { createDocumentClient } from '../../lambdas/runtime/dynamodb';
 import { startGateway, type RunningGateway } from '../local/gateway/server';
+import { ensureLocalDevKey, LOCAL_DEV_KEY_NAME } from '../local/local-dev-key';
 import { UsageError, type CommandIo } from './io';
 import { routeLines } from './route-table-text';
 
 export const DEV_USAGE = `  appapi dev [--env ENV] [--port N]      serve an environment on http://127.0.0.1:3000 (PORT also works)`;
+
+async function printLocalDevKey(gateway: RunningGateway, io: CommandIo): Promise<void> {
+  const documents = createDocumentClient(gateway.dynamoEndpoint);
+  try {
+    const key = await ensureLocalDevKey(gateway.dataHome, gateway.manifest(), documents);
+    if (!key.active) {
+      io.out(`The "${LOCAL_DEV_KEY_NAME}" key was deleted; remove ${gateway.env}/${LOCAL_DEV_KEY_NAME}.json from the data folder to get a new one.`);
+      return;
+    }
+    const example =
+      gateway.manifest().routes.find((route) => route.method === 'GET' && route.auth.type === 'keyGroups' && !route.path.includes('{') && !route.query.some((q) => q.required)) ??
+      gateway.manifest().routes.find((route) => route.method === 'GET' && !route.path.includes('{'));
+    io.out(`Local key "${LOCAL_DEV_KEY_NAME}" (${key.created ? 'created now' : 'created earlier'}; groups: ${key.groups.join(', ')}). Token:`);
+    io.out(key.token);
+    if (example) io.out(`Try it: curl -s -H "Authorization: Bearer ${key.token}" ${gateway.url}${example.path}`);
+  } finally {
+    documents.destroy();
+  }
+}
 
 /** `appapi dev`: serves until SIGINT/SIGTERM, then stops everything it started. */
 export async function devCommand(argv: readonly string[], io: CommandIo): Promise<RunningGateway> {
@@ -29,7 +50,8 @@ export async function devCommand(argv: readonly string[], io: CommandIo): Promis
   io.out('');
   routeLines(gateway.manifest().routes).forEach((line) => io.out(`  ${line}`));
   io.out('');
-  io.out(`Mint a token: npm run appapi -- keys create --env ${gateway.env} --name me --groups <group>`);
+  if (gateway.env === 'dev') await printLocalDevKey(gateway, io);
+  io.out(`More keys: npm run appapi -- keys create --env ${gateway.env} --name NAME --groups GROUP`);
   io.out(`Serving ${gateway.url} — ready (Ctrl-C stops it and DynamoDB Local)`);
   const stop = () => {
     void gateway.stop().then(() => process.exit(0));
