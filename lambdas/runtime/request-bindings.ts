@@ -1,4 +1,5 @@
 import type { QueryParameterManifest, RouteManifest } from '../shared/manifest';
+import { MAX_BODY_BYTES } from '../shared/limits';
 import { badRequest, HttpProblem } from './problem-error';
 import type { ProxyEvent } from './proxy-event';
 import type { Bindings } from './templates';
@@ -77,6 +78,11 @@ const JSON_CONTENT_TYPE = /^application\/([a-z0-9.+-]*\+)?json\s*(;|$)/i;
 
 function parseBody(event: ProxyEvent, headers: Record<string, string>): unknown {
   if (event.body === undefined || event.body === null || event.body === '') return undefined;
+  // the gateway enforces the limit by Content-Length; this is the backstop on the bytes that arrived
+  const size = event.isBase64Encoded ? Buffer.from(event.body, 'base64').length : Buffer.byteLength(event.body);
+  if (size > MAX_BODY_BYTES) {
+    throw new HttpProblem(413, 'payload_too_large', 'Content Too Large', `The request body is ${size} bytes; App APIs accept at most ${MAX_BODY_BYTES} (5 MiB).`);
+  }
   const contentType = headers['content-type'] ?? '';
   if (!JSON_CONTENT_TYPE.test(contentType)) {
     throw new HttpProblem(415, 'unsupported_media_type', 'Unsupported Media Type', `The body must be JSON (Content-Type: application/json), received "${contentType || 'no Content-Type'}".`);

@@ -11,8 +11,9 @@ import { createDataTable } from './data-table';
 import { markEnvironment, type EnvironmentSettings } from './environment-context';
 import { BINARY_MEDIA_TYPES } from '../binary-media';
 import { GATEWAY_PROBLEMS, gatewayProblemBody } from '../gateway-problems';
-import { addAuthProblemResponses } from './gateway-responses';
+import { addGatewayProblemResponses } from './gateway-responses';
 import { KeyAuthorizer } from './key-authorizer';
+import { PayloadLimitAcl } from './payload-limit-acl';
 import { SigningKey } from './signing-key';
 import { lambdaAssetDirectory } from './lambda-asset';
 import { acknowledgeEnvironmentFindings } from './nag-acknowledgements';
@@ -88,6 +89,8 @@ export class AppApiStack extends Stack {
   readonly manifest: EnvironmentManifest;
   readonly restApi: apigateway.RestApi;
   readonly authorizer: KeyAuthorizer;
+  /** The WAF web ACL enforcing the 5 MiB body limit on the stage. */
+  readonly payloadLimit: PayloadLimitAcl;
   readonly routeStacks: readonly RouteStack[];
   readonly stage: apigateway.Stage;
 
@@ -163,7 +166,7 @@ export class AppApiStack extends Stack {
       validateRequestParameters: true,
       validateRequestBody: true,
     });
-    addAuthProblemResponses(this.restApi);
+    addGatewayProblemResponses(this.restApi);
     const rootFallback = this.restApi.root.addMethod('ANY', notFoundIntegration(), {
       methodResponses: [{ statusCode: '404', responseParameters: { 'method.response.header.Content-Type': true } }],
     });
@@ -210,6 +213,7 @@ export class AppApiStack extends Stack {
       logRemovalPolicy: removalPolicy,
     }).stage;
     this.restApi.deploymentStage = this.stage;
+    this.payloadLimit = new PayloadLimitAcl(this, 'PayloadLimit', { stage: this.stage, environmentName: this.environmentName });
     acknowledgeEnvironmentFindings(this);
   }
 }

@@ -26,16 +26,14 @@ export function acknowledgeEnvironmentFindings(stack: AppApiStack): void {
     'API Gateway\'s account-level CloudWatch role needs AWS\'s managed push-to-logs policy; it is what API Gateway documents for access and execution logs.',
   );
   acknowledge(
-    stack.stage,
-    'AwsSolutions-APIG3',
-    'No WAF web ACL is attached to the stage yet; API Gateway\'s own body limit and the stage throttling apply.',
-  );
-  acknowledge(
     stack.restApi.root,
     'AwsSolutions-APIG4',
     'The root fallback method is a mock integration that answers 404 problem+json for undeclared methods on "/"; it reaches no backend.',
   );
   for (const routeStack of stack.routeStacks) {
+    for (const fallback of routeStack.methodNotAllowed) {
+      acknowledge(fallback, 'AwsSolutions-APIG4', `The ANY method of ${fallback.resource.path} is a mock integration answering 405 with Allow for undeclared methods; it reaches no backend.`);
+    }
     for (const route of routeStack.group.routes) {
       if (route.auth.type !== 'public') continue;
       acknowledge(routeStack.methods.get(route.id)!, 'AwsSolutions-APIG4', `App API "${route.id}" (${route.method} ${route.path}) is declared public with ApiAuth.public().`);

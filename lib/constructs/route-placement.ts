@@ -2,8 +2,10 @@ import type { RouteManifest } from '../../lambdas/shared/manifest';
 
 /** CloudFormation allows 500 resources per template; keep room for parameters-driven growth. */
 export const MAX_RESOURCES_PER_NESTED_STACK = 400;
-/** What one App API costs in its nested stack: function, role, log group, invoke permission, method. */
-export const RESOURCES_PER_ROUTE = 5;
+/** What one App API costs in its nested stack: function, role, log group, invoke permission, method, body model. */
+export const RESOURCES_PER_ROUTE = 6;
+/** What a path with App APIs costs besides them: its resource and the 405 fallback method. */
+const RESOURCES_PER_PATH_WITH_ROUTES = 2;
 
 /** The routes of one nested stack: the subtree of path resources under `basePath`. */
 export interface RouteGroup {
@@ -58,7 +60,7 @@ export function placeRoutes(routes: readonly RouteManifest[], maxResources = MAX
 }
 
 function cost(node: PathNode): number {
-  let total = 1 + node.routes.length * RESOURCES_PER_ROUTE;
+  let total = (node.routes.length ? RESOURCES_PER_PATH_WITH_ROUTES : 1) + node.routes.length * RESOURCES_PER_ROUTE;
   for (const child of node.children.values()) total += cost(child);
   return total;
 }

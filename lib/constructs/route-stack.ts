@@ -4,7 +4,9 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { EnvironmentManifest } from '../../lambdas/shared/manifest';
+import { gatewayModelSchema } from './gateway-model';
 import { HandlerFunction } from './handler-function';
+import { addMethodNotAllowed } from './method-not-allowed';
 import type { RouteGroup } from './route-placement';
 
 export interface RouteStackProps {
@@ -32,6 +34,8 @@ export class RouteStack extends NestedStack {
   readonly group: RouteGroup;
   readonly handlers = new Map<string, HandlerFunction>();
   readonly methods = new Map<string, apigateway.Method>();
+  /** The ANY methods answering 405 on each path with App APIs. */
+  readonly methodNotAllowed: apigateway.Method[] = [];
   private readonly resources = new Map<string, apigateway.IResource>();
 
   constructor(scope: Construct, id: string, props: RouteStackProps) {
@@ -71,10 +75,15 @@ export class RouteStack extends NestedStack {
       for (const name of route.pathParameters) requestParameters[`method.request.path.${name}`] = true;
       for (const parameter of route.query) requestParameters[`method.request.querystring.${parameter.name}`] = parameter.required;
       const keyProtected = route.auth.type === 'keyGroups';
+      const bodyModel =
+        route.body === undefined
+          ? undefined
+          : new apigateway.Model(this, `${route.id}Body`, { restApi: api, contentType: 'application/json', schema: gatewayModelSchema(route.body) as apigateway.JsonSchema });
       const method = resource.addMethod(route.method, new apigateway.LambdaIntegration(handler.function, { allowTestInvoke: false }), {
         operationName: route.id,
         requestParameters,
-        ...(route.query.some((parameter) => parameter.required)
+        ...(bodyModel ? { requestModels: { 'application/json': bodyModel } } : {}),
+        ...(bodyModel || route.query.some((parameter) => parameter.required)
           ? { requestValidator: apigateway.RequestValidator.fromRequestValidatorId(this, `${route.id}Validator`, props.requestValidatorId) }
           : {}),
         ...(keyProtected
@@ -84,6 +93,9 @@ export class RouteStack extends NestedStack {
       this.handlers.set(route.id, handler);
       this.methods.set(route.id, method);
     }
+    const methodsByPath = new Map<string, string[]>();
+    for (const route of props.group.routes) methodsByPath.set(route.path, [...(methodsByPath.get(route.path) ?? []), route.method]);
+    for (const [path, methods] of methodsByPath) this.methodNotAllowed.push(addMethodNotAllowed(this.resources.get(path)!, methods));
   }
 
   /** The resource of a path this stack creates, for route stacks of its child subtrees. */

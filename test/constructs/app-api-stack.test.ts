@@ -24,6 +24,7 @@ const shop: AppDeclaration = (environment: AppApiStack) => {
     path: '/orders',
     auth: ApiAuth.keyGroups('partners', 'ops'),
     query: [{ name: 'source', required: true }],
+    body: { type: 'object', required: ['item'], properties: { item: { type: 'string', format: 'uuid', pattern: '^[a-z]+$' }, quantity: { type: 'integer', exclusiveMinimum: 0 } }, additionalProperties: false },
     throttling: { rateLimit: 50, burstLimit: 20 },
     chain: [op.airdata.insert('Orders', { record: '{% $body %}', as: 'order' }), op.respond({ status: 201, body: '{% $order %}' })],
   });
@@ -117,6 +118,75 @@ describe('AppApiStack', () => {
   it('creates the signing key pair at deploy time into the environment\'s secret', () => {
     parent.hasResourceProperties('Custom::AppApiSigningKey', { SecretId: { Ref: Match.stringLikeRegexp('^SigningKey') } });
     parent.hasResource('AWS::SecretsManager::Secret', { Properties: { Name: 'appapi/dev/signing-key' }, DeletionPolicy: 'Delete' });
+  });
+
+  it('attaches a WAF web ACL to the stage enforcing 5 MiB by Content-Length, with 413/411/415 problem bodies', () => {
+    const acl = Object.values(parent.findResources('AWS::WAFv2::WebACL'))[0] as { Properties: { Scope: string; Rules: Array<{ Name: string; Action: { Block: { CustomResponse: { ResponseCode: number } } } }>; CustomResponseBodies: Record<string, { Content: string }> } };
+    assert.equal(acl.Properties.Scope, 'REGIONAL');
+    assert.deepEqual(
+      acl.Properties.Rules.map((rule) => [rule.Name, rule.Action.Block.CustomResponse.ResponseCode]),
+      [
+        ['ContentLengthOverLimit', 413],
+        ['ContentLengthNotANumber', 400],
+        ['ChunkedBody', 411],
+        ['BodyWithoutContentLength', 411],
+        ['CompressedBody', 415],
+      ],
+    );
+    assert.equal(JSON.parse(acl.Properties.CustomResponseBodies.ContentLengthOverLimit!.Content).code, 'payload_too_large');
+    parent.hasResourceProperties('AWS::WAFv2::WebACLAssociation', {
+      ResourceArn: Match.objectLike({ 'Fn::Join': Match.arrayWith([Match.arrayWith([Match.stringLikeRegexp('/restapis/')])]) }),
+      WebACLArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^PayloadLimit'), 'Arn'] },
+    });
+  });
+
+  it('answers undeclared methods on a declared path with 405 and Allow, from an ANY mock method', () => {
+    const template = routeTemplate(stack, 'GetCustomer');
+    template.hasResourceProperties('AWS::ApiGateway::Method', {
+      HttpMethod: 'ANY',
+      AuthorizationType: 'NONE',
+      Integration: Match.objectLike({
+        Type: 'MOCK',
+        IntegrationResponses: [Match.objectLike({ StatusCode: '405', ResponseParameters: { 'method.response.header.Content-Type': "'application/problem+json'", 'method.response.header.Allow': "'GET'" } })],
+      }),
+    });
+  });
+
+  it('validates the declared body at the gateway with a draft-04 model that is never stricter than the handler', () => {
+    const template = routeTemplate(stack, 'CreateOrder');
+    const model = Object.values(template.findResources('AWS::ApiGateway::Model'))[0] as { Properties: { ContentType: string; Schema: Record<string, any> } };
+    assert.equal(model.Properties.ContentType, 'application/json');
+    assert.deepEqual(model.Properties.Schema, {
+      $schema: 'http://json-schema.org/draft-04/schema#',
+      type: 'object',
+      required: ['item'],
+      properties: { item: { type: 'string' }, quantity: { type: 'integer', minimum: 0, exclusiveMinimum: true } },
+      additionalProperties: false,
+    });
+    template.hasResourceProperties('AWS::ApiGateway::Method', {
+      HttpMethod: 'POST',
+      RequestModels: { 'application/json': { Ref: Match.stringLikeRegexp('CreateOrderBody') } },
+      RequestValidatorId: Match.anyValue(),
+    });
+  });
+
+  it('answers every other gateway-made error as problem+json: 404 for unknown paths, 429 with Retry-After, 413, 400, 5xx without internals', () => {
+    const byType = (type: string) => Object.values(parent.findResources('AWS::ApiGateway::GatewayResponse', { Properties: { ResponseType: type } }))[0] as { Properties: { StatusCode?: string; ResponseParameters: Record<string, string>; ResponseTemplates: Record<string, string> } };
+    for (const [type, status, code] of [
+      ['MISSING_AUTHENTICATION_TOKEN', '404', 'not_found'],
+      ['THROTTLED', '429', 'too_many_requests'],
+      ['REQUEST_TOO_LARGE', '413', 'payload_too_large'],
+      ['BAD_REQUEST_BODY', '400', 'validation_failed'],
+      ['INTEGRATION_TIMEOUT', '504', 'upstream_timeout'],
+    ] as const) {
+      const response = byType(type);
+      assert.equal(response.Properties.StatusCode, status, type);
+      assert.equal(JSON.parse(response.Properties.ResponseTemplates['application/json']!).code, code);
+    }
+    assert.equal(byType('THROTTLED').Properties.ResponseParameters['gatewayresponse.header.Retry-After'], "'1'");
+    assert.equal(byType('DEFAULT_5XX').Properties.StatusCode, undefined, 'keeps the original 5xx status');
+    assert.doesNotMatch(byType('DEFAULT_5XX').Properties.ResponseTemplates['application/json']!, /\$context\.error/);
+    assert.match(byType('DEFAULT_4XX').Properties.ResponseTemplates['application/json']!, /"detail":\$context\.error\.messageString/);
   });
 
   it('answers auth failures made by the gateway as problem+json with the request id', () => {

@@ -140,6 +140,15 @@ describe('chain runtime (no database)', () => {
     assert.equal(JSON.parse(result.body).code, 'expression_failed');
   });
 
+  it('error flow: a body over 5 MiB that got past the gateway is 413 (the handler\'s backstop), base64 or not', async () => {
+    const big = JSON.stringify({ currency: 'EUR', note: 'x'.repeat(5 * 1024 * 1024) });
+    for (const overrides of [{ body: big }, { body: Buffer.from(big).toString('base64'), isBase64Encoded: true }]) {
+      const result = await quote(quoteEvent(overrides));
+      assert.equal(result.statusCode, 413);
+      assert.equal(JSON.parse(result.body).code, 'payload_too_large');
+    }
+  });
+
   it('error flow: a __proto__ key in the body pollutes nothing', async () => {
     await quote(quoteEvent({ body: '{"currency":"EUR","__proto__":{"polluted":true}}' }));
     assert.equal(({} as { polluted?: boolean }).polluted, undefined);

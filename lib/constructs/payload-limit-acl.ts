@@ -1,0 +1,66 @@
+import type * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
+import { Construct } from 'constructs';
+import { GATEWAY_PROBLEMS, gatewayProblemBody, type GatewayProblem } from '../gateway-problems';
+import { CONTENT_LENGTH_NOT_A_NUMBER, CONTENT_LENGTH_OVER_LIMIT } from '../payload-limit';
+
+export interface PayloadLimitAclProps {
+  readonly stage: apigateway.Stage;
+  readonly environmentName: string;
+}
+
+// singleHeader is untyped in the L1 and passed through as written: CloudFormation spells it Name
+const header = (name: string) => ({ singleHeader: { Name: name } });
+const noTransformation = [{ priority: 0, type: 'NONE' }];
+const present = (name: string): wafv2.CfnWebACL.StatementProperty => ({
+  sizeConstraintStatement: { fieldToMatch: header(name), comparisonOperator: 'GE', size: 0, textTransformations: noTransformation },
+});
+const methodIs = (method: string): wafv2.CfnWebACL.StatementProperty => ({
+  byteMatchStatement: { fieldToMatch: { method: {} }, positionalConstraint: 'EXACTLY', searchString: method, textTransformations: noTransformation },
+});
+
+/**
+ * The 5 MiB body limit in front of the stage. WAF sees only the first kilobytes of a body, so the
+ * size is judged by Content-Length, and everything that could hide the size is refused: a
+ * Content-Length that is not a number, a body-carrying method without one, chunked transfer, and
+ * compressed bodies (API Gateway would inflate them past what the header said).
+ */
+export class PayloadLimitAcl extends Construct {
+  readonly webAcl: wafv2.CfnWebACL;
+
+  constructor(scope: Construct, id: string, props: PayloadLimitAclProps) {
+    super(scope, id);
+    const rules: Array<[string, GatewayProblem, wafv2.CfnWebACL.StatementProperty]> = [
+      ['ContentLengthOverLimit', GATEWAY_PROBLEMS.payloadTooLarge, { regexMatchStatement: { fieldToMatch: header('content-length'), regexString: CONTENT_LENGTH_OVER_LIMIT, textTransformations: noTransformation } }],
+      ['ContentLengthNotANumber', GATEWAY_PROBLEMS.badRequest, { regexMatchStatement: { fieldToMatch: header('content-length'), regexString: CONTENT_LENGTH_NOT_A_NUMBER, textTransformations: noTransformation } }],
+      ['ChunkedBody', GATEWAY_PROBLEMS.lengthRequired, present('transfer-encoding')],
+      [
+        'BodyWithoutContentLength',
+        GATEWAY_PROBLEMS.lengthRequired,
+        { andStatement: { statements: [{ orStatement: { statements: ['POST', 'PUT', 'PATCH'].map(methodIs) } }, { notStatement: { statement: present('content-length') } }] } },
+      ],
+      ['CompressedBody', GATEWAY_PROBLEMS.contentEncodingUnsupported, present('content-encoding')],
+    ];
+    const bodies: Record<string, wafv2.CfnWebACL.CustomResponseBodyProperty> = {};
+    for (const [name, problem] of rules) {
+      // WAF answers with a fixed body: no request id, and Content-Type application/json
+      bodies[name] = { contentType: 'APPLICATION_JSON', content: JSON.stringify(gatewayProblemBody(problem, 'see x-amzn-RequestId')) };
+    }
+    const metricPrefix = `appapi-${props.environmentName}`;
+    this.webAcl = new wafv2.CfnWebACL(this, 'Resource', {
+      scope: 'REGIONAL',
+      description: `Request size rules of App APIs in ${props.environmentName}`,
+      defaultAction: { allow: {} },
+      customResponseBodies: bodies,
+      visibilityConfig: { cloudWatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName: `${metricPrefix}-acl` },
+      rules: rules.map(([name, problem, statement], priority) => ({
+        name,
+        priority,
+        statement,
+        action: { block: { customResponse: { responseCode: problem.status, customResponseBodyKey: name } } },
+        visibilityConfig: { cloudWatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName: `${metricPrefix}-${name}` },
+      })),
+    });
+    new wafv2.CfnWebACLAssociation(this, 'Association', { resourceArn: props.stage.stageArn, webAclArn: this.webAcl.attrArn });
+  }
+}
