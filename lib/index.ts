@@ -3,7 +3,7 @@ export type { Operation, Chain } from '../lambdas/shared/manifest';
 export { ChainError, type ChainWarning } from './chain/compile';
 export { field } from './constructs/fields';
 export { AirDataModel, type AirDataModelProps, type AirDataIndexProps } from './constructs/airdata-model';
-export { ApiApp, type ApiAppProps } from './constructs/api-app';
+export { ApiApp, type ApiAppProps, type CorsOptions } from './constructs/api-app';
 export { ApiAuth } from './constructs/api-auth';
 export { AppApi, type AppApiProps, type QueryParameter } from './constructs/app-api';
 export { AppApiStack, type AppApiStackProps, type AppDeclaration } from './constructs/app-api-stack';

@@ -1,6 +1,7 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { EnvironmentManifest, RouteManifest } from '../shared/manifest';
 import { createDocumentClient } from './dynamodb';
+import { corsHeaders } from '../shared/cors';
 import { findRoute } from '../shared/manifest-loader';
 import { routeTimeoutMs } from '../shared/route-timeout';
 import { problemResponse } from '../shared/problem';
@@ -29,7 +30,8 @@ export function createHandler(manifest: EnvironmentManifest, routeId: string | u
   const prepared = prepareRoute(manifest, route, dynamo);
   const settings = manifest.apps[route.app]?.settings ?? {};
   const timeoutMs = routeTimeoutMs(route);
-  return async (event, context) => {
+  const cors = manifest.apps[route.app]?.cors;
+  const handle: Handler = async (event, context) => {
     const requestId = event.requestContext?.requestId ?? 'unknown';
     const budgetMs = (context?.getRemainingTimeInMillis() ?? timeoutMs) - DEADLINE_MARGIN_MS;
     try {
@@ -43,6 +45,12 @@ export function createHandler(manifest: EnvironmentManifest, routeId: string | u
       log('error', requestId, route.id, 'unhandled', error instanceof Error ? `${error.name}: ${error.message}` : String(error));
       return problemResponse(new HttpProblem(500, 'internal_error', 'Internal Server Error', '').toProblem(requestId));
     }
+  };
+  if (!cors) return handle;
+  return async (event, context) => {
+    const result = await handle(event, context);
+    const origin = Object.entries(event.headers ?? {}).find(([name]) => name.toLowerCase() === 'origin')?.[1];
+    return { ...result, headers: { ...result.headers, ...corsHeaders(cors, origin) } };
   };
 }
 

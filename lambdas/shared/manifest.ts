@@ -55,6 +55,17 @@ export interface AppManifest {
   readonly httpHosts: readonly string[];
   /** Per-environment settings readable in expressions as `$settings`. */
   readonly settings: { readonly [name: string]: string };
+  /** Browsers on these origins may call the app's routes. */
+  readonly cors?: CorsManifest;
+}
+
+export interface CorsManifest {
+  /** Exact origins (`https://app.example.com`), or `*` alone. */
+  readonly allowOrigins: readonly string[];
+  readonly allowHeaders: readonly string[];
+  readonly exposeHeaders: readonly string[];
+  readonly maxAgeSeconds: number;
+  readonly allowCredentials: boolean;
 }
 
 export type QueryParameterType = 'string' | 'integer' | 'number' | 'boolean';

@@ -1,5 +1,6 @@
+import { Duration } from 'aws-cdk-lib';
 import { Construct, type IConstruct } from 'constructs';
-import type { AppManifest } from '../../lambdas/shared/manifest';
+import type { AppManifest, CorsManifest } from '../../lambdas/shared/manifest';
 import { kebabCase, requireEnvironment } from './environment-context';
 
 export interface ApiAppProps {
@@ -21,6 +22,25 @@ export interface ApiAppProps {
    * @default {}
    */
   readonly settings?: { readonly [name: string]: string };
+  /**
+   * Lets browsers on other origins call the app's routes: preflight (OPTIONS) answers and
+   * `Access-Control-*` headers on the handlers' answers, in AWS and locally alike.
+   * @default - no CORS: browsers on other origins cannot read the answers
+   */
+  readonly cors?: CorsOptions;
+}
+
+export interface CorsOptions {
+  /** Exact origins such as `https://app.example.com`, or `['*']`. */
+  readonly allowOrigins: readonly string[];
+  /** @default ['Content-Type', 'Authorization', 'Idempotency-Key'] */
+  readonly allowHeaders?: readonly string[];
+  /** Answer headers a browser script may read. @default ['x-amzn-RequestId', 'Idempotent-Replayed', 'Location'] */
+  readonly exposeHeaders?: readonly string[];
+  /** How long a browser may cache a preflight answer. @default Duration.minutes(10) */
+  readonly maxAge?: Duration;
+  /** Allow cookies and HTTP auth to be sent; not with `*`. @default false */
+  readonly allowCredentials?: boolean;
 }
 
 const APP_NAME = /^[a-z][a-z0-9-]{0,39}$/;
@@ -64,6 +84,24 @@ export class ApiApp extends Construct {
       if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new Error(`${where}: setting name "${name}" must contain only letters, digits and underscores.`);
       if (typeof value !== 'string') throw new Error(`${where}: setting "${name}" must be a string, received ${typeof value}.`);
     }
-    this.manifest = { name: this.appName, httpHosts, settings: { ...settings } };
+    this.manifest = { name: this.appName, httpHosts, settings: { ...settings }, ...(props.cors ? { cors: corsManifest(props.cors, where) } : {}) };
   }
+}
+
+const ORIGIN = /^https?:\/\/[a-z0-9.-]+(:[0-9]{1,5})?$/;
+const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
+
+function corsManifest(options: CorsOptions, where: string): CorsManifest {
+  const origins = [...options.allowOrigins];
+  if (origins.length === 0) throw new Error(`${where}: cors.allowOrigins is empty; list origins such as "https://app.example.com", or ["*"].`);
+  if (origins.includes('*') && origins.length > 1) throw new Error(`${where}: cors.allowOrigins mixes "*" with origins; use ["*"] alone or list the origins.`);
+  for (const origin of origins) {
+    if (origin !== '*' && !ORIGIN.test(origin)) throw new Error(`${where}: cors origin "${origin}" must be scheme://host[:port] in lower case, without a path, e.g. "https://app.example.com".`);
+  }
+  if (options.allowCredentials && origins.includes('*')) throw new Error(`${where}: cors.allowCredentials cannot be used with "*" (browsers refuse it); list the origins.`);
+  const allowHeaders = [...(options.allowHeaders ?? ['Content-Type', 'Authorization', 'Idempotency-Key'])];
+  const exposeHeaders = [...(options.exposeHeaders ?? ['x-amzn-RequestId', 'Idempotent-Replayed', 'Location'])];
+  for (const header of [...allowHeaders, ...exposeHeaders]) if (!HEADER_NAME.test(header)) throw new Error(`${where}: "${header}" is not an HTTP header name.`);
+  const maxAgeSeconds = (options.maxAge ?? Duration.minutes(10)).toSeconds();
+  return { allowOrigins: origins, allowHeaders, exposeHeaders, maxAgeSeconds, allowCredentials: options.allowCredentials ?? false };
 }

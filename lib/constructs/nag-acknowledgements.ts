@@ -34,6 +34,9 @@ export function acknowledgeEnvironmentFindings(stack: AppApiStack): void {
     for (const fallback of routeStack.methodNotAllowed) {
       acknowledge(fallback, 'AwsSolutions-APIG4', `The ANY method of ${fallback.resource.path} is a mock integration answering 405 with Allow for undeclared methods; it reaches no backend.`);
     }
+    for (const preflight of routeStack.preflights) {
+      acknowledge(preflight, 'AwsSolutions-APIG4', `The OPTIONS method of ${preflight.resource.path} answers CORS preflights from a mock integration; browsers send no credentials with them.`);
+    }
     for (const route of routeStack.group.routes) {
       if (route.auth.type !== 'public') continue;
       acknowledge(routeStack.methods.get(route.id)!, 'AwsSolutions-APIG4', `App API "${route.id}" (${route.method} ${route.path}) is declared public with ApiAuth.public().`);

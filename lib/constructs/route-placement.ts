@@ -4,8 +4,8 @@ import type { RouteManifest } from '../../lambdas/shared/manifest';
 export const MAX_RESOURCES_PER_NESTED_STACK = 400;
 /** What one App API costs in its nested stack: function, role, log group, invoke permission, method, body model. */
 export const RESOURCES_PER_ROUTE = 6;
-/** What a path with App APIs costs besides them: its resource and the 405 fallback method. */
-const RESOURCES_PER_PATH_WITH_ROUTES = 2;
+/** What a path with App APIs costs besides them: its resource, the 405 fallback and a CORS preflight method. */
+const RESOURCES_PER_PATH_WITH_ROUTES = 3;
 
 /** The routes of one nested stack: the subtree of path resources under `basePath`. */
 export interface RouteGroup {

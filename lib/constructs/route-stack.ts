@@ -1,9 +1,9 @@
-import { NestedStack, type Duration, type RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, NestedStack, type RemovalPolicy } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import type { EnvironmentManifest } from '../../lambdas/shared/manifest';
+import type { CorsManifest, EnvironmentManifest, RouteManifest } from '../../lambdas/shared/manifest';
 import { gatewayModelSchema } from './gateway-model';
 import { HandlerFunction } from './handler-function';
 import { addMethodNotAllowed } from './method-not-allowed';
@@ -36,6 +36,8 @@ export class RouteStack extends NestedStack {
   readonly methods = new Map<string, apigateway.Method>();
   /** The ANY methods answering 405 on each path with App APIs. */
   readonly methodNotAllowed: apigateway.Method[] = [];
+  /** The OPTIONS methods answering CORS preflights, on paths of apps with `cors`. */
+  readonly preflights: apigateway.Method[] = [];
   private readonly resources = new Map<string, apigateway.IResource>();
 
   constructor(scope: Construct, id: string, props: RouteStackProps) {
@@ -95,11 +97,35 @@ export class RouteStack extends NestedStack {
     }
     const methodsByPath = new Map<string, string[]>();
     for (const route of props.group.routes) methodsByPath.set(route.path, [...(methodsByPath.get(route.path) ?? []), route.method]);
-    for (const [path, methods] of methodsByPath) this.methodNotAllowed.push(addMethodNotAllowed(this.resources.get(path)!, methods));
+    for (const [path, methods] of methodsByPath) {
+      const resource = this.resources.get(path)!;
+      this.methodNotAllowed.push(addMethodNotAllowed(resource, methods));
+      const cors = corsOfPath(props.manifest, props.group.routes.filter((route) => route.path === path));
+      if (cors) {
+        this.preflights.push(
+          resource.addCorsPreflight({
+            allowOrigins: [...cors.allowOrigins],
+            allowMethods: [...methods, 'OPTIONS'],
+            allowHeaders: [...cors.allowHeaders],
+            maxAge: Duration.seconds(cors.maxAgeSeconds),
+            allowCredentials: cors.allowCredentials,
+          }),
+        );
+      }
+    }
   }
 
   /** The resource of a path this stack creates, for route stacks of its child subtrees. */
   resourceAt(path: string): apigateway.IResource | undefined {
     return this.group.paths.includes(path) ? this.resources.get(path) : undefined;
   }
+}
+
+/** One path answers one preflight: its App APIs must agree on CORS. */
+function corsOfPath(manifest: EnvironmentManifest, routes: readonly RouteManifest[]): CorsManifest | undefined {
+  const settings = new Set(routes.map((route) => JSON.stringify(manifest.apps[route.app]?.cors ?? null)));
+  if (settings.size > 1) {
+    throw new Error(`Path ${routes[0]!.path} has App APIs of apps with different cors settings (${[...new Set(routes.map((r) => r.app))].join(', ')}); give those apps the same cors, or use different paths.`);
+  }
+  return manifest.apps[routes[0]!.app]?.cors;
 }

@@ -152,6 +152,26 @@ describe('AppApiStack', () => {
     });
   });
 
+  it('answers CORS preflights with an OPTIONS mock method on the paths of apps with cors, and not elsewhere', () => {
+    const withCors = environmentStack([
+      (environment) => {
+        const app = new ApiApp(environment, 'Web', { cors: { allowOrigins: ['https://app.example.com'] } });
+        new AppApi(app, 'Hello', { method: 'GET', path: '/hello', auth: ApiAuth.public(), chain: [op.respond()] });
+        const other = new ApiApp(environment, 'Backend');
+        new AppApi(other, 'Internal', { method: 'GET', path: '/internal', auth: ApiAuth.public(), chain: [op.respond()] });
+      },
+    ]);
+    routeTemplate(withCors, 'Hello').hasResourceProperties('AWS::ApiGateway::Method', {
+      HttpMethod: 'OPTIONS',
+      Integration: Match.objectLike({
+        Type: 'MOCK',
+        IntegrationResponses: [Match.objectLike({ StatusCode: '204', ResponseParameters: Match.objectLike({ 'method.response.header.Access-Control-Allow-Origin': "'https://app.example.com'", 'method.response.header.Access-Control-Allow-Methods': "'GET,OPTIONS'" }) })],
+      }),
+    });
+    assert.equal(Object.keys(routeTemplate(withCors, 'Internal').findResources('AWS::ApiGateway::Method', { Properties: { HttpMethod: 'OPTIONS' } })).length, 0);
+    assert.equal(withCors.manifest.apps.web!.cors!.maxAgeSeconds, 600);
+  });
+
   it('validates the declared body at the gateway with a draft-04 model that is never stricter than the handler', () => {
     const template = routeTemplate(stack, 'CreateOrder');
     const model = Object.values(template.findResources('AWS::ApiGateway::Model'))[0] as { Properties: { ContentType: string; Schema: Record<string, any> } };

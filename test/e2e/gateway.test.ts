@@ -30,13 +30,17 @@ describe('local gateway over HTTP', () => {
   it('serves exactly the routes the synthesized REST API has, for every environment (ANY methods are the 405 fallbacks)', async () => {
     for (const env of ['dev', 'staging', 'prod']) {
       const stack = loadEnvironment(env, apps);
-      const synthesized = stack.node
-        .findAll()
-        .filter((construct): construct is apigateway.Method => construct instanceof apigateway.Method && construct.resource.path !== '/' && construct.httpMethod !== 'ANY')
+      const methods = stack.node.findAll().filter((construct): construct is apigateway.Method => construct instanceof apigateway.Method && construct.resource.path !== '/');
+      const synthesized = methods
+        .filter((method) => !['ANY', 'OPTIONS'].includes(method.httpMethod))
         .map((method) => `${method.httpMethod} ${method.resource.path} ${(method.node.defaultChild as apigateway.CfnMethod).authorizationType}`)
         .sort();
       const served = stack.manifest.routes.map((route) => `${route.method} ${route.path} ${route.auth.type === 'public' ? 'NONE' : 'CUSTOM'}`).sort();
       assert.deepEqual(served, synthesized, env);
+      // preflights exist on exactly the paths of apps with cors, where the local gateway answers them
+      const preflightPaths = methods.filter((method) => method.httpMethod === 'OPTIONS').map((method) => method.resource.path).sort();
+      const corsPaths = [...new Set(stack.manifest.routes.filter((route) => stack.manifest.apps[route.app]?.cors).map((route) => route.path))].sort();
+      assert.deepEqual(preflightPaths, corsPaths, env);
     }
     // and the gateway resolves each of them (public → answers, key routes → 401 without a token)
     for (const route of gateway.manifest().routes) {
@@ -115,6 +119,37 @@ describe('local gateway over HTTP', () => {
     assert.equal(wrongMethod.status, 405);
     assert.equal(wrongMethod.headers.get('allow'), 'GET, POST');
     assert.equal(wrongMethod.body.code, 'method_not_allowed');
+  });
+
+  it('CORS: preflight and answers carry the headers for listed origins only, as the stack\'s OPTIONS method does', async () => {
+    const preflight = await fetch(`${gateway.url}/lab/notes/n1`, { method: 'OPTIONS', headers: { Origin: 'https://admin.example.com', 'Access-Control-Request-Method': 'PATCH' } });
+    assert.equal(preflight.status, 204);
+    assert.equal(preflight.headers.get('access-control-allow-origin'), 'https://admin.example.com');
+    assert.equal(preflight.headers.get('access-control-allow-methods'), 'PATCH,PUT,OPTIONS');
+    assert.match(preflight.headers.get('access-control-allow-headers')!, /Authorization/);
+    const stranger = await fetch(`${gateway.url}/lab/notes/n1`, { method: 'OPTIONS', headers: { Origin: 'https://evil.example.com' } });
+    assert.equal(stranger.headers.get('access-control-allow-origin'), 'https://app.example.com', 'not the caller\'s origin: the browser refuses');
+    const answer = await request(gateway, 'PUT', '/lab/notes/cors', { body: { title: 't' }, headers: { Origin: 'https://app.example.com' } });
+    assert.equal(answer.headers.get('access-control-allow-origin'), 'https://app.example.com');
+    assert.match(answer.headers.get('access-control-expose-headers')!, /x-amzn-RequestId/);
+    const problem = await request(gateway, 'PUT', '/lab/notes/cors', { body: {}, headers: { Origin: 'https://app.example.com' } });
+    assert.equal(problem.status, 400);
+    assert.equal(problem.headers.get('access-control-allow-origin'), 'https://app.example.com', 'errors are readable by the page too');
+    assert.equal((await request(gateway, 'PUT', '/lab/notes/cors', { body: { title: 't' }, headers: { Origin: 'https://evil.example.com' } })).headers.get('access-control-allow-origin'), null);
+    assert.equal((await fetch(`${gateway.url}/customers`, { method: 'OPTIONS' })).status, 405, 'an app without cors has no preflight');
+  });
+
+  it('throttling: an App API declared at 1/s with a burst of 2 answers 429 with Retry-After on the third quick call', async () => {
+    const statuses = [];
+    for (let call = 0; call < 3; call += 1) statuses.push(await request(gateway, 'GET', '/lab/throttled'));
+    assert.deepEqual(statuses.map((answer) => answer.status), [200, 200, 429]);
+    assert.equal(statuses[2]!.headers.get('retry-after'), '1');
+    assert.equal(statuses[2]!.body.code, 'too_many_requests');
+  });
+
+  it('a compressed request body is 415, as the WAF rule answers in AWS', async () => {
+    const answer = await request(gateway, 'POST', '/lab/size', { body: { data: 'x' }, headers: { 'Content-Encoding': 'gzip' } });
+    assert.deepEqual([answer.status, answer.body.code], [415, 'unsupported_content_encoding']);
   });
 
   it('5 MiB: exactly 5,242,880 bytes pass, one more is 413 (declared, chunked, or understated by Content-Length)', { timeout: 60_000 }, async () => {

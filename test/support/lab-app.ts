@@ -3,7 +3,7 @@ import { declareBooking } from '../../lib/apps/booking';
 
 /** Routes for the operations the booking app does not use: put, patch, transform, validate, http. */
 export const declareLab: AppDeclaration = (environment) => {
-  const lab = new ApiApp(environment, 'Lab', { httpHosts: ['127.0.0.1'] });
+  const lab = new ApiApp(environment, 'Lab', { httpHosts: ['127.0.0.1'], cors: { allowOrigins: ['https://app.example.com', 'https://admin.example.com'] } });
   const notes = new AirDataModel(lab, 'Notes', { fields: { title: field.text({ maxLength: 100 }), tags: field.json({ optional: true }) } });
   const open = ApiAuth.public();
   new AppApi(lab, 'PutNote', {
@@ -34,6 +34,13 @@ export const declareLab: AppDeclaration = (environment) => {
     auth: open,
     query: [{ name: 'url', required: true }],
     chain: [op.http({ url: '{% $query.url %}', as: 'upstream' }), op.respond({ body: '{% { "status": $upstream.status, "body": $upstream.body } %}' })],
+  });
+  new AppApi(lab, 'Throttled', {
+    method: 'GET',
+    path: '/lab/throttled',
+    auth: open,
+    throttling: { rateLimit: 1, burstLimit: 2 },
+    chain: [op.respond({ body: { ok: true } })],
   });
 };
 

@@ -9,7 +9,9 @@ import { GATEWAY_PROBLEMS, gatewayProblemBody, MAX_BODY_BYTES, type GatewayProbl
 import { AuthorizerCache } from '../authorizer-cache';
 import { proxyEvent, requestFacts, type RequestFacts } from './proxy-event';
 import { readBody } from './read-body';
+import { preflightHeaders } from '../../../lambdas/shared/cors';
 import { RouteTable } from './route-table';
+import { TokenBucket } from './throttle';
 
 export interface GatewayAppOptions {
   readonly manifest: EnvironmentManifest;
@@ -45,6 +47,7 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
   const handlers = new Map<string, Handler>(manifest.routes.map((route) => [route.id, createHandler(manifest, route.id, options.documents)]));
   const authorizer = createAuthorizer({ manifest, publicJwk: options.publicJwk, dynamo: options.documents, ...(options.log ? { log: options.log } : {}) });
   const authorizations = new AuthorizerCache(authorizer, options.authorizerCacheTtlMs ?? 30_000);
+  const buckets = new Map(manifest.routes.filter((route) => route.throttling).map((route) => [route.id, new TokenBucket(route.throttling!)]));
   const stageArn = `arn:aws:execute-api:local:000000000000:${manifest.prefix}-${manifest.env}/${manifest.env}`;
 
   return async (request, response) => {
@@ -56,11 +59,19 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
     try {
       const resolution = routes.resolve(method, facts.path);
       if (resolution.kind === 'not_found') return void (status = sendProblem(request, response, GATEWAY_PROBLEMS.notFound, facts));
+      const corsOfPath = resolution.kind === 'method_not_allowed' ? manifest.apps[resolution.routes[0]!.app]?.cors : undefined;
+      if (resolution.kind === 'method_not_allowed' && method === 'OPTIONS' && corsOfPath) {
+        response.writeHead(204, { ...preflightHeaders(corsOfPath, request.headers.origin, resolution.allow), 'x-amzn-RequestId': facts.requestId });
+        response.end();
+        return void (status = 204);
+      }
       if (resolution.kind === 'method_not_allowed') {
         return void (status = sendProblem(request, response, GATEWAY_PROBLEMS.methodNotAllowed, facts, { Allow: resolution.allow.join(', ') }));
       }
       const { route, pathParameters } = resolution.match;
       routeId = route.id;
+      if (buckets.get(route.id)?.take() === false) return void (status = sendProblem(request, response, GATEWAY_PROBLEMS.throttled, facts));
+      if (request.headers['content-encoding'] !== undefined) return void (status = sendProblem(request, response, GATEWAY_PROBLEMS.contentEncodingUnsupported, facts));
       const declaredLength = Number(request.headers['content-length']);
       if (Number.isFinite(declaredLength) && declaredLength > MAX_BODY_BYTES) return void (status = sendProblem(request, response, GATEWAY_PROBLEMS.payloadTooLarge, facts));
       let authorizerContext: Record<string, unknown> | null = null;

@@ -5,7 +5,10 @@ export interface RouteMatch {
   readonly pathParameters: Record<string, string>;
 }
 
-export type Resolution = { readonly kind: 'route'; readonly match: RouteMatch } | { readonly kind: 'method_not_allowed'; readonly allow: readonly HttpMethod[] } | { readonly kind: 'not_found' };
+export type Resolution =
+  | { readonly kind: 'route'; readonly match: RouteMatch }
+  | { readonly kind: 'method_not_allowed'; readonly allow: readonly HttpMethod[]; readonly routes: readonly RouteManifest[] }
+  | { readonly kind: 'not_found' };
 
 interface ResourceNode {
   readonly literal: Map<string, ResourceNode>;
@@ -46,7 +49,10 @@ export class RouteTable {
     const found = this.find(this.root, parts, 0, {});
     if (!found) return { kind: 'not_found' };
     const route = found.node.methods.get(method as HttpMethod);
-    if (!route) return found.node.methods.size ? { kind: 'method_not_allowed', allow: [...found.node.methods.keys()].sort() } : { kind: 'not_found' };
+    if (!route) {
+      if (found.node.methods.size === 0) return { kind: 'not_found' };
+      return { kind: 'method_not_allowed', allow: [...found.node.methods.keys()].sort(), routes: [...found.node.methods.values()] };
+    }
     return { kind: 'route', match: { route, pathParameters: found.parameters } };
   }
 
