@@ -1,5 +1,30 @@
 import { loadManifest } from '../shared/manifest-loader';
-import { createHandler } from './create-handler';
+import { createHandler, type InvocationContext } from './create-handler';
+import type { ProxyEvent, ProxyResult } from './proxy-event';
 
 // Cold start: the manifest is read and the route's expressions and schemas compiled once.
-export const handler = createHandler(loadManifest(), process.env.APPAPI_ROUTE);
+const route = process.env.APPAPI_ROUTE;
+const handle = createHandler(loadManifest(), route);
+
+/**
+ * The Lambda entry: one structured log line per request, carrying API Gateway's request id (the
+ * one in the access log and in every problem+json), so a request can be followed from one to the other.
+ */
+export async function handler(event: ProxyEvent, context?: InvocationContext): Promise<ProxyResult> {
+  const started = Date.now();
+  const result = await handle(event, context);
+  const authorizer = event.requestContext?.authorizer;
+  console.info(
+    JSON.stringify({
+      level: 'info',
+      msg: 'request',
+      requestId: event.requestContext?.requestId,
+      route,
+      method: event.httpMethod,
+      status: result.statusCode,
+      latencyMs: Date.now() - started,
+      ...(authorizer?.principalId ? { keyId: authorizer.principalId } : {}),
+    }),
+  );
+  return result;
+}

@@ -5,12 +5,14 @@ import { awsBackend, localBackend } from './keys-backend';
 import { devCommand, DEV_USAGE } from './dev-command';
 import { invokeCommand, INVOKE_USAGE } from './invoke-command';
 import { keysCommand, KEYS_USAGE } from './keys-command';
+import { openApiCommand, OPENAPI_USAGE } from './openapi-command';
 import { routesCommand, ROUTES_USAGE } from './routes-command';
 
 const USAGE = `appapi — App APIs from the command line
 
 ${DEV_USAGE}
 ${ROUTES_USAGE}
+${OPENAPI_USAGE}
 ${INVOKE_USAGE}
 
 ${KEYS_USAGE}`;
@@ -26,6 +28,9 @@ export async function runCli(argv: readonly string[], io: CommandIo = processIo)
         return new Promise<number>(() => {});
       case 'routes':
         routesCommand(rest, io);
+        return 0;
+      case 'openapi':
+        openApiCommand(rest, io);
         return 0;
       case 'invoke':
         return await invokeCommand(rest, io);

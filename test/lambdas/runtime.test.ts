@@ -182,6 +182,9 @@ describe('chain runtime (no database)', () => {
     const directory = lambdaAssetDirectory('handler', manifest);
     const script = `require(${JSON.stringify(join(directory, 'handler.js'))}).handler({ httpMethod: 'GET', requestContext: { requestId: 'cold' } }).then((r) => console.log(JSON.stringify(r)))`;
     const output = execFileSync(process.execPath, ['-e', script], { env: { ...process.env, APPAPI_ROUTE: 'Health', NODE_PATH: join(__dirname, '..', '..', 'node_modules') }, encoding: 'utf8' });
-    assert.deepEqual(JSON.parse(output), { statusCode: 200, headers: { 'Content-Type': 'application/json' }, body: '{"status":"ok"}' });
+    const [log, answer] = output.trim().split('\n').map((line) => JSON.parse(line));
+    assert.deepEqual(answer, { statusCode: 200, headers: { 'Content-Type': 'application/json' }, body: '{"status":"ok"}' });
+    // one structured line per request, with API Gateway's request id
+    assert.deepEqual({ ...log, latencyMs: typeof log.latencyMs }, { level: 'info', msg: 'request', requestId: 'cold', route: 'Health', method: 'GET', status: 200, latencyMs: 'number' });
   });
 });

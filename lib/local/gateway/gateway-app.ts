@@ -6,6 +6,7 @@ import type { ProxyResult } from '../../../lambdas/runtime/proxy-event';
 import type { EnvironmentManifest } from '../../../lambdas/shared/manifest';
 import type { PublicSigningJwk } from '../../../lambdas/shared/signing-jwk';
 import { GATEWAY_PROBLEMS, gatewayProblemBody, MAX_BODY_BYTES, type GatewayProblem } from '../../gateway-problems';
+import { openApiDocument } from '../../openapi';
 import { AuthorizerCache } from '../authorizer-cache';
 import { proxyEvent, requestFacts, type RequestFacts } from './proxy-event';
 import { readBody } from './read-body';
@@ -47,6 +48,7 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
   const handlers = new Map<string, Handler>(manifest.routes.map((route) => [route.id, createHandler(manifest, route.id, options.documents)]));
   const authorizer = createAuthorizer({ manifest, publicJwk: options.publicJwk, dynamo: options.documents, ...(options.log ? { log: options.log } : {}) });
   const authorizations = new AuthorizerCache(authorizer, options.authorizerCacheTtlMs ?? 30_000);
+  let openApi: Record<string, unknown> | undefined;
   const buckets = new Map(manifest.routes.filter((route) => route.throttling).map((route) => [route.id, new TokenBucket(route.throttling!)]));
   const stageArn = `arn:aws:execute-api:local:000000000000:${manifest.prefix}-${manifest.env}/${manifest.env}`;
 
@@ -57,6 +59,14 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
     let routeId: string | undefined;
     let keyId: string | undefined;
     try {
+      // the document describes this environment's routes; a declared /openapi.json route wins
+      if (method === 'GET' && facts.path === '/openapi.json' && routes.resolve('GET', facts.path).kind === 'not_found') {
+        openApi ??= openApiDocument(manifest);
+        const body = JSON.stringify({ ...openApi, servers: [{ url: `http://${request.headers.host ?? '127.0.0.1'}` }] });
+        response.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body), 'x-amzn-RequestId': facts.requestId });
+        response.end(body);
+        return void (status = 200);
+      }
       const resolution = routes.resolve(method, facts.path);
       if (resolution.kind === 'not_found') return void (status = sendProblem(request, response, GATEWAY_PROBLEMS.notFound, facts));
       const corsOfPath = resolution.kind === 'method_not_allowed' ? manifest.apps[resolution.routes[0]!.app]?.cors : undefined;
