@@ -44,6 +44,7 @@ export const GATEWAY_PROBLEMS = {
   requestValidation: { status: 400, code: 'validation_failed', title: 'Bad Request', detail: 'The request does not match the declared body schema or required query parameters.' },
   integrationTimeout: { status: 504, code: 'upstream_timeout', title: 'Gateway Timeout', detail: 'The App API did not answer in time. Quote the requestId when reporting this.' },
   integrationFailure: { status: 502, code: 'internal_error', title: 'Bad Gateway', detail: 'The request could not be completed. Quote the requestId when reporting this.' },
+  headersTooLarge: { status: 431, code: 'headers_too_large', title: 'Request Header Fields Too Large', detail: 'The request line and headers are too large.' },
   badRequest: { status: 400, code: 'bad_request', title: 'Bad Request', detail: 'The request could not be read: check the path encoding and the headers.' },
   internal: { status: 500, code: 'internal_error', title: 'Internal Server Error', detail: 'The request could not be completed. Quote the requestId when reporting this.' },
 } as const satisfies Record<string, GatewayProblem>;

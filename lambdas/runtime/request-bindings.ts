@@ -6,7 +6,7 @@ import type { Bindings } from './templates';
 
 /** The names every chain reads: $params, $query, $headers, $body, $auth, $request, $settings. */
 export function requestBindings(event: ProxyEvent, route: RouteManifest, settings: Readonly<Record<string, string>>, env: string): Bindings {
-  const headers: Record<string, string> = {};
+  const headers: Record<string, string> = Object.create(null);
   for (const [name, value] of Object.entries(event.headers ?? {})) if (value !== undefined) headers[name.toLowerCase()] = value;
   const requestId = event.requestContext?.requestId ?? 'unknown';
   const authorizer = event.requestContext?.authorizer ?? {};
@@ -88,9 +88,32 @@ function parseBody(event: ProxyEvent, headers: Record<string, string>): unknown 
     throw new HttpProblem(415, 'unsupported_media_type', 'Unsupported Media Type', `The body must be JSON (Content-Type: application/json), received "${contentType || 'no Content-Type'}".`);
   }
   const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  if (nestingDepth(text) > MAX_JSON_DEPTH) {
+    throw badRequest('body_too_deep', `The body nests arrays and objects more than ${MAX_JSON_DEPTH} levels deep.`);
+  }
   try {
     return JSON.parse(text, (key, value) => (key === '__proto__' ? undefined : value));
   } catch (error) {
     throw badRequest('malformed_json', `The body is not valid JSON: ${(error as Error).message}.`);
   }
+}
+
+/** Deeper documents are refused before parsing: every later step (schemas, JSONata, DynamoDB) recurses. */
+const MAX_JSON_DEPTH = 64;
+
+/** The deepest nesting of `[` and `{` outside strings; counts, does not parse. */
+function nestingDepth(text: string): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let index = 0; index < text.length; index += 1) {
+    const char = text.charCodeAt(index);
+    if (inString) {
+      if (char === 92 /* \\ */) index += 1;
+      else if (char === 34 /* " */) inString = false;
+    } else if (char === 34) inString = true;
+    else if (char === 91 || char === 123) deepest = Math.max(deepest, ++depth);
+    else if (char === 93 || char === 125) depth -= 1;
+  }
+  return deepest;
 }

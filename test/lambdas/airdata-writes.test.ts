@@ -63,6 +63,8 @@ describe('AirData writes on DynamoDB Local', () => {
       [{ name: 'Bo', email: 'bo@example.com', website: 'ftp://x' }, 'website', /pattern/],
       [{ name: 'Bo', email: 'bo@example.com', joined: 'yesterday' }, 'joined', /format/],
       [{ name: 'B'.repeat(51), email: 'bo@example.com' }, 'name', /50/],
+      // an index key DynamoDB could refuse
+      [{ name: 'Bo', email: `${'b'.repeat(300)}@example.com` }, 'email', /256/],
       [{ email: 'bo@example.com' }, 'name', /required/],
       [{ name: 'Bo', email: 'bo@example.com', nickname: 'b' }, 'nickname', /not a field of People/],
       [{ name: 'Bo', email: 'bo@example.com', id: 'mine' }, '', /generates the id/],

@@ -10,6 +10,8 @@ import { MARKER_PREFIX } from './unique-markers';
 export const DEFAULT_QUERY_LIMIT = 100;
 export const MAX_QUERY_LIMIT = 1_000;
 const MAX_ROUND_TRIPS = 25;
+const MAX_PARTITION_KEY_BYTES = 2_048;
+const MAX_SORT_KEY_BYTES = 1_024;
 const MAX_CURSOR_LENGTH = 4_096;
 
 export interface QueryPage {
@@ -37,10 +39,14 @@ export async function queryRecords(dynamo: DynamoDBDocumentClient, model: ModelM
   const conditions = filterConditions(input.filter, model);
   if (matchesNothing(conditions)) return { items: [], cursor: null };
   const index = input.index === undefined ? undefined : usableIndex(model, input.index, conditions);
+  // no record holds an index key longer than DynamoDB allows, and DynamoDB would refuse to look
+  if (index && typeof index.keyCondition.value === 'string' && Buffer.byteLength(index.keyCondition.value) > MAX_PARTITION_KEY_BYTES) return { items: [], cursor: null };
   checkConditions(conditions);
   const sortKeyConditions = index?.sortKey === undefined ? [] : conditions.filter((condition) => condition.field === index.sortKey);
   const sortKeyType = index?.sortKey === undefined ? undefined : attributeType(model, index.sortKey);
-  const sortKeyCondition = sortKeyConditions.find((condition) => isKeyConditionOperator(condition) && typeof condition.value === sortKeyType);
+  const sortKeyCondition = sortKeyConditions.find(
+    (condition) => isKeyConditionOperator(condition) && typeof condition.value === sortKeyType && !(typeof condition.value === 'string' && Buffer.byteLength(condition.value) > MAX_SORT_KEY_BYTES),
+  );
   const keyConditions = index ? [index.keyCondition, ...(sortKeyCondition ? [sortKeyCondition] : [])] : [];
   // other conditions on the sort key cannot be in a FilterExpression, so they are applied here
   const inMemory = sortKeyConditions.filter((condition) => condition !== sortKeyCondition);

@@ -3,6 +3,8 @@ import { createSchemaCompiler } from '../../shared/json-schema';
 import type { FieldManifest, ModelManifest } from '../../shared/manifest';
 import { badRequest } from '../problem-error';
 
+const MAX_KEY_CHARACTERS = 256;
+
 export type RecordValidator = (record: Record<string, unknown>) => void;
 
 const FIELD_SCHEMAS: Record<FieldManifest['type'], Record<string, unknown>> = {
@@ -28,7 +30,11 @@ export function recordValidator(model: ModelManifest): RecordValidator {
   for (const [name, field] of Object.entries(model.fields)) {
     const schema: Record<string, unknown> = { ...FIELD_SCHEMAS[field.type] };
     if (field.maxLength !== undefined) schema.maxLength = field.maxLength;
-    if (keyFields.has(name) && schema.type === 'string') schema.minLength = 1;
+    if (keyFields.has(name) && schema.type === 'string') {
+      // DynamoDB refuses empty index keys and keys over 2,048 (partition) / 1,024 (sort) bytes: 256 characters stay within both
+      schema.minLength = 1;
+      schema.maxLength = Math.min(field.maxLength ?? MAX_KEY_CHARACTERS, MAX_KEY_CHARACTERS);
+    }
     properties[name] = schema;
   }
   const required = Object.entries(model.fields).filter(([, field]) => !field.optional).map(([name]) => name);

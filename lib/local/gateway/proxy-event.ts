@@ -16,8 +16,9 @@ export interface RequestFacts {
 /** What the gateway knows of a request before routing: id, path, query, headers as sent. */
 export function requestFacts(request: IncomingMessage): RequestFacts {
   const url = new URL(request.url ?? '/', 'http://localhost');
-  const headers: Record<string, string> = {};
-  const multiValueHeaders: Record<string, string[]> = {};
+  // names come from the client: `__proto__` must be a key like any other, never a prototype
+  const headers: Record<string, string> = Object.create(null);
+  const multiValueHeaders: Record<string, string[]> = Object.create(null);
   // rawHeaders keeps the case the client used, as API Gateway passes it on
   for (let index = 0; index < request.rawHeaders.length; index += 2) {
     const name = request.rawHeaders[index]!;
@@ -40,8 +41,8 @@ export function proxyEvent(
   authorizer: Record<string, unknown> | null,
   sourceIp: string,
 ): ProxyEvent {
-  const queryStringParameters: Record<string, string> = {};
-  const multiValueQueryStringParameters: Record<string, string[]> = {};
+  const queryStringParameters: Record<string, string> = Object.create(null);
+  const multiValueQueryStringParameters: Record<string, string[]> = Object.create(null);
   for (const [name, value] of facts.query) {
     queryStringParameters[name] = value;
     (multiValueQueryStringParameters[name] ??= []).push(value);

@@ -1,8 +1,10 @@
 import { watch, type FSWatcher } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createDocumentClient } from '../../../lambdas/runtime/dynamodb';
 import type { EnvironmentManifest } from '../../../lambdas/shared/manifest';
+import { GATEWAY_PROBLEMS, gatewayProblemBody } from '../../gateway-problems';
 import { dataHome } from '../data-home';
 import { connectLocalDynamo } from '../local-dynamo';
 import { loadOrCreateSigningKey } from '../signing-key-file';
@@ -81,6 +83,21 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
   }
 
   const server: Server = createServer((request, response) => void app(request, response));
+  // requests Node cannot parse (oversized headers, broken framing) get problem+json too, then the connection closes
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable) return void socket.destroy();
+    const inFlight = (socket as { _httpMessage?: ServerResponse })._httpMessage;
+    if (inFlight) {
+      // the answer to the request before the garbage is still on its way: let it finish, then close
+      if (inFlight.writableFinished) socket.end();
+      else inFlight.once('finish', () => socket.end());
+      setTimeout(() => socket.destroy(), 5_000).unref();
+      return;
+    }
+    const problem = error.code === 'HPE_HEADER_OVERFLOW' ? GATEWAY_PROBLEMS.headersTooLarge : GATEWAY_PROBLEMS.badRequest;
+    const body = JSON.stringify(gatewayProblemBody(problem, randomUUID()));
+    socket.end(`HTTP/1.1 ${problem.status} ${problem.title}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  });
   // API Gateway closes idle connections after a while too; this bounds a slow client's hold
   server.headersTimeout = 30_000;
   server.requestTimeout = 60_000;
