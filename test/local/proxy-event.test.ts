@@ -35,8 +35,8 @@ describe('REST proxy v1 events as API Gateway builds them', () => {
     assert.equal(match.kind, 'route');
     const event = proxyEvent(facts, 'POST', route, match.kind === 'route' ? match.match.pathParameters : {}, body, 'dev', null, '127.0.0.1');
     assert.deepEqual(event.pathParameters, { name: 'résumé.pdf' });
-    assert.deepEqual(event.queryStringParameters, { tag: 'b', single: '1' });
-    assert.deepEqual(event.multiValueQueryStringParameters, { tag: ['a', 'b'], single: ['1'] });
+    assert.deepEqual({ ...event.queryStringParameters }, { tag: 'b', single: '1' });
+    assert.deepEqual({ ...event.multiValueQueryStringParameters }, { tag: ['a', 'b'], single: ['1'] });
     assert.equal(event.headers!['Content-Type'], 'application/pdf');
     assert.equal(event.headers!['X-Trace'], 'two');
     assert.deepEqual(event.multiValueHeaders!['X-Trace'], ['one', 'two']);
