@@ -33,6 +33,8 @@ export interface AccessLogEntry {
   readonly keyId?: string;
   readonly status: number;
   readonly latencyMs: number;
+  /** Body bytes read from the client (a refused oversized body stops being read at the limit). */
+  readonly bodyBytes: number;
 }
 
 export type GatewayApp = (request: IncomingMessage, response: ServerResponse) => Promise<void>;
@@ -58,6 +60,7 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
     let status = 500;
     let routeId: string | undefined;
     let keyId: string | undefined;
+    let bodyBytes = 0;
     try {
       // the document describes this environment's routes; a declared /openapi.json route wins
       if (method === 'GET' && facts.path === '/openapi.json' && routes.resolve('GET', facts.path).kind === 'not_found') {
@@ -97,6 +100,7 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
         authorizerContext = { principalId: decision.result.principalId, ...decision.result.context };
       }
       const body = await readBody(request, MAX_BODY_BYTES);
+      bodyBytes = body.kind === 'body' ? body.bytes.length : body.kind === 'too_large' ? body.bytesRead : 0;
       if (body.kind === 'aborted') return void (status = 499);
       if (body.kind === 'too_large') return void (status = sendProblem(request, response, GATEWAY_PROBLEMS.payloadTooLarge, facts));
       const event = proxyEvent(facts, method, route, pathParameters, body.bytes, manifest.env, authorizerContext, request.socket.remoteAddress ?? '127.0.0.1');
@@ -105,7 +109,7 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
       options.log?.({ level: 'error', msg: 'gateway failure', requestId: facts.requestId, error: error instanceof Error ? error.stack : String(error) });
       if (!response.headersSent) status = sendProblem(request, response, GATEWAY_PROBLEMS.internal, facts);
     } finally {
-      options.onRequest?.({ requestId: facts.requestId, method, path: facts.path, ...(routeId ? { route: routeId } : {}), ...(keyId ? { keyId } : {}), status, latencyMs: Date.now() - facts.receivedAt });
+      options.onRequest?.({ requestId: facts.requestId, method, path: facts.path, ...(routeId ? { route: routeId } : {}), ...(keyId ? { keyId } : {}), status, latencyMs: Date.now() - facts.receivedAt, bodyBytes });
     }
   };
 }

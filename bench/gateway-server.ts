@@ -1,0 +1,5 @@
+// Our local gateway in its own process, serving the bench declarations.
+import { join } from 'node:path';
+import { startGateway } from '../lib/local/gateway/server';
+
+startGateway({ port: Number(process.env.PORT), home: process.env.APPAPI_HOME!, watch: false, appsModule: join(__dirname, 'bench-app.ts'), log: () => {} }).then(() => process.send?.('ready'));

@@ -1,0 +1,172 @@
+// npm run bench [-- throughput|coldstart|scale|memory]: figures measured side by side on this
+// machine, printed as ratios against what a user would use instead. Not part of npm test.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { buildSync } from 'esbuild';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { createDocumentClient } from '../lambdas/runtime/dynamodb';
+import { loadEnvironment } from '../lib/environments';
+import { lambdaAssetDirectory, LAMBDA_ENTRIES } from '../lib/constructs/lambda-asset';
+import { freePort } from '../lib/local/dynamodb-local';
+import { ApiKeyStore } from '../lib/keys/key-store';
+import { mintToken } from '../lib/keys/tokens';
+import { connectLocalDynamo } from '../lib/local/local-dynamo';
+import { loadOrCreateSigningKey } from '../lib/local/signing-key-file';
+import { ensureTables } from '../lib/local/tables';
+import { apps } from './bench-app';
+import { load, median, memory, startServer, stopServer, type LoadResult } from './processes';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const CONNECTIONS = 50;
+const sections = process.argv.slice(2);
+const wanted = (name: string) => sections.length === 0 || sections.includes(name);
+const ratio = (ours: number, theirs: number) => (ours / theirs).toFixed(2);
+const line = (text: string) => console.log(text);
+
+async function main(): Promise<void> {
+  line(`App APIs benchmarks — ${new Date().toISOString().slice(0, 10)}, ${cpus().length} × ${cpus()[0]?.model.trim()}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`);
+  const home = mkdtempSync(join(tmpdir(), 'appapi-bench-'));
+  const dynamo = await connectLocalDynamo(home, 'dev', { record: true });
+  const documents = createDocumentClient(dynamo.endpoint);
+  const manifest = loadEnvironment('dev', apps).manifest;
+  await ensureTables(documents, manifest);
+  const pair = loadOrCreateSigningKey(home, 'dev');
+  const key = await new ApiKeyStore(documents, manifest.tables.apiKeys).create('bench', ['partners']);
+  const token = mintToken(pair, { env: 'dev', keyId: key.keyId, tokenId: key.tokenId });
+  await documents.send(new PutCommand({ TableName: manifest.models.Customers!.table, Item: { id: 'bench-customer', name: 'Bench', email: 'bench@example.com' } }));
+  const common = { APPAPI_HOME: home, APPAPI_DYNAMODB_ENDPOINT: dynamo.endpoint };
+  try {
+    if (wanted('throughput')) await throughput(common, token, JSON.stringify(pair.publicJwk), manifest.models.Customers!.table);
+    if (wanted('coldstart')) coldStarts(manifest, dynamo.endpoint, token, JSON.stringify(pair.publicJwk));
+    if (wanted('scale')) await scale(common);
+    if (wanted('memory')) await memoryUse(common);
+  } finally {
+    documents.destroy();
+    await dynamo.close();
+  }
+}
+
+async function throughput(env: Record<string, string>, token: string, publicJwk: string, table: string): Promise<void> {
+  const [ours, base, fast] = [await freePort(), await freePort(), await freePort()];
+  const servers = [
+    await startServer('gateway-server.ts', { ...env, PORT: String(ours) }),
+    await startServer('baseline-node.ts', { ...env, PORT: String(base), BENCH_TABLE: table }),
+    await startServer('baseline-fastify.ts', { ...env, PORT: String(fast), BENCH_PUBLIC_JWK: publicJwk }),
+  ];
+  try {
+    const url = (port: number, path: string) => `http://127.0.0.1:${port}${path}`;
+    const customer = '{"name":"Bench","email":"load-{n}@example.com"}';
+    const quote = '{"product":"widget","quantity":3}';
+    const run = (name: string, ...args: Parameters<typeof load>) => load(...args).then((result) => (report(name, result), result));
+    line(`\nThroughput (autocannon, ${CONNECTIONS} connections, ${SECONDS} s each, loopback)`);
+    const a = await run('(a) GET record, ours (token + GetItem)', url(ours, '/customers/bench-customer'), 'GET', undefined, token, SECONDS, CONNECTIONS);
+    const aBase = await run('(a) node:http + same GetItem', url(base, '/customers/bench-customer'), 'GET', undefined, undefined, SECONDS, CONNECTIONS);
+    const b = await run('(b) POST validate + insert, ours', url(ours, '/customers'), 'POST', customer, token, SECONDS, CONNECTIONS);
+    const bBase = await run('(b) node:http + same calls', url(base, '/customers'), 'POST', customer.replace('load-', 'base-'), undefined, SECONDS, CONNECTIONS);
+    const c = await run('(c) public validate + transform, ours', url(ours, '/bench/quote'), 'POST', quote, undefined, SECONDS, CONNECTIONS);
+    const cKey = await run('(c) same with a token, ours', url(ours, '/bench/key-quote'), 'POST', quote, token, SECONDS, CONNECTIONS);
+    const cFast = await run('(c) Fastify + aws-jwt-verify + ajv', url(fast, '/bench/quote'), 'POST', quote, token, SECONDS, CONNECTIONS);
+    line(`  ratios: (a) ${ratio(a.rps, aBase.rps)}× node:http (target ≥ 0.85) · (b) ${ratio(b.rps, bBase.rps)}× node:http (target ≥ 0.85) · (c) public ${ratio(c.rps, cFast.rps)}×, with token ${ratio(cKey.rps, cFast.rps)}× Fastify (target ≥ 1.0)`);
+  } finally {
+    for (const server of servers) await stopServer(server);
+  }
+}
+
+function report(name: string, result: LoadResult): void {
+  line(`  ${name.padEnd(44)} ${Math.round(result.rps).toString().padStart(6)} req/s  p50 ${result.p50} ms  p99 ${result.p99} ms  ${JSON.stringify(result.statuses)}`);
+}
+
+/** Time from requiring a bundle to its answer to a first event, in a fresh Node process: median of 20. */
+function coldStarts(manifest: ReturnType<typeof loadEnvironment>['manifest'], endpoint: string, token: string, publicJwk: string): void {
+  const handlerDir = lambdaAssetDirectory('handler', manifest);
+  const authorizerDir = lambdaAssetDirectory('authorizer', manifest);
+  const middyFile = join(mkdtempSync(join(tmpdir(), 'appapi-middy-')), 'middy.js');
+  buildSync({ entryPoints: [join(__dirname, 'middy-handler.mjs')], bundle: true, minify: true, platform: 'node', target: 'node22', format: 'cjs', external: ['@aws-sdk/*', '@smithy/*'], outfile: middyFile, logLevel: 'silent' });
+  const customerEvent = { httpMethod: 'GET', path: '/customers/bench-customer', pathParameters: { customerId: 'bench-customer' }, requestContext: { requestId: 'cold', authorizer: { principalId: 'k', groups: 'partners' } } };
+  const authorizerEvent = { methodArn: 'arn:aws:execute-api:eu-west-1:1:api/dev/GET/customers/x', headers: { Authorization: `Bearer ${token}` }, requestContext: { requestId: 'cold' } };
+  const env = { ...process.env, NODE_PATH: join(__dirname, '..', 'node_modules'), APPAPI_DYNAMODB_ENDPOINT: endpoint, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', AWS_REGION: 'local' };
+  const measure = (file: string, event: unknown, extra: Record<string, string>): number => {
+    const script = `const t=performance.now();require(${JSON.stringify(file)}).handler(${JSON.stringify(event)},{getRemainingTimeInMillis:()=>10000}).then(r=>process.stdout.write(String(performance.now()-t)))`;
+    const runs = Array.from({ length: 20 }, () => Number(execFileSync(process.execPath, ['-e', script], { env: { ...env, ...extra }, encoding: 'utf8' })));
+    return median(runs);
+  };
+  const handlerMs = measure(join(handlerDir, LAMBDA_ENTRIES.handler.file), customerEvent, { APPAPI_ROUTE: 'GetCustomer' });
+  const authorizerMs = measure(join(authorizerDir, LAMBDA_ENTRIES.authorizer.file), authorizerEvent, { APPAPI_SIGNING_JWK: publicJwk });
+  const middyMs = measure(middyFile, customerEvent, { BENCH_TABLE: manifest.models.Customers!.table });
+  const size = (file: string) => `${Math.round(statSync(file).size / 1024)} KB`;
+  line('\nCold start (require the bundle + answer a first event against DynamoDB Local, fresh process, median of 20)');
+  line(`  handler     ${handlerMs.toFixed(1)} ms (target ≤ 80)   bundle ${size(join(handlerDir, LAMBDA_ENTRIES.handler.file))}`);
+  line(`  authorizer  ${authorizerMs.toFixed(1)} ms (target ≤ 25)   bundle ${size(join(authorizerDir, LAMBDA_ENTRIES.authorizer.file))}`);
+  line(`  middy + SDK ${middyMs.toFixed(1)} ms (same GetItem)     bundle ${size(middyFile)} — handler ${ratio(handlerMs, middyMs)}× middy`);
+}
+
+async function scale(env: Record<string, string>): Promise<void> {
+  line('\nScale');
+  for (const count of [10, 100, 300]) {
+    const started = Date.now();
+    const result = spawnSync(process.execPath, ['--import', 'tsx', join(__dirname, 'synth.ts'), String(count)], { env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' }, encoding: 'utf8' });
+    if (result.status !== 0) throw new Error(result.stderr);
+    line(`  cdk synth (3 environments, cdk-nag on) of ${String(count).padStart(3)} App APIs: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  }
+  const latency = async (generated: number) => {
+    const port = await freePort();
+    const server = await startServer('gateway-server.ts', { ...env, PORT: String(port), BENCH_GENERATED_ROUTES: String(generated) });
+    try {
+      return await load(`http://127.0.0.1:${port}/bench/ping`, 'GET', undefined, undefined, 5, 10);
+    } finally {
+      await stopServer(server);
+    }
+  };
+  const few = await latency(0);
+  const many = await latency(1_000);
+  line(`  local gateway GET p50 with ~14 routes: ${few.p50} ms (${Math.round(few.rps)} req/s); with 1,000 more: ${many.p50} ms (${Math.round(many.rps)} req/s) — throughput ${ratio(many.rps, few.rps)}× (target: within 5%)`);
+}
+
+async function memoryUse(env: Record<string, string>): Promise<void> {
+  const port = await freePort();
+  const server = await startServer('gateway-server.ts', { ...env, PORT: String(port) });
+  try {
+    const body = Buffer.from(`{"product":"${'x'.repeat(5 * 1024 * 1024 - 30)}","quantity":1}`);
+    const send = (payload: Buffer) =>
+      new Promise<void>((resolve) => {
+        const call = httpRequest({ host: '127.0.0.1', port, method: 'POST', path: '/bench/quote', headers: { 'content-type': 'application/json', 'content-length': payload.length } }, (response) => response.resume().on('end', resolve));
+        call.on('error', () => resolve());
+        call.end(payload);
+      });
+    await send(Buffer.from('{"product":"warm","quantity":1}'));
+    writeFileSync(`/proc/${server.pid}/clear_refs`, '5');
+    const before = memory(server.pid!);
+    await Promise.all(Array.from({ length: 10 }, () => send(body)));
+    const after = memory(server.pid!);
+    const inFlight = body.length * 10;
+    line('\nMemory');
+    line(`  ten concurrent 5 MiB bodies: peak RSS +${Math.round((after.peak - before.current) / 2 ** 20)} MiB for ${Math.round(inFlight / 2 ** 20)} MiB in flight = ${((after.peak - before.current) / inFlight).toFixed(2)}× (target < 3×)`);
+    const fifty = await new Promise<{ status: number; written: number }>((resolve) => {
+      const call = httpRequest({ host: '127.0.0.1', port, method: 'POST', path: '/bench/quote', headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' } }, (response) => {
+        response.resume().on('end', () => resolve({ status: response.statusCode!, written: call.socket?.bytesWritten ?? 0 }));
+      });
+      call.on('error', () => resolve({ status: 0, written: call.socket?.bytesWritten ?? 0 }));
+      const piece = Buffer.alloc(64 * 1024, 'a');
+      let sent = 0;
+      const pump = () => {
+        while (sent < 50 * 2 ** 20 && !call.destroyed) {
+          sent += piece.length;
+          if (!call.write(piece)) return void call.once('drain', pump);
+        }
+        call.end();
+      };
+      pump();
+    });
+    line(`  50 MiB chunked body: answered ${fifty.status} after the client could write ${Math.round(fifty.written / 1024)} KiB (the gateway reads at most the 5,120 KiB limit + one chunk; target ≤ limit + 64 KiB)`);
+  } finally {
+    await stopServer(server);
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exitCode = 1;
+});
