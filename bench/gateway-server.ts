@@ -2,4 +2,7 @@
 import { join } from 'node:path';
 import { startGateway } from '../lib/local/gateway/server';
 
-startGateway({ port: Number(process.env.PORT), home: process.env.APPAPI_HOME!, watch: false, appsModule: join(__dirname, 'bench-app.ts'), log: () => {} }).then(() => process.send?.('ready'));
+const accessLog = process.env.BENCH_ACCESS_LOG ? (entry: object) => process.send?.({ access: entry }) : undefined;
+startGateway({ port: Number(process.env.PORT), home: process.env.APPAPI_HOME!, watch: false, appsModule: join(__dirname, 'bench-app.ts'), log: () => {}, ...(accessLog ? { onRequest: accessLog } : {}) }).then(() =>
+  process.send?.('ready'),
+);

@@ -29,6 +29,7 @@ export interface LoadResult {
   readonly rps: number;
   readonly p50: number;
   readonly p99: number;
+  readonly mean: number;
   readonly statuses: Record<string, number>;
 }
 

@@ -4,15 +4,45 @@ import type { Chain, Operation, Template } from '../shared/manifest';
 import { badRequest } from './problem-error';
 
 export type Bindings = Record<string, unknown>;
-export type CompiledExpressions = ReadonlyMap<string, jsonata.Expression>;
+
+/**
+ * A compiled `{% … %}`: most expressions in chains are a bound name and a few fields
+ * (`$params.customerId`, `$customer`), which are read directly — JSONata's evaluation costs far more
+ * than the lookup. Anything else goes to JSONata.
+ */
+interface CompiledExpression {
+  readonly jsonata: jsonata.Expression;
+  readonly path?: readonly string[];
+}
+export type CompiledExpressions = ReadonlyMap<string, CompiledExpression>;
+
+const SIMPLE_PATH = /^\s*\$([A-Za-z_][A-Za-z0-9_]*)((?:\.[A-Za-z_][A-Za-z0-9_]*)*)\s*$/;
+
+function compileExpression(source: string): CompiledExpression {
+  const simple = SIMPLE_PATH.exec(source);
+  return { jsonata: jsonata(source), ...(simple ? { path: [simple[1]!, ...simple[2]!.split('.').filter(Boolean)] } : {}) };
+}
+
+const NOT_SIMPLE = Symbol('not simple');
+
+/** The value at a path, or NOT_SIMPLE where JSONata would map over an array (then JSONata decides). */
+function readPath(bindings: Bindings, path: readonly string[]): unknown {
+  let value: unknown = bindings[path[0]!];
+  for (const name of path.slice(1)) {
+    if (value === undefined || value === null) return undefined;
+    if (typeof value !== 'object' || Array.isArray(value)) return NOT_SIMPLE;
+    value = Object.prototype.hasOwnProperty.call(value, name) ? (value as Record<string, unknown>)[name] : undefined;
+  }
+  return value;
+}
 
 /** Compiles every `{% … %}` of a chain once, at cold start; requests only evaluate. */
 export function compileExpressions(chain: Chain): CompiledExpressions {
-  const compiled = new Map<string, jsonata.Expression>();
+  const compiled = new Map<string, CompiledExpression>();
   const visit = (value: unknown): void => {
     if (typeof value === 'string') {
       const source = expressionSource(value);
-      if (source !== undefined && !compiled.has(value)) compiled.set(value, jsonata(source));
+      if (source !== undefined && !compiled.has(value)) compiled.set(value, compileExpression(source));
     } else if (Array.isArray(value)) {
       value.forEach(visit);
     } else if (value !== null && typeof value === 'object') {
@@ -33,7 +63,11 @@ export async function evaluate(template: Template | undefined, bindings: Binding
     const expression = expressions.get(template);
     if (!expression) return template;
     try {
-      return normalize(await expression.evaluate({}, bindings));
+      if (expression.path) {
+        const value = readPath(bindings, expression.path);
+        if (value !== NOT_SIMPLE) return value;
+      }
+      return normalize(await expression.jsonata.evaluate({}, bindings));
     } catch (error) {
       const message = (error as { message?: string }).message ?? 'evaluation failed';
       throw badRequest('expression_failed', `The value of ${location} could not be computed from this request: ${message}.`);
