@@ -46,13 +46,29 @@ export function policyForGroups(routes: readonly RouteManifest[], groups: readon
 
 /** IAM resource matching: `*` any run of characters, `?` one character. */
 export function globMatches(pattern: string, value: string): boolean {
+  return globPattern(pattern).test(value);
+}
+
+function globPattern(pattern: string): RegExp {
   const source = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-  return new RegExp(`^${source}$`, 's').test(value);
+  return new RegExp(`^${source}$`, 's');
 }
 
 /** How API Gateway applies a (cached) policy to a request: an explicit Deny wins, else an Allow is needed. */
 export function policyAllows(policy: PolicyDocument, methodArn: string): boolean {
-  const matching = (effect: 'Allow' | 'Deny') =>
-    policy.Statement.some((statement) => statement.Effect === effect && statement.Resource.some((resource) => globMatches(resource, methodArn)));
-  return !matching('Deny') && matching('Allow');
+  const { allow, deny } = compiledPolicy(policy);
+  return !deny.some((pattern) => pattern.test(methodArn)) && allow.some((pattern) => pattern.test(methodArn));
+}
+
+// a cached policy is applied to every request of its token: its patterns are compiled once
+const compiledPolicies = new WeakMap<PolicyDocument, { allow: RegExp[]; deny: RegExp[] }>();
+
+function compiledPolicy(policy: PolicyDocument): { allow: RegExp[]; deny: RegExp[] } {
+  let compiled = compiledPolicies.get(policy);
+  if (!compiled) {
+    const of = (effect: 'Allow' | 'Deny') => policy.Statement.filter((statement) => statement.Effect === effect).flatMap((statement) => statement.Resource.map(globPattern));
+    compiled = { allow: of('Allow'), deny: of('Deny') };
+    compiledPolicies.set(policy, compiled);
+  }
+  return compiled;
 }
