@@ -10,6 +10,7 @@ import type { ProxyEvent, ProxyResult } from './proxy-event';
 import { requestBindings } from './request-bindings';
 import { prepareRoute } from './prepare-route';
 import { runRequest } from './run-request';
+import { TraceRecorder, type RequestTrace } from './trace';
 
 /** The part of the Lambda context the runtime reads; the local gateway passes none. */
 export interface InvocationContext {
@@ -25,7 +26,12 @@ const DEADLINE_MARGIN_MS = 750;
  * The handler of one route: everything derivable from the manifest is prepared here, once, so a
  * request only evaluates. Used by the Lambda entry point and by the local gateway alike.
  */
-export function createHandler(manifest: EnvironmentManifest, routeId: string | undefined, dynamo: DynamoDBDocumentClient = createDocumentClient()): Handler {
+export interface HandlerOptions {
+  /** Receives each request's trace (steps, DynamoDB calls); recording is off without it. */
+  readonly onTrace?: (trace: RequestTrace) => void;
+}
+
+export function createHandler(manifest: EnvironmentManifest, routeId: string | undefined, dynamo: DynamoDBDocumentClient = createDocumentClient(), options: HandlerOptions = {}): Handler {
   const route = findRoute(manifest, routeId);
   const prepared = prepareRoute(manifest, route, dynamo);
   const settings = manifest.apps[route.app]?.settings ?? {};
@@ -34,9 +40,17 @@ export function createHandler(manifest: EnvironmentManifest, routeId: string | u
   const handle: Handler = async (event, context) => {
     const requestId = event.requestContext?.requestId ?? 'unknown';
     const budgetMs = (context?.getRemainingTimeInMillis() ?? timeoutMs) - DEADLINE_MARGIN_MS;
+    const recorder = options.onTrace ? new TraceRecorder() : undefined;
+    const answer = await answerRequest(event, requestId, budgetMs, recorder);
+    if (recorder) {
+      options.onTrace!({ requestId, route: route.id, status: answer.statusCode, ms: recorder.elapsed(), attempts: recorder.attempts, steps: recorder.steps, dynamo: recorder.dynamo });
+    }
+    return answer;
+  };
+  const answerRequest = async (event: ProxyEvent, requestId: string, budgetMs: number, recorder: TraceRecorder | undefined): Promise<ProxyResult> => {
     try {
       allowGroups(route, event);
-      return await withDeadline(runRequest(prepared, event, requestBindings(event, route, settings, manifest.env)), budgetMs);
+      return await withDeadline(runRequest(prepared, event, requestBindings(event, route, settings, manifest.env), recorder), budgetMs);
     } catch (error) {
       if (error instanceof HttpProblem) {
         if (error.status >= 500) log('error', requestId, route.id, error.code, error.detail);

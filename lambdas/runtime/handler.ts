@@ -4,7 +4,9 @@ import type { ProxyEvent, ProxyResult } from './proxy-event';
 
 // Cold start: the manifest is read and the route's expressions and schemas compiled once.
 const route = process.env.APPAPI_ROUTE;
-const handle = createHandler(loadManifest(), route);
+// traces go to the logs at debug level only: off by default, they cost a line per step
+const debug = process.env.APPAPI_LOG_LEVEL === 'debug';
+const handle = createHandler(loadManifest(), route, undefined, debug ? { onTrace: (trace) => console.debug(JSON.stringify({ level: 'debug', msg: 'trace', ...trace })) } : {});
 
 /**
  * The Lambda entry: one structured log line per request, carrying API Gateway's request id (the

@@ -8,11 +8,16 @@ import { queryRecords } from './store/airdata-query';
 import { recordNotFound, type AirDataStore } from './store/airdata-store';
 import { journeyNotFound, type JourneyStore } from './store/journey-store';
 import { evaluate, type Bindings } from './templates';
+import { traceOutput, type TraceRecorder } from './trace';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
 /** The stores one run of a chain reads and writes through. */
 export interface ChainStores {
   readonly airdata: AirDataStore;
   readonly journeys: JourneyStore;
+  /** The client queries use: the request's traced one when a trace is recorded. */
+  readonly dynamo: DynamoDBDocumentClient;
+  readonly recorder?: TraceRecorder;
 }
 
 /** Runs the chain; the first respond or redirect reached is the answer. Writes are only queued. */
@@ -26,7 +31,19 @@ export async function runChain(prepared: PreparedRoute, bindings: Bindings, stor
 async function runSteps(chain: Chain, prepared: PreparedRoute, stores: ChainStores, bindings: Bindings, prefix: string): Promise<ProxyResult | undefined> {
   for (const [index, step] of chain.entries()) {
     const where = `${prefix}step ${index + 1} (${step.op})`;
-    const outcome = await runStep(step, prepared, stores, bindings, where);
+    const startMs = stores.recorder?.elapsed() ?? 0;
+    let outcome: { value?: unknown; answer?: ProxyResult };
+    try {
+      outcome = await runStep(step, prepared, stores, bindings, where);
+    } catch (error) {
+      stores.recorder?.steps.push({ step: where, op: step.op, startMs, ms: stores.recorder.elapsed() - startMs, error: error instanceof HttpProblem ? error.code : (error as Error).name });
+      throw error;
+    }
+    if (stores.recorder && step.op !== 'when') {
+      const as = 'as' in step ? step.as : undefined;
+      const shown = outcome.answer ? { status: outcome.answer.statusCode } : outcome.value;
+      stores.recorder.steps.push({ step: where, op: step.op, ...(as ? { as } : {}), startMs, ms: stores.recorder.elapsed() - startMs, ...(shown === undefined ? {} : { output: traceOutput(shown)! }) });
+    }
     if (outcome.answer) return outcome.answer;
     if ('as' in step && step.as !== undefined) bindings[step.as] = outcome.value;
   }
@@ -64,7 +81,7 @@ async function runStep(step: Operation, prepared: PreparedRoute, stores: ChainSt
     }
     case 'airdata.query': {
       const filter = (await value(step.filter as never, 'filter')) as Record<string, unknown>;
-      const page = await queryRecords(prepared.dynamo, model!, {
+      const page = await queryRecords(stores.dynamo, model!, {
         filter,
         limit: await value(step.limit, 'limit'),
         cursor: await value(step.cursor, 'cursor'),

@@ -7,6 +7,7 @@ import { answerWrite, idempotentRequest, storedAnswer } from './store/idempotenc
 import { JourneyStore } from './store/journey-store';
 import { WriteBatch, WriteConflict } from './store/write-batch';
 import type { Bindings } from './templates';
+import type { TraceRecorder } from './trace';
 
 /** Runs of one request when concurrent requests keep changing what it read. */
 const MAX_ATTEMPTS = 4;
@@ -16,8 +17,9 @@ const MAX_ATTEMPTS = 4;
  * one transaction once it has answered. When a concurrent request changed what the chain read,
  * the transaction is refused as a whole and the chain runs again on fresh data.
  */
-export async function runRequest(prepared: PreparedRoute, event: ProxyEvent, bindings: Bindings): Promise<ProxyResult> {
-  const { route, manifest, dynamo } = prepared;
+export async function runRequest(prepared: PreparedRoute, event: ProxyEvent, bindings: Bindings, recorder?: TraceRecorder): Promise<ProxyResult> {
+  const { route, manifest } = prepared;
+  const dynamo = recorder ? recorder.client(prepared.dynamo) : prepared.dynamo;
   const headers = bindings.headers as Record<string, string>;
   const auth = bindings.auth as { keyId: string | null };
   const idempotent =
@@ -29,9 +31,12 @@ export async function runRequest(prepared: PreparedRoute, event: ProxyEvent, bin
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
     const now = new Date();
     const batch = new WriteBatch();
+    if (recorder) recorder.attempts = attempt;
     const stores = {
       airdata: new AirDataStore(dynamo, batch, prepared.recordValidators),
       journeys: new JourneyStore(dynamo, manifest.tables.journeys, route.app, batch, now),
+      dynamo,
+      ...(recorder ? { recorder } : {}),
     };
     try {
       const answer = await runChain(prepared, bindings, stores);

@@ -3,6 +3,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createAuthorizer } from '../../../lambdas/authorizer/create-authorizer';
 import { createHandler, type Handler } from '../../../lambdas/runtime/create-handler';
 import type { ProxyResult } from '../../../lambdas/runtime/proxy-event';
+import type { RequestTrace } from '../../../lambdas/runtime/trace';
 import type { EnvironmentManifest } from '../../../lambdas/shared/manifest';
 import type { PublicSigningJwk } from '../../../lambdas/shared/signing-jwk';
 import { GATEWAY_PROBLEMS, gatewayProblemBody, MAX_BODY_BYTES, type GatewayProblem } from '../../gateway-problems';
@@ -22,6 +23,8 @@ export interface GatewayAppOptions {
   readonly authorizerCacheTtlMs?: number;
   /** Every request, once answered: the local access log. */
   readonly onRequest?: (entry: AccessLogEntry) => void;
+  /** Each request's chain trace, recorded when given. */
+  readonly onTrace?: (trace: RequestTrace) => void;
   readonly log?: (entry: Record<string, unknown>) => void;
 }
 
@@ -47,7 +50,8 @@ export type GatewayApp = (request: IncomingMessage, response: ServerResponse) =>
 export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
   const { manifest } = options;
   const routes = new RouteTable(manifest.routes);
-  const handlers = new Map<string, Handler>(manifest.routes.map((route) => [route.id, createHandler(manifest, route.id, options.documents)]));
+  const handlerOptions = options.onTrace ? { onTrace: options.onTrace } : {};
+  const handlers = new Map<string, Handler>(manifest.routes.map((route) => [route.id, createHandler(manifest, route.id, options.documents, handlerOptions)]));
   const authorizer = createAuthorizer({ manifest, publicJwk: options.publicJwk, dynamo: options.documents, ...(options.log ? { log: options.log } : {}) });
   const authorizations = new AuthorizerCache(authorizer, options.authorizerCacheTtlMs ?? 30_000);
   let openApi: Record<string, unknown> | undefined;

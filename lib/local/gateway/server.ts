@@ -11,6 +11,7 @@ import { loadOrCreateSigningKey } from '../signing-key-file';
 import { ensureTables } from '../tables';
 import type { AccessLogEntry, GatewayApp } from './gateway-app';
 import { loadGeneration, watchedFolders } from './generation';
+import { TraceStore } from './trace-store';
 
 export interface GatewayOptions {
   /** @default 'dev' */
@@ -43,6 +44,8 @@ export interface RunningGateway {
   readonly dynamoEndpoint: string;
   readonly dataHome: string;
   manifest(): EnvironmentManifest;
+  /** The last 1,000 requests with their chain traces. */
+  readonly traces: TraceStore;
   reload(): Promise<ReloadOutcome>;
   /** Resolves after each reload attempt (tests, and the CLI's "reloaded" line). */
   onReload(listener: (outcome: ReloadOutcome) => void): void;
@@ -63,13 +66,18 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
   const dynamo = await connectLocalDynamo(home, env, { record: true });
   const documents = createDocumentClient(dynamo.endpoint);
   const publicJwk = loadOrCreateSigningKey(home, env).publicJwk;
+  const traces = new TraceStore();
   const build = async (): Promise<GatewayApp> => {
     await ensureTables(documents, generation.manifest);
     return generation.createApp({
       documents,
       publicJwk,
+      onTrace: (trace) => traces.trace(trace),
       ...(options.authorizerCacheTtlMs === undefined ? {} : { authorizerCacheTtlMs: options.authorizerCacheTtlMs }),
-      ...(options.onRequest ? { onRequest: options.onRequest } : {}),
+      onRequest: (entry) => {
+        traces.access(entry);
+        options.onRequest?.(entry);
+      },
       ...(options.log ? { log: options.log } : {}),
     });
   };
@@ -145,6 +153,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
     dynamoEndpoint: dynamo.endpoint,
     dataHome: home,
     manifest: () => generation.manifest,
+    traces,
     reload,
     onReload: (listener) => listeners.push(listener),
     stop: async () => {

@@ -1,0 +1,36 @@
+import type { RequestTrace } from '../../../lambdas/runtime/trace';
+import type { AccessLogEntry } from './gateway-app';
+
+export interface RecordedRequest {
+  readonly access: AccessLogEntry;
+  readonly trace?: RequestTrace;
+}
+
+/** The last requests the local gateway served, with their chain traces: a bounded ring, newest last. */
+export class TraceStore {
+  private readonly entries: RecordedRequest[] = [];
+  private readonly pending = new Map<string, RequestTrace>();
+
+  constructor(private readonly capacity = 1_000) {}
+
+  /** Traces arrive before their access-log entry (the handler answers first). */
+  trace(trace: RequestTrace): void {
+    this.pending.set(trace.requestId, trace);
+    if (this.pending.size > this.capacity) this.pending.delete(this.pending.keys().next().value!);
+  }
+
+  access(entry: AccessLogEntry): void {
+    const trace = this.pending.get(entry.requestId);
+    this.pending.delete(entry.requestId);
+    this.entries.push({ access: entry, ...(trace ? { trace } : {}) });
+    if (this.entries.length > this.capacity) this.entries.shift();
+  }
+
+  list(): readonly RecordedRequest[] {
+    return this.entries;
+  }
+
+  get(requestId: string): RecordedRequest | undefined {
+    return this.entries.find((entry) => entry.access.requestId === requestId);
+  }
+}

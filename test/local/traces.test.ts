@@ -1,0 +1,53 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { traceOutput } from '../../lambdas/runtime/trace';
+import type { RunningGateway } from '../../lib/local/gateway/server';
+import { TraceStore } from '../../lib/local/gateway/trace-store';
+import { createToken, request, startTestGateway } from '../e2e/support';
+
+describe('request traces', () => {
+  let gateway: RunningGateway;
+  let token: string;
+  before(async () => {
+    gateway = await startTestGateway();
+    token = (await createToken(gateway, ['partners', 'ops'])).token;
+  });
+  after(() => gateway?.stop());
+
+  const lastTrace = () => gateway.traces.list().at(-1)!;
+
+  it('records each operation (name, binding, duration, output) and each DynamoDB call with its consumed capacity', async () => {
+    const created = await request(gateway, 'POST', '/customers', { token, body: { name: 'Traced', email: 'traced@example.com' } });
+    assert.equal(created.status, 201);
+    const { access, trace } = lastTrace();
+    assert.equal(access.requestId, created.headers.get('x-amzn-requestid'));
+    assert.equal(access.keyId !== undefined, true);
+    assert.deepEqual(trace!.steps.map((step) => [step.op, step.as]), [['airdata.insert', 'customer'], ['respond', undefined]]);
+    assert.ok(trace!.steps.every((step) => step.ms >= 0 && step.startMs >= 0));
+    assert.match(trace!.steps[0]!.output!, /traced@example.com/);
+    assert.equal(trace!.steps[1]!.output, '{"status":201}');
+    assert.deepEqual(trace!.dynamo.map((call) => call.command), ['Get', 'TransactWrite']);
+    assert.deepEqual(trace!.dynamo[1]!.tables, ['appapi-dev-customers']);
+    assert.ok(trace!.dynamo.every((call) => typeof call.consumedCapacity === 'number' && call.consumedCapacity > 0), JSON.stringify(trace!.dynamo));
+  });
+
+  it('records the failing step with its problem code', async () => {
+    await request(gateway, 'POST', '/customers', { token, body: { name: 'Traced', email: 'traced@example.com' } });
+    const { trace } = lastTrace();
+    assert.deepEqual(trace!.steps.map((step) => [step.op, step.error]), [['airdata.insert', 'unique_conflict']]);
+  });
+
+  it('never holds a token: none of the recorded requests shows the caller\'s, and token-like values are redacted', () => {
+    assert.ok(!JSON.stringify(gateway.traces.list()).includes(token));
+    assert.equal(traceOutput({ auth: `Bearer ${token}` }), '{"auth":"Bearer [token]"}');
+    assert.equal(traceOutput({ leaked: token }), '{"leaked":"[token]"}');
+    assert.match(traceOutput('x'.repeat(5_000))!, /… \(5002 characters\)$/);
+  });
+
+  it('keeps the last 1,000 requests', () => {
+    const store = new TraceStore();
+    for (let n = 0; n < 1_005; n += 1) store.access({ requestId: `r${n}`, method: 'GET', path: '/', status: 200, latencyMs: 1, bodyBytes: 0 });
+    assert.equal(store.list().length, 1_000);
+    assert.equal(store.list()[0]!.access.requestId, 'r5');
+  });
+});
