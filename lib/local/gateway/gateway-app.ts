@@ -9,6 +9,7 @@ import type { PublicSigningJwk } from '../../../lambdas/shared/signing-jwk';
 import { GATEWAY_PROBLEMS, gatewayProblemBody, MAX_BODY_BYTES, type GatewayProblem } from '../../gateway-problems';
 import { openApiDocument } from '../../openapi';
 import { AuthorizerCache } from '../authorizer-cache';
+import { CONSOLE_PATH, handleConsole, type ConsoleContext } from '../console/console-api';
 import { proxyEvent, requestFacts, type RequestFacts } from './proxy-event';
 import { readBody } from './read-body';
 import { preflightHeaders } from '../../../lambdas/shared/cors';
@@ -25,6 +26,8 @@ export interface GatewayAppOptions {
   readonly onRequest?: (entry: AccessLogEntry) => void;
   /** Each request's chain trace, recorded when given. */
   readonly onTrace?: (trace: RequestTrace) => void;
+  /** Serve the local console at /__appapi/ (dev only). */
+  readonly console?: Pick<ConsoleContext, 'traces' | 'signingKey'>;
   readonly log?: (entry: Record<string, unknown>) => void;
 }
 
@@ -58,8 +61,19 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
   const buckets = new Map(manifest.routes.filter((route) => route.throttling).map((route) => [route.id, new TokenBucket(route.throttling!)]));
   const stageArn = `arn:aws:execute-api:local:000000000000:${manifest.prefix}-${manifest.env}/${manifest.env}`;
 
+  const consoleContext: ConsoleContext | undefined = options.console ? { ...options.console, manifest, documents: options.documents } : undefined;
   return async (request, response) => {
     const facts = requestFacts(request);
+    // the console is not an App API: not routed, not authorized, not in the request log it shows
+    if (consoleContext && facts.path.startsWith(CONSOLE_PATH.slice(0, -1))) {
+      try {
+        return await handleConsole(request, response, facts.path, consoleContext);
+      } catch (error) {
+        options.log?.({ level: 'error', msg: 'console failure', error: error instanceof Error ? error.message : String(error) });
+        if (!response.headersSent) sendProblem(request, response, GATEWAY_PROBLEMS.internal, facts);
+        return;
+      }
+    }
     const method = request.method ?? 'GET';
     let status = 500;
     let routeId: string | undefined;

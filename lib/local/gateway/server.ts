@@ -28,6 +28,8 @@ export interface GatewayOptions {
   readonly watch?: boolean;
   /** @default 30 s, as the stack's authorizer */
   readonly authorizerCacheTtlMs?: number;
+  /** Serve the local console at /__appapi/. @default true for `dev`, false otherwise */
+  readonly console?: boolean;
   readonly onRequest?: (entry: AccessLogEntry) => void;
   readonly log?: (entry: Record<string, unknown>) => void;
 }
@@ -66,6 +68,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
   const dynamo = await connectLocalDynamo(home, env, { record: true });
   const documents = createDocumentClient(dynamo.endpoint);
   const publicJwk = loadOrCreateSigningKey(home, env).publicJwk;
+  const withConsole = options.console ?? env === 'dev';
   const traces = new TraceStore();
   const build = async (): Promise<GatewayApp> => {
     await ensureTables(documents, generation.manifest);
@@ -73,6 +76,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
       documents,
       publicJwk,
       onTrace: (trace) => traces.trace(trace),
+      ...(withConsole ? { console: { traces, signingKey: () => loadOrCreateSigningKey(home, env) } } : {}),
       ...(options.authorizerCacheTtlMs === undefined ? {} : { authorizerCacheTtlMs: options.authorizerCacheTtlMs }),
       onRequest: (entry) => {
         traces.access(entry);

@@ -2,6 +2,8 @@ import type { RequestTrace } from '../../../lambdas/runtime/trace';
 import type { AccessLogEntry } from './gateway-app';
 
 export interface RecordedRequest {
+  /** Increases with every request: what a poller asks for "after". */
+  readonly seq: number;
   readonly access: AccessLogEntry;
   readonly trace?: RequestTrace;
 }
@@ -10,6 +12,7 @@ export interface RecordedRequest {
 export class TraceStore {
   private readonly entries: RecordedRequest[] = [];
   private readonly pending = new Map<string, RequestTrace>();
+  private seq = 0;
 
   constructor(private readonly capacity = 1_000) {}
 
@@ -22,12 +25,16 @@ export class TraceStore {
   access(entry: AccessLogEntry): void {
     const trace = this.pending.get(entry.requestId);
     this.pending.delete(entry.requestId);
-    this.entries.push({ access: entry, ...(trace ? { trace } : {}) });
+    this.entries.push({ seq: ++this.seq, access: entry, ...(trace ? { trace } : {}) });
     if (this.entries.length > this.capacity) this.entries.shift();
   }
 
   list(): readonly RecordedRequest[] {
     return this.entries;
+  }
+
+  after(seq: number, limit = 200): readonly RecordedRequest[] {
+    return this.entries.filter((entry) => entry.seq > seq).slice(-limit);
   }
 
   get(requestId: string): RecordedRequest | undefined {
