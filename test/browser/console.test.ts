@@ -47,7 +47,9 @@ describe('local console in a real browser', () => {
     const created = await request(gateway, 'POST', '/customers', { token, body: { name: 'Browser', email: 'browser@example.com' } });
     const requestId = created.headers.get('x-amzn-requestid')!;
     await openConsole();
-    await page.locator(`tr[data-request="${requestId}"]`).click({ timeout: 10_000 });
+    const row = page.locator(`tr[data-request="${requestId}"]`);
+    assert.match(await row.innerText({ timeout: 10_000 }), /POST\s+\/customers\s+201\s+\d+\s+e2e/, 'method, path, status, latency and key name');
+    await row.click();
     const timeline = page.locator('#timeline');
     await timeline.waitFor();
     const text = await timeline.innerText();

@@ -37,6 +37,7 @@ export interface AccessLogEntry {
   readonly path: string;
   readonly route?: string;
   readonly keyId?: string;
+  readonly keyName?: string;
   readonly status: number;
   readonly latencyMs: number;
   /** Body bytes read from the client (a refused oversized body stops being read at the limit). */
@@ -78,6 +79,7 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
     let status = 500;
     let routeId: string | undefined;
     let keyId: string | undefined;
+    let keyName: string | undefined;
     let bodyBytes = 0;
     try {
       // the document describes this environment's routes; a declared /openapi.json route wins
@@ -115,6 +117,7 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
           return void (status = sendProblem(request, response, problem, facts));
         }
         keyId = decision.result.principalId;
+        keyName = decision.result.context.keyName;
         authorizerContext = { principalId: decision.result.principalId, ...decision.result.context };
       }
       const body = await readBody(request, MAX_BODY_BYTES);
@@ -127,7 +130,7 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
       options.log?.({ level: 'error', msg: 'gateway failure', requestId: facts.requestId, error: error instanceof Error ? error.stack : String(error) });
       if (!response.headersSent) status = sendProblem(request, response, GATEWAY_PROBLEMS.internal, facts);
     } finally {
-      options.onRequest?.({ requestId: facts.requestId, method, path: facts.path, ...(routeId ? { route: routeId } : {}), ...(keyId ? { keyId } : {}), status, latencyMs: Date.now() - facts.receivedAt, bodyBytes });
+      options.onRequest?.({ requestId: facts.requestId, method, path: facts.path, ...(routeId ? { route: routeId } : {}), ...(keyId ? { keyId } : {}), ...(keyName ? { keyName } : {}), status, latencyMs: Date.now() - facts.receivedAt, bodyBytes });
     }
   };
 }
