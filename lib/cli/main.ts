@@ -1,4 +1,5 @@
 import { JavaMissingError } from '../local/dynamodb-local';
+import { PortInUseError } from '../local/gateway/server';
 import { KeyCommandError } from '../keys/key-store';
 import { processIo, UsageError, type CommandIo } from './io';
 import { awsBackend, localBackend } from './keys-backend';
@@ -50,7 +51,7 @@ export async function runCli(argv: readonly string[], io: CommandIo = processIo)
       io.err(`${(error as Error).message}\n\n${USAGE}`);
       return 2;
     }
-    if (error instanceof KeyCommandError || error instanceof JavaMissingError || (error as Error).message?.startsWith('Unknown environment')) {
+    if (error instanceof KeyCommandError || error instanceof JavaMissingError || error instanceof PortInUseError || (error as Error).message?.startsWith('Unknown environment')) {
       io.err((error as Error).message);
       return 1;
     }

@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { symlinkSync } from 'node:fs';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
@@ -22,6 +25,24 @@ describe('appapi dev', () => {
       assert.match(lines[0]!, /Java 17 or newer.*apt-get install default-jre-headless/);
       return true;
     });
+  });
+
+  it('with its port taken says how to choose another, exits 1, and leaves no DynamoDB Local running', { timeout: 60_000 }, async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const port = (blocker.address() as AddressInfo).port;
+    const home = temporaryHome();
+    try {
+      await assert.rejects(run(process.execPath, [cli, 'dev', '--port', String(port)], { env: { ...process.env, APPAPI_HOME: home }, timeout: 50_000 }), (error: { code: number; stderr: string }) => {
+        assert.equal(error.code, 1);
+        assert.match(error.stderr, new RegExp(`Port ${port} is already in use.*--port 3001`));
+        return true;
+      });
+      // DynamoDB Local's command line names its data folder, which is this home's
+      assert.equal(spawnSync('pgrep', ['-f', home]).status, 1, 'no DynamoDB Local left behind');
+    } finally {
+      blocker.close();
+    }
   });
 
   it('rejects a bad port with the usage', async () => {

@@ -56,6 +56,13 @@ export interface RunningGateway {
 
 const RELOAD_DEBOUNCE_MS = 150;
 
+export class PortInUseError extends Error {
+  constructor(port: number) {
+    super(`Port ${port} is already in use (another appapi dev?). Stop it, or choose another port: npm start -- --port 3001 (or PORT=3001).`);
+    this.name = 'PortInUseError';
+  }
+}
+
 /**
  * Serves one environment on loopback: DynamoDB Local (started, or reused when this environment's
  * is already running), tables from the declarations, the local signing key, and the gateway app,
@@ -113,10 +120,19 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
   // API Gateway closes idle connections after a while too; this bounds a slow client's hold
   server.headersTimeout = 30_000;
   server.requestTimeout = 60_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 3000, options.host ?? '127.0.0.1', () => resolve());
-  });
+  const port = options.port ?? 3000;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, options.host ?? '127.0.0.1', () => resolve());
+    });
+  } catch (error) {
+    // nothing this call started may outlive it: DynamoDB Local would keep running otherwise
+    documents.destroy();
+    await dynamo.close();
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new PortInUseError(port);
+    throw error;
+  }
   const address = server.address() as AddressInfo;
   const url = `http://${address.address}:${address.port}`;
 
