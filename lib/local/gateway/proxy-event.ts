@@ -19,11 +19,14 @@ export function requestFacts(request: IncomingMessage): RequestFacts {
   // names come from the client: `__proto__` must be a key like any other, never a prototype
   const headers: Record<string, string> = Object.create(null);
   const multiValueHeaders: Record<string, string[]> = Object.create(null);
-  // rawHeaders keeps the case the client used, as API Gateway passes it on
+  // rawHeaders keeps the case the client used, as API Gateway passes it on; a repeated header keeps its first spelling
+  const spelling = new Map<string, string>();
   for (let index = 0; index < request.rawHeaders.length; index += 2) {
     const name = request.rawHeaders[index]!;
     const value = request.rawHeaders[index + 1]!;
-    const existing = Object.keys(multiValueHeaders).find((known) => known.toLowerCase() === name.toLowerCase()) ?? name;
+    const lower = name.toLowerCase();
+    if (!spelling.has(lower)) spelling.set(lower, name);
+    const existing = spelling.get(lower)!;
     (multiValueHeaders[existing] ??= []).push(value);
     headers[existing] = value;
   }
