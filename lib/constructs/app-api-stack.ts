@@ -1,4 +1,4 @@
-import { Annotations, RemovalPolicy, Stack, type Duration, type StackProps } from 'aws-cdk-lib';
+import { Annotations, RemovalPolicy, Stack, Token, type Duration, type StackProps } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -44,7 +44,10 @@ export interface AppApiStackProps extends StackProps {
    * @default Duration.seconds(30)
    */
   readonly authorizerCacheTtl?: Duration;
-  /** @default Duration.seconds(10) */
+  /**
+   * Every handler's Lambda timeout, in whole seconds (Lambda's unit), at most 29 s (API Gateway's integration limit).
+   * @default - per App API: 10 s plus the declared timeouts of its http calls, rounded up to whole seconds, at most 29 s
+   */
   readonly handlerTimeout?: Duration;
   /** @default 512 */
   readonly handlerMemorySize?: number;
@@ -102,6 +105,12 @@ export class AppApiStack extends Stack {
     const resourcePrefix = props.resourcePrefix ?? 'appapi';
     if (!PREFIX.test(resourcePrefix)) {
       throw new Error(`AppApiStack "${id}": resourcePrefix "${resourcePrefix}" must be lower-case letters, digits and "-", starting with a letter, at most 20 characters.`);
+    }
+    if (props.handlerTimeout && !Token.isUnresolved(props.handlerTimeout.toMilliseconds())) {
+      const ms = props.handlerTimeout.toMilliseconds();
+      if (ms % 1000 !== 0 || ms < 1000 || ms > 29_000) {
+        throw new Error(`AppApiStack "${id}": handlerTimeout of ${ms} ms must be whole seconds between 1 and 29 (Lambda counts whole seconds; API Gateway waits at most 29 s); use e.g. Duration.seconds(${Math.min(29, Math.max(1, Math.ceil(ms / 1000)))}).`);
+      }
     }
     this.environmentName = props.environment;
     this.resourcePrefix = resourcePrefix;

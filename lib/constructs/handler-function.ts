@@ -13,7 +13,10 @@ export interface HandlerFunctionProps {
   readonly manifest: EnvironmentManifest;
   /** The environment's shared handler asset. */
   readonly code: lambda.Code;
-  /** @default - 10 s plus the declared timeouts of the chain's http calls, at most 29 s (API Gateway's limit) */
+  /**
+   * Lambda counts timeouts in whole seconds; a value that is not one is refused.
+   * @default - 10 s plus the declared timeouts of the chain's http calls, rounded up to whole seconds, at most 29 s (API Gateway's limit)
+   */
   readonly timeout?: Duration;
   /** @default 512 */
   readonly memorySize?: number;
@@ -36,6 +39,9 @@ export class HandlerFunction extends Construct {
   constructor(scope: Construct, id: string, props: HandlerFunctionProps) {
     super(scope, id);
     const { route, manifest } = props;
+    if (props.timeout && !Number.isInteger(props.timeout.toMilliseconds() / 1000)) {
+      throw new Error(`App API ${route.id}: handler timeout of ${props.timeout.toMilliseconds()} ms is not a whole number of seconds, which is all Lambda accepts; use e.g. Duration.seconds(${Math.ceil(props.timeout.toMilliseconds() / 1000)}).`);
+    }
     this.logGroup = new logs.LogGroup(this, 'Logs', {
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
       removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.DESTROY,
@@ -52,7 +58,8 @@ export class HandlerFunction extends Construct {
       handler: LAMBDA_ENTRIES.handler.handler,
       role: this.role,
       logGroup: this.logGroup,
-      timeout: props.timeout ?? Duration.millis(routeTimeoutMs(route)),
+      // the runtime keeps its own deadline in milliseconds (it answers 503 first); Lambda's is whole seconds
+      timeout: props.timeout ?? Duration.seconds(Math.ceil(routeTimeoutMs(route) / 1000)),
       memorySize: props.memorySize ?? 512,
       description: `${route.method} ${route.path} (${route.app}) in ${manifest.env}`,
       environment: { APPAPI_ROUTE: route.id, APPAPI_ENV: manifest.env, NODE_OPTIONS: '--enable-source-maps' },
