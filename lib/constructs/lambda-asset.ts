@@ -15,14 +15,23 @@ export const LAMBDA_ENTRIES = {
 export type LambdaEntry = keyof typeof LAMBDA_ENTRIES;
 
 const LAMBDAS_DIR = join(__dirname, '..', '..', 'lambdas');
-const bundles = new Map<LambdaEntry, string>();
+/** A bundle and its source map, which names the TypeScript files under `lambdas/` for stack traces. */
+export interface Bundle {
+  readonly code: string;
+  readonly sourceMap: string;
+}
+
+const bundles = new Map<LambdaEntry, Bundle>();
 
 /** Bundles an entry once per process: one esbuild run serves every function of every environment. */
-export function bundle(entry: LambdaEntry): string {
-  let code = bundles.get(entry);
-  if (code === undefined) {
+export function bundle(entry: LambdaEntry): Bundle {
+  let built = bundles.get(entry);
+  if (built === undefined) {
+    const file = LAMBDA_ENTRIES[entry].file;
     const result = buildSync({
       entryPoints: [join(LAMBDAS_DIR, LAMBDA_ENTRIES[entry].source)],
+      // names the output files (nothing is written) and makes map sources read lambdas/…, node_modules/…
+      outfile: join(LAMBDAS_DIR, '..', file),
       bundle: true,
       platform: 'node',
       target: 'node22',
@@ -31,30 +40,37 @@ export function bundle(entry: LambdaEntry): string {
       legalComments: 'none',
       // nodejs22.x ships AWS SDK v3: using it keeps the bundle small and cold starts short
       external: ['@aws-sdk/*', '@smithy/*'],
+      // Functions run with --enable-source-maps: CloudWatch stack traces then name lambdas/**/*.ts
+      // and their lines. Sources are left out of the map (file and line are what a trace needs).
+      sourcemap: 'linked',
+      sourcesContent: false,
+      sourceRoot: '',
       write: false,
       logLevel: 'silent',
     });
-    code = result.outputFiles[0]!.text;
-    bundles.set(entry, code);
+    const output = (suffix: string) => result.outputFiles.find((outputFile) => outputFile.path.endsWith(suffix))!.text;
+    built = { code: output(file), sourceMap: output(`${file}.map`) };
+    bundles.set(entry, built);
   }
-  return code;
+  return built;
 }
 
 /**
  * The asset directory of an entry for one environment: the bundle plus the environment's
  * manifest.json, read at cold start. Every function of the environment shares it, so synth
  * stages one asset, not one per App API. Content-addressed, so a rerun reuses it.
- * Without a manifest (an entry that reads none, e.g. `signingKey`) the directory holds the bundle alone.
+ * Without a manifest (an entry that reads none, e.g. `signingKey`) the directory holds the bundle and its map alone.
  */
 export function lambdaAssetDirectory(entry: LambdaEntry, manifest?: EnvironmentManifest): string {
-  const code = bundle(entry);
+  const { code, sourceMap } = bundle(entry);
   const manifestJson = manifest === undefined ? undefined : JSON.stringify(manifest);
-  const hash = createHash('sha256').update(entry).update('\0').update(code).update('\0').update(manifestJson ?? '').digest('hex').slice(0, 32);
+  const hash = createHash('sha256').update(entry).update('\0').update(code).update('\0').update(sourceMap).update('\0').update(manifestJson ?? '').digest('hex').slice(0, 32);
   const directory = join(tmpdir(), 'appapi-assets', `${entry}-${hash}`);
   if (!existsSync(directory)) {
     const staging = `${directory}.${process.pid}.tmp`;
     mkdirSync(staging, { recursive: true });
     writeFileSync(join(staging, LAMBDA_ENTRIES[entry].file), code);
+    writeFileSync(join(staging, `${LAMBDA_ENTRIES[entry].file}.map`), sourceMap);
     if (manifestJson !== undefined) writeFileSync(join(staging, 'manifest.json'), manifestJson);
     try {
       renameSync(staging, directory);

@@ -201,7 +201,7 @@ describe('SigningKey', () => {
       Handler: 'signing-key.handler',
       LoggingConfig: { LogGroup: Match.anyValue() },
     });
-    assert.deepEqual(readdirSync(lambdaAssetDirectory('signingKey')), ['signing-key.js']);
+    assert.deepEqual(readdirSync(lambdaAssetDirectory('signingKey')).sort(), ['signing-key.js', 'signing-key.js.map']);
   });
 
   it('gives the onEvent role GetSecretValue and PutSecretValue on that one secret, its own logs, and nothing else', () => {
