@@ -10,7 +10,7 @@ import { compileManifest } from '../manifest';
 import { createDataTable } from './data-table';
 import { markEnvironment, type EnvironmentSettings } from './environment-context';
 import { BINARY_MEDIA_TYPES } from '../binary-media';
-import { GATEWAY_PROBLEMS, gatewayProblemBody } from '../gateway-problems';
+import { fallbackIntegration, GatewayFallback } from './gateway-fallback';
 import { addGatewayProblemResponses } from './gateway-responses';
 import { KeyAuthorizer } from './key-authorizer';
 import { PayloadLimitAcl } from './payload-limit-acl';
@@ -92,6 +92,8 @@ export class AppApiStack extends Stack {
   readonly manifest: EnvironmentManifest;
   readonly restApi: apigateway.RestApi;
   readonly authorizer: KeyAuthorizer;
+  /** Answers undeclared methods (405), the root (404) and CORS preflights. */
+  readonly fallback: GatewayFallback;
   /** The WAF web ACL enforcing the 5 MiB body limit on the stage. */
   readonly payloadLimit: PayloadLimitAcl;
   readonly routeStacks: readonly RouteStack[];
@@ -176,8 +178,16 @@ export class AppApiStack extends Stack {
       validateRequestBody: true,
     });
     addGatewayProblemResponses(this.restApi);
-    const rootFallback = this.restApi.root.addMethod('ANY', notFoundIntegration(), {
-      methodResponses: [{ statusCode: '404', responseParameters: { 'method.response.header.Content-Type': true } }],
+    this.fallback = new GatewayFallback(this, 'Fallback', {
+      restApi: this.restApi,
+      environmentName: this.environmentName,
+      code: lambda.Code.fromAsset(lambdaAssetDirectory('fallback', this.manifest)),
+      ...(props.logRetention ? { logRetention: props.logRetention } : {}),
+      logRemovalPolicy: removalPolicy,
+    });
+    // undeclared methods on "/" answer 404 from the fallback function, whatever their Content-Type
+    const rootFallback = this.restApi.root.addMethod('ANY', fallbackIntegration(this, this.fallback.function.functionArn), {
+      authorizationType: apigateway.AuthorizationType.NONE,
     });
     this.authorizer = new KeyAuthorizer(this, 'Authorizer', {
       restApi: this.restApi,
@@ -204,6 +214,7 @@ export class AppApiStack extends Stack {
           parentResource: { resourceId: parentResource.resourceId, path: parentPath },
           authorizerId: this.authorizer.authorizerId,
           requestValidatorId: requestValidator.requestValidatorId,
+          fallbackFunctionArn: this.fallback.function.functionArn,
           codeDirectory: handlerDirectory,
           ...(props.handlerTimeout ? { handlerTimeout: props.handlerTimeout } : {}),
           ...(props.handlerMemorySize ? { handlerMemorySize: props.handlerMemorySize } : {}),
@@ -226,20 +237,3 @@ export class AppApiStack extends Stack {
     acknowledgeEnvironmentFindings(this);
   }
 }
-
-/** The root's fallback: any method on `/` not declared by an App API answers 404 problem+json. */
-function notFoundIntegration(): apigateway.MockIntegration {
-  const problem = JSON.stringify(gatewayProblemBody(GATEWAY_PROBLEMS.notFound, '$context.requestId'));
-  return new apigateway.MockIntegration({
-    passthroughBehavior: apigateway.PassthroughBehavior.WHEN_NO_MATCH,
-    requestTemplates: { 'application/json': '{"statusCode": 404}' },
-    integrationResponses: [
-      {
-        statusCode: '404',
-        responseTemplates: { 'application/json': problem },
-        responseParameters: { 'method.response.header.Content-Type': "'application/problem+json'" },
-      },
-    ],
-  });
-}
-

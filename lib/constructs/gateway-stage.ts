@@ -1,4 +1,4 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { CfnResource, Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, type IDependable } from 'constructs';
@@ -30,8 +30,9 @@ export class GatewayStage extends Construct {
       api: props.restApi,
       description: `App APIs of environment ${manifest.env}`,
     });
-    // A changed declaration changes the manifest, which must produce a new deployment.
-    deployment.addToLogicalId(manifest);
+    // API Gateway serves a deployment's snapshot of the API, and CloudFormation takes a new one
+    // only when the Deployment's logical id changes: hash what the stage serves, as synthesized.
+    deployment.addToLogicalId(Lazy.any({ produce: () => servedApiDefinition(Stack.of(this)) }));
     for (const dependency of props.dependsOn) deployment.node.addDependency(dependency);
 
     this.accessLogs = new logs.LogGroup(this, 'AccessLogs', {
@@ -71,4 +72,33 @@ export class GatewayStage extends Construct {
       methodOptions,
     });
   }
+}
+
+/**
+ * The resource types whose configuration a deployment snapshots: the API's settings (binary media
+ * types), its resource tree and methods with their integrations (mocks included), models,
+ * validators, authorizers and gateway responses.
+ * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-deployments.html
+ */
+const SERVED_TYPES = new Set([
+  'AWS::ApiGateway::RestApi',
+  'AWS::ApiGateway::Resource',
+  'AWS::ApiGateway::Method',
+  'AWS::ApiGateway::Model',
+  'AWS::ApiGateway::RequestValidator',
+  'AWS::ApiGateway::Authorizer',
+  'AWS::ApiGateway::GatewayResponse',
+]);
+
+/**
+ * Every API Gateway resource of the environment, nested stacks included, as it will be written to
+ * its template (escape-hatch overrides too), in a stable order.
+ */
+function servedApiDefinition(environment: Stack): unknown[] {
+  return environment.node
+    .findAll()
+    .filter((construct): construct is CfnResource => CfnResource.isCfnResource(construct) && SERVED_TYPES.has(construct.cfnResourceType))
+    .sort((a, b) => a.node.path.localeCompare(b.node.path))
+    // _toCloudFormation is how CDK itself hashes a RestApi into its deployment id
+    .map((resource) => Stack.of(resource).resolve((resource as unknown as { _toCloudFormation(): unknown })._toCloudFormation()));
 }

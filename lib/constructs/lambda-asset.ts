@@ -10,6 +10,7 @@ export const LAMBDA_ENTRIES = {
   handler: { source: 'runtime/handler.ts', file: 'handler.js', handler: 'handler.handler' },
   authorizer: { source: 'authorizer/index.ts', file: 'authorizer.js', handler: 'authorizer.handler' },
   signingKey: { source: 'signing-key/index.ts', file: 'signing-key.js', handler: 'signing-key.handler' },
+  fallback: { source: 'fallback/index.ts', file: 'fallback.js', handler: 'fallback.handler' },
 } as const;
 
 export type LambdaEntry = keyof typeof LAMBDA_ENTRIES;

@@ -28,14 +28,14 @@ export function acknowledgeEnvironmentFindings(stack: AppApiStack): void {
   acknowledge(
     stack.restApi.root,
     'AwsSolutions-APIG4',
-    'The root fallback method is a mock integration that answers 404 problem+json for undeclared methods on "/"; it reaches no backend.',
+    'The root\'s ANY method answers 404 problem+json for undeclared methods on "/" from the fallback function, which reads nothing.',
   );
   for (const routeStack of stack.routeStacks) {
     for (const fallback of routeStack.methodNotAllowed) {
-      acknowledge(fallback, 'AwsSolutions-APIG4', `The ANY method of ${fallback.resource.path} is a mock integration answering 405 with Allow for undeclared methods; it reaches no backend.`);
+      acknowledge(fallback, 'AwsSolutions-APIG4', `The ANY method of ${fallback.resource.path} answers 405 with Allow for undeclared methods from the fallback function, which reads nothing.`);
     }
     for (const preflight of routeStack.preflights) {
-      acknowledge(preflight, 'AwsSolutions-APIG4', `The OPTIONS method of ${preflight.resource.path} answers CORS preflights from a mock integration; browsers send no credentials with them.`);
+      acknowledge(preflight, 'AwsSolutions-APIG4', `The OPTIONS method of ${preflight.resource.path} answers CORS preflights from the fallback function; browsers send no credentials with them.`);
     }
     for (const route of routeStack.group.routes) {
       if (route.auth.type !== 'public') continue;

@@ -1,4 +1,4 @@
-import { Duration, NestedStack, type RemovalPolicy } from 'aws-cdk-lib';
+import { NestedStack, type Duration, type RemovalPolicy } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
@@ -6,6 +6,7 @@ import type { Construct } from 'constructs';
 import type { CorsManifest, EnvironmentManifest, RouteManifest } from '../../lambdas/shared/manifest';
 import { gatewayModelSchema } from './gateway-model';
 import { HandlerFunction } from './handler-function';
+import { fallbackIntegration } from './gateway-fallback';
 import { addMethodNotAllowed } from './method-not-allowed';
 import type { RouteGroup } from './route-placement';
 
@@ -17,6 +18,8 @@ export interface RouteStackProps {
   readonly parentResource: { readonly resourceId: string; readonly path: string };
   readonly authorizerId: string;
   readonly requestValidatorId: string;
+  /** The environment's fallback function (405, preflights), integrated with the ANY and OPTIONS methods. */
+  readonly fallbackFunctionArn: string;
   /** The environment's handler asset directory, shared by every route stack. */
   readonly codeDirectory: string;
   readonly handlerTimeout?: Duration;
@@ -95,22 +98,13 @@ export class RouteStack extends NestedStack {
       this.handlers.set(route.id, handler);
       this.methods.set(route.id, method);
     }
-    const methodsByPath = new Map<string, string[]>();
-    for (const route of props.group.routes) methodsByPath.set(route.path, [...(methodsByPath.get(route.path) ?? []), route.method]);
-    for (const [path, methods] of methodsByPath) {
+    const fallback = fallbackIntegration(this, props.fallbackFunctionArn);
+    for (const path of new Set(props.group.routes.map((route) => route.path))) {
       const resource = this.resources.get(path)!;
-      this.methodNotAllowed.push(addMethodNotAllowed(resource, methods));
-      const cors = corsOfPath(props.manifest, props.group.routes.filter((route) => route.path === path));
-      if (cors) {
-        this.preflights.push(
-          resource.addCorsPreflight({
-            allowOrigins: [...cors.allowOrigins],
-            allowMethods: [...methods, 'OPTIONS'],
-            allowHeaders: [...cors.allowHeaders],
-            maxAge: Duration.seconds(cors.maxAgeSeconds),
-            allowCredentials: cors.allowCredentials,
-          }),
-        );
+      this.methodNotAllowed.push(addMethodNotAllowed(resource, fallback));
+      // preflights are answered by the fallback function from the manifest's CORS settings
+      if (corsOfPath(props.manifest, props.group.routes.filter((route) => route.path === path))) {
+        this.preflights.push(resource.addMethod('OPTIONS', fallback, { authorizationType: apigateway.AuthorizationType.NONE }));
       }
     }
   }

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { Duration } from 'aws-cdk-lib';
 import { AirDataModel, ApiApp, ApiAuth, AppApi, field, op, type AppApiStack, type AppDeclaration } from '../../lib';
-import { environmentStack } from '../support/cdk';
+import { allTemplates, environmentStack } from '../support/cdk';
 
 /** A small app touching every kind of access: read-only, write, journeys, public. */
 const shop: AppDeclaration = (environment: AppApiStack) => {
@@ -140,19 +140,24 @@ describe('AppApiStack', () => {
     });
   });
 
-  it('answers undeclared methods on a declared path with 405 and Allow, from an ANY mock method', () => {
+  it('answers undeclared methods on a declared path from an ANY method integrated with the fallback function', () => {
     const template = routeTemplate(stack, 'GetCustomer');
     template.hasResourceProperties('AWS::ApiGateway::Method', {
       HttpMethod: 'ANY',
       AuthorizationType: 'NONE',
-      Integration: Match.objectLike({
-        Type: 'MOCK',
-        IntegrationResponses: [Match.objectLike({ StatusCode: '405', ResponseParameters: { 'method.response.header.Content-Type': "'application/problem+json'", 'method.response.header.Allow': "'GET'" } })],
-      }),
+      Integration: Match.objectLike({ Type: 'AWS_PROXY', IntegrationHttpMethod: 'POST', Uri: Match.objectLike({ 'Fn::Join': Match.anyValue() }) }),
     });
+    // its ARN comes from the parent, where the function is
+    assert.match(JSON.stringify(template.findResources('AWS::ApiGateway::Method', { Properties: { HttpMethod: 'ANY' } })), /FallbackFunction/);
   });
 
-  it('answers CORS preflights with an OPTIONS mock method on the paths of apps with cors, and not elsewhere', () => {
+  it('has no MOCK integrations, which would answer 500 to content types without a request template', () => {
+    for (const { template } of allTemplates(stack)) {
+      assert.deepEqual(Object.keys(template.findResources('AWS::ApiGateway::Method', { Properties: { Integration: { Type: 'MOCK' } } })), []);
+    }
+  });
+
+  it('answers CORS preflights with an OPTIONS method on the paths of apps with cors, and not elsewhere', () => {
     const withCors = environmentStack([
       (environment) => {
         const app = new ApiApp(environment, 'Web', { cors: { allowOrigins: ['https://app.example.com'] } });
@@ -163,11 +168,11 @@ describe('AppApiStack', () => {
     ]);
     routeTemplate(withCors, 'Hello').hasResourceProperties('AWS::ApiGateway::Method', {
       HttpMethod: 'OPTIONS',
-      Integration: Match.objectLike({
-        Type: 'MOCK',
-        IntegrationResponses: [Match.objectLike({ StatusCode: '204', ResponseParameters: Match.objectLike({ 'method.response.header.Access-Control-Allow-Origin': "'https://app.example.com'", 'method.response.header.Access-Control-Allow-Methods': "'GET,OPTIONS'" }) })],
-      }),
+      AuthorizationType: 'NONE',
+      Integration: Match.objectLike({ Type: 'AWS_PROXY' }),
     });
+    // what the preflight answers is the fallback function's, read from the manifest
+    assert.deepEqual(withCors.manifest.apps.web?.cors?.allowOrigins, ['https://app.example.com']);
     assert.equal(Object.keys(routeTemplate(withCors, 'Internal').findResources('AWS::ApiGateway::Method', { Properties: { HttpMethod: 'OPTIONS' } })).length, 0);
     assert.equal(withCors.manifest.apps.web!.cors!.maxAgeSeconds, 600);
   });
@@ -324,11 +329,17 @@ describe('AppApiStack', () => {
     assert.equal(dependsOn.filter((id) => /Routes.*NestedStackResource/.test(id)).length, 4);
   });
 
-  it('answers undeclared methods on the root with a mock 404 problem+json', () => {
-    parent.hasResourceProperties('AWS::ApiGateway::Method', {
-      HttpMethod: 'ANY',
-      Integration: Match.objectLike({ Type: 'MOCK', IntegrationResponses: [Match.objectLike({ StatusCode: '404' })] }),
+  it('answers undeclared methods on the root from the fallback function, which may be invoked by this API only and writes only its logs', () => {
+    parent.hasResourceProperties('AWS::ApiGateway::Method', { HttpMethod: 'ANY', AuthorizationType: 'NONE', Integration: Match.objectLike({ Type: 'AWS_PROXY' }) });
+    parent.hasResourceProperties('AWS::Lambda::Function', { Handler: 'fallback.handler', Runtime: 'nodejs22.x' });
+    parent.hasResourceProperties('AWS::Lambda::Permission', {
+      Principal: 'apigateway.amazonaws.com',
+      FunctionName: { 'Fn::GetAtt': [Match.stringLikeRegexp('^FallbackFunction'), 'Arn'] },
+      SourceArn: Match.objectLike({ 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp(':execute-api:'), { Ref: Match.stringLikeRegexp('^Api') }, '/*/*/*'])] }),
     });
+    const [role] = Object.values(parent.findResources('AWS::IAM::Role', { Properties: { Description: Match.stringLikeRegexp('^Answers undeclared methods') } }));
+    const statements = (role as { Properties: { Policies: Array<{ PolicyDocument: { Statement: Array<{ Action: string[] }> } }> } }).Properties.Policies[0]!.PolicyDocument.Statement;
+    assert.deepEqual(statements.map((statement) => statement.Action), [['logs:CreateLogStream', 'logs:PutLogEvents']]);
   });
 
   it('ships the compiled manifest as plain JSON', () => {

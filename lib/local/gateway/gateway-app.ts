@@ -12,7 +12,7 @@ import { AuthorizerCache } from '../authorizer-cache';
 import { CONSOLE_PATH, handleConsole, type ConsoleContext } from '../console/console-api';
 import { proxyEvent, requestFacts, type RequestFacts } from './proxy-event';
 import { readBody } from './read-body';
-import { preflightHeaders } from '../../../lambdas/shared/cors';
+import { fallbackAnswer, pathMethods } from '../../../lambdas/fallback/fallback-answer';
 import { RouteTable } from './route-table';
 import { TokenBucket } from './throttle';
 
@@ -60,6 +60,7 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
   const authorizations = new AuthorizerCache(authorizer, options.authorizerCacheTtlMs ?? 30_000);
   let openApi: Record<string, unknown> | undefined;
   const buckets = new Map(manifest.routes.filter((route) => route.throttling).map((route) => [route.id, new TokenBucket(route.throttling!)]));
+  const fallbackPaths = pathMethods(manifest);
   const stageArn = `arn:aws:execute-api:local:000000000000:${manifest.prefix}-${manifest.env}/${manifest.env}`;
 
   const consoleContext: ConsoleContext | undefined = options.console ? { ...options.console, manifest, documents: options.documents } : undefined;
@@ -92,14 +93,12 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
       }
       const resolution = routes.resolve(method, facts.path);
       if (resolution.kind === 'not_found') return void (status = sendProblem(request, response, GATEWAY_PROBLEMS.notFound, facts));
-      const corsOfPath = resolution.kind === 'method_not_allowed' ? manifest.apps[resolution.routes[0]!.app]?.cors : undefined;
-      if (resolution.kind === 'method_not_allowed' && method === 'OPTIONS' && corsOfPath) {
-        response.writeHead(204, { ...preflightHeaders(corsOfPath, request.headers.origin, resolution.allow), 'x-amzn-RequestId': facts.requestId });
-        response.end();
-        return void (status = 204);
-      }
       if (resolution.kind === 'method_not_allowed') {
-        return void (status = sendProblem(request, response, GATEWAY_PROBLEMS.methodNotAllowed, facts, { Allow: resolution.allow.join(', ') }));
+        // the environment's fallback function answers it in AWS (405 with Allow, or a CORS preflight): the same code here
+        const answer = fallbackAnswer(fallbackPaths, { resource: resolution.routes[0]!.path, method, origin: request.headers.origin, requestId: facts.requestId });
+        if (answer.statusCode >= 400) return void (status = sendProblem(request, response, GATEWAY_PROBLEMS.methodNotAllowed, facts, { Allow: answer.headers.Allow! }));
+        status = send(response, answer, facts.requestId);
+        return;
       }
       const { route, pathParameters } = resolution.match;
       routeId = route.id;
