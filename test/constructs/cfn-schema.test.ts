@@ -137,6 +137,21 @@ describe('CloudFormation schema of the synthesized templates', () => {
       assertOnlyFinding(findings, id, 'Type', /"AWS::Logs::Loggroup" is not a CloudFormation resource type/);
     });
 
+    it('an output and a condition naming what the template lacks', () => {
+      const findings = findingsAfter((t) => {
+        t.Conditions = { IsProd: { 'Fn::And': [{ Condition: 'IsLive' }, { 'Fn::Equals': [{ Ref: 'Stage' }, 'prod'] }] } };
+        t.Outputs = { ApiUrl: { Value: { 'Fn::GetAtt': ['ApiRemoved', 'RootResourceId'] }, Condition: 'IsProd' } };
+      });
+      assert.deepEqual(
+        findings.map((f) => f.message),
+        [
+          'ApiUrl Outputs.Value.Fn::GetAtt: Fn::GetAtt on "ApiRemoved", which is not a resource of this template',
+          'IsProd Conditions.Fn::And[0]: Condition "IsLive" is not declared in Conditions',
+          'IsProd Conditions.Fn::And[1].Fn::Equals[0].Ref: Ref to "Stage", which is neither a resource, a parameter nor a pseudo parameter of this template',
+        ],
+      );
+    });
+
     it('a nested stack given no value for one of its parameters, and an output the nested stack lacks', () => {
       const [id, nested] = Object.entries(devTemplate().nestedTemplates)[0];
       const parameter = Object.keys(nested.Parameters ?? {})[0];
