@@ -12,6 +12,7 @@ import { markEnvironment, type EnvironmentSettings } from './environment-context
 import { BINARY_MEDIA_TYPES } from '../binary-media';
 import { fallbackIntegration, GatewayFallback } from './gateway-fallback';
 import { addGatewayProblemResponses } from './gateway-responses';
+import { HandlerRoles } from './handler-roles';
 import { KeyAuthorizer } from './key-authorizer';
 import { PayloadLimitAcl } from './payload-limit-acl';
 import { SigningKey } from './signing-key';
@@ -97,6 +98,8 @@ export class AppApiStack extends Stack {
   /** The WAF web ACL enforcing the 5 MiB body limit on the stage. */
   readonly payloadLimit: PayloadLimitAcl;
   readonly routeStacks: readonly RouteStack[];
+  /** The handlers' execution roles: one per distinct data access, shared by the handlers that need it. */
+  readonly handlerRoles: HandlerRoles;
   readonly stage: apigateway.Stage;
 
   constructor(scope: Construct, id: string, props: AppApiStackProps) {
@@ -201,6 +204,7 @@ export class AppApiStack extends Stack {
     });
 
     const handlerDirectory = lambdaAssetDirectory('handler', this.manifest);
+    this.handlerRoles = new HandlerRoles(this, 'HandlerRoles', { manifest: this.manifest });
     const routeStacks: RouteStack[] = [];
     for (const group of placeRoutes(this.manifest.routes, props.maxResourcesPerNestedStack)) {
       const parentPath = group.basePath === '/' ? '/' : group.basePath.slice(0, group.basePath.lastIndexOf('/')) || '/';
@@ -215,11 +219,11 @@ export class AppApiStack extends Stack {
           authorizerId: this.authorizer.authorizerId,
           requestValidatorId: requestValidator.requestValidatorId,
           fallbackFunctionArn: this.fallback.function.functionArn,
+          handlerRoles: this.handlerRoles,
           codeDirectory: handlerDirectory,
           ...(props.handlerTimeout ? { handlerTimeout: props.handlerTimeout } : {}),
           ...(props.handlerMemorySize ? { handlerMemorySize: props.handlerMemorySize } : {}),
           ...(props.logRetention ? { logRetention: props.logRetention } : {}),
-          logRemovalPolicy: removalPolicy,
         }),
       );
     }

@@ -1,4 +1,4 @@
-import { NestedStack, type Duration, type RemovalPolicy } from 'aws-cdk-lib';
+import { NestedStack, type Duration } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
@@ -6,6 +6,7 @@ import type { Construct } from 'constructs';
 import type { CorsManifest, EnvironmentManifest, RouteManifest } from '../../lambdas/shared/manifest';
 import { gatewayModelSchema } from './gateway-model';
 import { HandlerFunction } from './handler-function';
+import type { HandlerRoles } from './handler-roles';
 import { fallbackIntegration } from './gateway-fallback';
 import { addMethodNotAllowed } from './method-not-allowed';
 import type { RouteGroup } from './route-placement';
@@ -20,12 +21,13 @@ export interface RouteStackProps {
   readonly requestValidatorId: string;
   /** The environment's fallback function (405, preflights), integrated with the ANY and OPTIONS methods. */
   readonly fallbackFunctionArn: string;
+  /** The handlers' execution roles, defined in the parent stack. */
+  readonly handlerRoles: HandlerRoles;
   /** The environment's handler asset directory, shared by every route stack. */
   readonly codeDirectory: string;
   readonly handlerTimeout?: Duration;
   readonly handlerMemorySize?: number;
   readonly logRetention?: logs.RetentionDays;
-  readonly logRemovalPolicy?: RemovalPolicy;
 }
 
 /**
@@ -71,10 +73,10 @@ export class RouteStack extends NestedStack {
         route,
         manifest: props.manifest,
         code,
+        role: props.handlerRoles.roleOf(route.id),
         ...(props.handlerTimeout ? { timeout: props.handlerTimeout } : {}),
         ...(props.handlerMemorySize ? { memorySize: props.handlerMemorySize } : {}),
         ...(props.logRetention ? { logRetention: props.logRetention } : {}),
-        ...(props.logRemovalPolicy ? { logRemovalPolicy: props.logRemovalPolicy } : {}),
       });
       const requestParameters: Record<string, boolean> = {};
       for (const name of route.pathParameters) requestParameters[`method.request.path.${name}`] = true;

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
-import { Duration } from 'aws-cdk-lib';
+import { Duration, type CfnElement } from 'aws-cdk-lib';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import { AirDataModel, ApiApp, ApiAuth, AppApi, field, op, type AppApiStack, type AppDeclaration } from '../../lib';
 import { allTemplates, environmentStack } from '../support/cdk';
 
@@ -43,10 +44,11 @@ function routeTemplate(stack: AppApiStack, routeId: string): Template {
   return Template.fromStack(routeStack);
 }
 
-function rolePolicy(template: Template): Array<{ Action: string | string[]; Resource: unknown; Sid: string }> {
-  const roles = template.findResources('AWS::IAM::Role');
-  const [role] = Object.values(roles);
-  return (role as { Properties: { Policies: Array<{ PolicyDocument: { Statement: never[] } }> } }).Properties.Policies[0]!.PolicyDocument.Statement;
+/** The statements of the role an App API's handler runs with (roles live in the parent stack, shared by handlers of the same access). */
+function rolePolicy(stack: AppApiStack, routeId: string): Array<{ Action: string | string[]; Resource: unknown; Sid: string }> {
+  const role = stack.handlerRoles.roleOf(routeId) as iam.Role;
+  const roles = Template.fromStack(stack).toJSON().Resources as Record<string, { Properties: { Policies: Array<{ PolicyDocument: { Statement: never[] } }> } }>;
+  return roles[stack.getLogicalId(role.node.defaultChild as CfnElement)]!.Properties.Policies[0]!.PolicyDocument.Statement;
 }
 
 describe('AppApiStack', () => {
@@ -230,8 +232,7 @@ describe('AppApiStack', () => {
   });
 
   it('gives a read-only GET chain GetItem on its one table and nothing else', () => {
-    const template = routeTemplate(stack, 'GetCustomer');
-    const statements = rolePolicy(template);
+    const statements = rolePolicy(stack, 'GetCustomer');
     const dynamo = statements.filter((s) => String(s.Action).startsWith('dynamodb:'));
     assert.deepEqual(dynamo.map((s) => s.Action), ['dynamodb:GetItem']);
     assert.match(JSON.stringify(dynamo[0]!.Resource), /:table\/appapi-dev-customers"/);
@@ -240,7 +241,7 @@ describe('AppApiStack', () => {
   });
 
   it('gives a writing chain the write actions on its own table only', () => {
-    const statements = rolePolicy(routeTemplate(stack, 'CreateOrder'));
+    const statements = rolePolicy(stack, 'CreateOrder');
     const dynamo = statements.filter((s) => String(s.Action).startsWith('dynamodb:'));
     assert.deepEqual(
       dynamo.map((s) => [s.Sid, s.Action]),
@@ -254,7 +255,7 @@ describe('AppApiStack', () => {
   });
 
   it('gives a journey chain access to the journeys table only (and, as a POST, its idempotency answers)', () => {
-    const statements = rolePolicy(routeTemplate(stack, 'StartVisit'));
+    const statements = rolePolicy(stack, 'StartVisit');
     const dynamo = statements.filter((s) => String(s.Action).startsWith('dynamodb:'));
     assert.deepEqual(
       dynamo.map((s) => [s.Sid, s.Action]),
@@ -267,7 +268,7 @@ describe('AppApiStack', () => {
   });
 
   it('gives a GET chain no idempotency access', () => {
-    const statements = rolePolicy(routeTemplate(stack, 'GetCustomer'));
+    const statements = rolePolicy(stack, 'GetCustomer');
     assert.ok(statements.every((s) => !JSON.stringify(s.Resource).includes('idempotency')));
   });
 
