@@ -32,6 +32,11 @@ const methodIs = (method: string): wafv2.CfnWebACL.StatementProperty => ({
  * size is judged by Content-Length, and everything that could hide the size is refused: a
  * Content-Length that is not a number, a body-carrying method without one, chunked transfer, and
  * compressed bodies (API Gateway would inflate them past what the header said).
+ *
+ * WAF receives at most the first 8 KB and 200 headers
+ * (https://docs.aws.amazon.com/waf/latest/developerguide/waf-rule-statement-fields-list.html): a
+ * Content-Length sent after that is unseen. A POST, PUT or PATCH then gets 411, as if it had none;
+ * any other method reaches the handler, whose byte count answers 413.
  */
 export class PayloadLimitAcl extends Construct {
   readonly webAcl: wafv2.CfnWebACL;

@@ -55,8 +55,21 @@ function assertAnswer(acl: WebAclEvaluator, sample: WafRequest, expected: Expect
   assert.deepEqual(JSON.parse(decision.response.body ?? 'null'), gatewayProblemBody(expected, 'see x-amzn-RequestId'));
 }
 
+/** Every RegexString anywhere under the web ACL's properties. */
+function regexStrings(value: unknown): string[] {
+  if (typeof value !== 'object' || value === null) return [];
+  return Object.entries(value).flatMap(([key, child]) => (key === 'RegexString' && typeof child === 'string' ? [child] : regexStrings(child)));
+}
+
 describe('the payload-limit web ACL of the synthesized template', () => {
   const properties = synthesizedWebAclProperties();
+
+  it('groups without capturing: AWS lists capturing subexpressions among the PCRE constructs WAF refuses', () => {
+    // https://docs.aws.amazon.com/waf/latest/developerguide/waf-regex-pattern-support.html
+    const patterns = regexStrings(properties);
+    assert.equal(patterns.length, 2);
+    for (const pattern of patterns) assert.doesNotMatch(pattern, /(^|[^\\])\((?!\?:)/, pattern);
+  });
 
   // AWS documents that a statement on a component the request lacks does not match; the rules must
   // give the same answers if WAF instead inspected an absent header as an empty one (size 0).
