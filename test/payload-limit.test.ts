@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { MAX_BODY_BYTES } from '../lambdas/shared/limits';
+import { wafRegex } from '../lib/local/cloud/waf-regex';
 import { CONTENT_LENGTH_NOT_A_NUMBER, CONTENT_LENGTH_OVER_LIMIT } from '../lib/payload-limit';
 
-const overLimit = new RegExp(CONTENT_LENGTH_OVER_LIMIT);
-const notANumber = new RegExp(CONTENT_LENGTH_NOT_A_NUMBER);
+// with WAF's (PCRE) meaning of the patterns, not JavaScript's
+const overLimit = wafRegex(CONTENT_LENGTH_OVER_LIMIT);
+const notANumber = wafRegex(CONTENT_LENGTH_NOT_A_NUMBER);
 
 describe('the WAF rule on Content-Length', () => {
   it('matches exactly the values above 5,242,880 for every value within 300,000 of the limit', () => {

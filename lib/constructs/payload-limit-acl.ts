@@ -12,8 +12,16 @@ export interface PayloadLimitAclProps {
 // singleHeader is untyped in the L1 and passed through as written: CloudFormation spells it Name
 const header = (name: string) => ({ singleHeader: { Name: name } });
 const noTransformation = [{ priority: 0, type: 'NONE' }];
+/**
+ * The header was sent with a value. Size > 0 is AWS's own idiom for "the header exists and has a
+ * value" (https://docs.aws.amazon.com/waf/latest/developerguide/waf-rate-based-example-limit-missing-header.html).
+ * Size >= 0 would lean entirely on how WAF treats an absent header: documented as "not matching"
+ * (https://docs.aws.amazon.com/waf/latest/developerguide/waf-rule-statement-fields-list.html), but
+ * if it were inspected as an empty component, size >= 0 would match every request. With > 0 the
+ * answer is the same either way, and a header sent empty declares nothing, as if absent.
+ */
 const present = (name: string): wafv2.CfnWebACL.StatementProperty => ({
-  sizeConstraintStatement: { fieldToMatch: header(name), comparisonOperator: 'GE', size: 0, textTransformations: noTransformation },
+  sizeConstraintStatement: { fieldToMatch: header(name), comparisonOperator: 'GT', size: 0, textTransformations: noTransformation },
 });
 const methodIs = (method: string): wafv2.CfnWebACL.StatementProperty => ({
   byteMatchStatement: { fieldToMatch: { method: {} }, positionalConstraint: 'EXACTLY', searchString: method, textTransformations: noTransformation },
@@ -24,6 +32,11 @@ const methodIs = (method: string): wafv2.CfnWebACL.StatementProperty => ({
  * size is judged by Content-Length, and everything that could hide the size is refused: a
  * Content-Length that is not a number, a body-carrying method without one, chunked transfer, and
  * compressed bodies (API Gateway would inflate them past what the header said).
+ *
+ * WAF receives at most the first 8 KB and 200 headers
+ * (https://docs.aws.amazon.com/waf/latest/developerguide/waf-rule-statement-fields-list.html): a
+ * Content-Length sent after that is unseen. A POST, PUT or PATCH then gets 411, as if it had none;
+ * any other method reaches the handler, whose byte count answers 413.
  */
 export class PayloadLimitAcl extends Construct {
   readonly webAcl: wafv2.CfnWebACL;
