@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { ArnFormat, Stack } from 'aws-cdk-lib';
+import { ArnFormat, NestedStack, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import type { EnvironmentManifest, RouteManifest } from '../../lambdas/shared/manifest';
@@ -14,6 +14,12 @@ export interface HandlerRolesProps {
    * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html
    */
   readonly maxHandlersPerRole?: number;
+  /**
+   * Roles per nested stack: each role's ARN is an output of its stack (CloudFormation allows 200),
+   * and roles kept out of the parent stack leave its 500 resources and 1 MB to everything else.
+   * @default 150
+   */
+  readonly maxRolesPerStack?: number;
 }
 
 /** The log group a handler writes to: named, so a shared role can name it without a reference. */
@@ -29,14 +35,22 @@ export function handlerLogGroupName(manifest: EnvironmentManifest, route: RouteM
  */
 export class HandlerRoles extends Construct {
   private readonly byRoute = new Map<string, iam.Role>();
-  /** Every role, in creation order. */
-  readonly roles: iam.Role[] = [];
+  /** Every role with the names of the log groups it may write, in creation order. */
+  readonly roles: Array<{ readonly role: iam.Role; readonly logGroupNames: readonly string[] }> = [];
 
   constructor(scope: Construct, id: string, props: HandlerRolesProps) {
     super(scope, id);
     const { manifest } = props;
     const stack = Stack.of(this);
     const maxPerRole = props.maxHandlersPerRole ?? 40;
+    const maxRolesPerStack = props.maxRolesPerStack ?? 150;
+    const stacks: NestedStack[] = [];
+    const nextScope = (): NestedStack => {
+      if (this.roles.length % maxRolesPerStack === 0) {
+        stacks.push(new NestedStack(this, `Stack${stacks.length + 1}`, { description: `Execution roles of App API handlers in ${manifest.env}` }));
+      }
+      return stacks[stacks.length - 1]!;
+    };
     const bySignature = new Map<string, { statements: iam.PolicyStatement[]; routes: RouteManifest[] }>();
     for (const route of manifest.routes) {
       const statements = dataStatements(stack, route, manifest);
@@ -49,11 +63,12 @@ export class HandlerRoles extends Construct {
       const hash = createHash('sha256').update(signature).digest('hex').slice(0, 10);
       for (let start = 0; start < routes.length; start += maxPerRole) {
         const members = routes.slice(start, start + maxPerRole);
+        const scope = nextScope();
         const logGroups = members.map((route) =>
           stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: `${handlerLogGroupName(manifest, route)}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
         );
         const names = members.map((route) => route.id).join(', ');
-        const role = new iam.Role(this, `Role${hash}${start === 0 ? '' : `-${start / maxPerRole}`}`, {
+        const role = new iam.Role(scope, `Role${hash}${start === 0 ? '' : `-${start / maxPerRole}`}`, {
           assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
           description: `Runs ${names.length > 900 ? `${members.length} App APIs` : names} in ${manifest.env}`,
           inlinePolicies: {
@@ -62,7 +77,7 @@ export class HandlerRoles extends Construct {
             }),
           },
         });
-        this.roles.push(role);
+        this.roles.push({ role, logGroupNames: members.map((route) => handlerLogGroupName(manifest, route)) });
         for (const route of members) this.byRoute.set(route.id, role);
       }
     }

@@ -30,6 +30,15 @@ export function acknowledgeEnvironmentFindings(stack: AppApiStack): void {
     'AwsSolutions-APIG4',
     'The root\'s ANY method answers 404 problem+json for undeclared methods on "/" from the fallback function, which reads nothing.',
   );
+  for (const { role, logGroupNames } of stack.handlerRoles.roles) {
+    for (const name of logGroupNames) {
+      acknowledge(
+        role,
+        `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:${name}:*]`,
+        `Log streams (named by Lambda) of ${name}, the log group of a handler using this role.`,
+      );
+    }
+  }
   for (const routeStack of stack.routeStacks) {
     for (const fallback of routeStack.methodNotAllowed) {
       acknowledge(fallback, 'AwsSolutions-APIG4', `The ANY method of ${fallback.resource.path} answers 405 with Allow for undeclared methods from the fallback function, which reads nothing.`);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
-import { Duration, type CfnElement } from 'aws-cdk-lib';
+import { Duration, Stack, type CfnElement } from 'aws-cdk-lib';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import { AirDataModel, ApiApp, ApiAuth, AppApi, field, op, type AppApiStack, type AppDeclaration } from '../../lib';
 import { allTemplates, environmentStack } from '../support/cdk';
@@ -47,8 +47,9 @@ function routeTemplate(stack: AppApiStack, routeId: string): Template {
 /** The statements of the role an App API's handler runs with (roles live in the parent stack, shared by handlers of the same access). */
 function rolePolicy(stack: AppApiStack, routeId: string): Array<{ Action: string | string[]; Resource: unknown; Sid: string }> {
   const role = stack.handlerRoles.roleOf(routeId) as iam.Role;
-  const roles = Template.fromStack(stack).toJSON().Resources as Record<string, { Properties: { Policies: Array<{ PolicyDocument: { Statement: never[] } }> } }>;
-  return roles[stack.getLogicalId(role.node.defaultChild as CfnElement)]!.Properties.Policies[0]!.PolicyDocument.Statement;
+  const roleStack = Stack.of(role);
+  const roles = Template.fromStack(roleStack).toJSON().Resources as Record<string, { Properties: { Policies: Array<{ PolicyDocument: { Statement: never[] } }> } }>;
+  return roles[roleStack.getLogicalId(role.node.defaultChild as CfnElement)]!.Properties.Policies[0]!.PolicyDocument.Statement;
 }
 
 describe('AppApiStack', () => {
@@ -324,7 +325,7 @@ describe('AppApiStack', () => {
   it('creates the methods and path resources in nested stacks, one per path subtree, and deploys after them', () => {
     assert.deepEqual(stack.routeStacks.map((s) => s.group.basePath).sort(), ['/customers', '/health', '/orders', '/visits']);
     parent.resourceCountIs('AWS::ApiGateway::Method', 1); // the root fallback
-    parent.resourceCountIs('AWS::CloudFormation::Stack', 4);
+    parent.resourceCountIs('AWS::CloudFormation::Stack', 5); // four route stacks and the handler roles' stack
     const deployments = parent.findResources('AWS::ApiGateway::Deployment');
     const dependsOn = (Object.values(deployments)[0] as { DependsOn: string[] }).DependsOn;
     assert.equal(dependsOn.filter((id) => /Routes.*NestedStackResource/.test(id)).length, 4);

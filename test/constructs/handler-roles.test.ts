@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { Stack, type CfnElement } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AirDataModel, ApiApp, ApiAuth, AppApi, field, op, type AppDeclaration } from '../../lib';
 import { environmentStack } from '../support/cdk';
@@ -23,10 +24,11 @@ type RoleResource = { Properties: { Description: string; Policies: Array<{ Polic
 
 describe('handler roles', () => {
   const stack = environmentStack([shop]);
-  const parent = Template.fromStack(stack);
-  const handlerRoles = Object.entries(parent.findResources('AWS::IAM::Role')).filter(([id]) => id.startsWith('HandlerRoles')) as Array<[string, RoleResource]>;
+  // the roles live in nested stacks of their own, out of the parent's 500 resources
+  const handlerRoles = stack.handlerRoles.roles.map(({ role }) => [role.node.id, Template.fromStack(Stack.of(role)).toJSON().Resources[Stack.of(role).getLogicalId(role.node.defaultChild as CfnElement)]] as [string, RoleResource]);
 
-  it('are shared by handlers whose chains need exactly the same access', () => {
+  it('are shared by handlers whose chains need exactly the same access, in a nested stack of their own', () => {
+    assert.deepEqual(Object.keys(Template.fromStack(stack).findResources('AWS::IAM::Role')).filter((id) => id.startsWith('HandlerRoles')), []);
     assert.equal(handlerRoles.length, 3, 'customers reads, orders reads, no data access');
     const byDescription = handlerRoles.map(([, role]) => role.Properties.Description).sort();
     assert.deepEqual(byDescription, ['Runs GetCustomer, GetCustomerPublic in dev', 'Runs GetOrder in dev', 'Runs Health, Ping in dev']);
@@ -54,6 +56,17 @@ describe('handler roles', () => {
     }
   });
 
+  it('name every table and index exactly: the only wildcard is the log streams of named log groups', () => {
+    for (const [, role] of handlerRoles) {
+      for (const statement of role.Properties.Policies[0]!.PolicyDocument.Statement) {
+        assert.ok(![statement.Action].flat().some((action) => action.includes('*')), `${statement.Sid} has a wildcard action`);
+        const resources = JSON.stringify(statement.Resource);
+        if (statement.Sid === 'WriteOwnLogs') assert.equal(resources.match(/\*/g)?.length, resources.match(/:log-group:\/appapi\/[^"]+:\*"/g)?.length);
+        else assert.doesNotMatch(resources, /\*/, `${statement.Sid} has a wildcard resource`);
+      }
+    }
+  });
+
   it('split a large sharing group so each role\'s inline policy stays under IAM\'s 10,240 characters', () => {
     const many: AppDeclaration = (environment) => {
       const app = new ApiApp(environment, 'Many');
@@ -62,7 +75,7 @@ describe('handler roles', () => {
       }
     };
     const big = environmentStack([many]);
-    const roles = Object.entries(Template.fromStack(big).findResources('AWS::IAM::Role')).filter(([id]) => id.startsWith('HandlerRoles')) as Array<[string, RoleResource]>;
+    const roles = big.handlerRoles.roles.map(({ role }) => [role.node.id, Template.fromStack(Stack.of(role)).toJSON().Resources[Stack.of(role).getLogicalId(role.node.defaultChild as CfnElement)]] as [string, RoleResource]);
     assert.equal(roles.length, 3, '90 handlers, at most 40 per role');
     for (const [, role] of roles) {
       // the size IAM counts: the policy without whitespace, intrinsics resolved to real ARNs
