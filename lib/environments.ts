@@ -1,26 +1,38 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App, Validations } from 'aws-cdk-lib';
+import { App, Validations, type Environment } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { apps as declaredApps } from './apps';
+import { AccountSetupStack } from './constructs/account-setup-stack';
 import { AppApiStack, type AppDeclaration } from './constructs/app-api-stack';
+import { ENVIRONMENTS_CONTEXT, parseEnvironmentTargets, type EnvironmentTarget } from './environment-targets';
 
-export const ENVIRONMENTS_CONTEXT = 'appapi:environments';
-export const DEFAULT_ENVIRONMENTS = ['dev', 'staging', 'prod'] as const;
+export { DEFAULT_ENVIRONMENTS, ENVIRONMENTS_CONTEXT, EnvironmentConfigError, type EnvironmentTarget } from './environment-targets';
+
+/** The CloudFormation name of the account-setup stack, the same in every account and region. */
+export const ACCOUNT_STACK_NAME = 'AppApi-account';
 
 export function stackName(environment: string): string {
   return `AppApi-${environment}`;
 }
 
-/** The environments listed in cdk.json's context (`appapi:environments`). */
+/** The environments of cdk.json's context (`appapi:environments`), with their accounts and regions. */
+export function environmentTargets(app: App): EnvironmentTarget[] {
+  return parseEnvironmentTargets(app.node.tryGetContext(ENVIRONMENTS_CONTEXT));
+}
+
+/** The names of the environments of cdk.json's context. */
 export function environmentNames(app: App): string[] {
-  const value: unknown = app.node.tryGetContext(ENVIRONMENTS_CONTEXT) ?? DEFAULT_ENVIRONMENTS;
-  const names = typeof value === 'string' ? value.split(',').map((name) => name.trim()) : value;
-  if (!Array.isArray(names) || names.length === 0 || names.some((name) => typeof name !== 'string' || name === '')) {
-    throw new Error(`cdk.json context "${ENVIRONMENTS_CONTEXT}" must be a non-empty list of environment names, e.g. ["dev", "staging", "prod"]; received ${JSON.stringify(value)}.`);
-  }
-  return names as string[];
+  return environmentTargets(app).map((target) => target.name);
+}
+
+/**
+ * The account and region an environment's stacks are deployed to: its entry's, else the CLI's
+ * defaults (the credentials and profile `cdk` runs with); unset, the stack is environment-agnostic.
+ */
+export function stackEnvironment(target: EnvironmentTarget): Environment {
+  return { account: target.account ?? process.env.CDK_DEFAULT_ACCOUNT, region: target.region ?? process.env.CDK_DEFAULT_REGION };
 }
 
 export interface BuildOptions {
@@ -33,30 +45,76 @@ export interface BuildOptions {
   readonly nag?: boolean;
 }
 
-/** One AppApiStack per environment: exactly what `cdk synth` builds. */
-export function buildEnvironments(app: App, options: BuildOptions = {}): AppApiStack[] {
+export interface AppApiStacks {
+  /** One per environment, in the order of cdk.json. */
+  readonly environments: AppApiStack[];
+  /** One per distinct account and region of the environments; each environment depends on its own. */
+  readonly accounts: AccountSetupStack[];
+}
+
+/**
+ * Exactly what `cdk synth` builds: an AccountSetupStack per account and region the environments
+ * use, and an AppApiStack per environment depending on the account stack of its account and region.
+ */
+export function buildStacks(app: App, options: BuildOptions = {}): AppApiStacks {
   if (options.nag ?? true) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  return environmentNames(app).map(
-    (environment) =>
-      new AppApiStack(app, stackName(environment), {
-        environment,
+  const placed = environmentTargets(app).map((target) => ({ target, env: stackEnvironment(target) }));
+  const places = [...new Map(placed.map(({ env }) => [placeKey(env), env])).entries()];
+  const accounts = new Map(
+    places.map(([key, env]) => [
+      key,
+      // one CloudFormation name everywhere; the construct id (what `cdk deploy` selects) tells them apart when there are several
+      new AccountSetupStack(app, places.length === 1 ? ACCOUNT_STACK_NAME : `${ACCOUNT_STACK_NAME}-${placeLabel(env)}`, { stackName: ACCOUNT_STACK_NAME, env }),
+    ]),
+  );
+  const environments = placed.map(
+    ({ target, env }) =>
+      new AppApiStack(app, stackName(target.name), {
+        environment: target.name,
         apps: options.apps ?? declaredApps,
-        env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
+        env,
+        accountSetup: accounts.get(placeKey(env))!,
       }),
   );
+  return { environments, accounts: [...accounts.values()] };
+}
+
+/** One AppApiStack per environment (and, behind them, the account-setup stacks): what `cdk synth` builds. */
+export function buildEnvironments(app: App, options: BuildOptions = {}): AppApiStack[] {
+  return buildStacks(app, options).environments;
+}
+
+/** cdk.json's context, as `cdk` passes it to the app. */
+export function projectContext(): Record<string, unknown> {
+  const cdkJson = JSON.parse(readFileSync(join(__dirname, '..', 'cdk.json'), 'utf8')) as { context?: Record<string, unknown> };
+  return cdkJson.context ?? {};
+}
+
+/** The cdk.json entry of one environment; throws, listing the environments, for an unknown name. */
+export function findEnvironmentTarget(environment: string, context: Record<string, unknown> = projectContext()): EnvironmentTarget {
+  const targets = parseEnvironmentTargets(context[ENVIRONMENTS_CONTEXT]);
+  const target = targets.find((candidate) => candidate.name === environment);
+  if (!target) throw new Error(`Unknown environment "${environment}". cdk.json declares: ${targets.map((t) => t.name).join(', ')}.`);
+  return target;
 }
 
 /**
  * One environment's stack, built from the same declarations and cdk.json context as `cdk synth`
- * (without cdk-nag, which the CLI and the local gateway do not need): what local mode and the
- * CLI read their manifest from. Throws, listing the environments, for an unknown name.
+ * (without cdk-nag and the account-setup stack, which the CLI and the local gateway do not need):
+ * what local mode and the CLI read their manifest from. Throws, listing the environments, for an
+ * unknown name.
  */
 export function loadEnvironment(environment: string, apps: readonly AppDeclaration[] = declaredApps): AppApiStack {
-  const cdkJson = JSON.parse(readFileSync(join(__dirname, '..', 'cdk.json'), 'utf8')) as { context?: Record<string, unknown> };
-  const app = new App({ context: cdkJson.context ?? {}, outdir: mkdtempSync(join(tmpdir(), 'appapi-env-')) });
-  const names = environmentNames(app);
-  if (!names.includes(environment)) {
-    throw new Error(`Unknown environment "${environment}". cdk.json declares: ${names.join(', ')}.`);
-  }
-  return new AppApiStack(app, stackName(environment), { environment, apps });
+  const context = projectContext();
+  const target = findEnvironmentTarget(environment, context);
+  const app = new App({ context, outdir: mkdtempSync(join(tmpdir(), 'appapi-env-')) });
+  return new AppApiStack(app, stackName(environment), { environment, apps, env: stackEnvironment(target) });
+}
+
+function placeKey(env: Environment): string {
+  return `${env.account ?? '*'}/${env.region ?? '*'}`;
+}
+
+function placeLabel(env: Environment): string {
+  return [env.account, env.region].filter(Boolean).join('-') || 'default';
 }

@@ -7,5 +7,6 @@ export { ApiApp, type ApiAppProps, type CorsOptions } from './constructs/api-app
 export { ApiAuth } from './constructs/api-auth';
 export { AppApi, type AppApiProps, type QueryParameter } from './constructs/app-api';
 export { AppApiStack, type AppApiStackProps, type AppDeclaration } from './constructs/app-api-stack';
+export { AccountSetupStack, type AccountSetupStackProps } from './constructs/account-setup-stack';
 export { RoutePath, RoutePathError } from './route-path';
 export { compileManifest, type EnvironmentManifest, type RouteManifest } from './manifest';

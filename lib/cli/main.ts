@@ -3,6 +3,8 @@ import { PortInUseError } from '../local/gateway/server';
 import { KeyCommandError } from '../keys/key-store';
 import { processIo, UsageError, type CommandIo } from './io';
 import { awsBackend, localBackend } from './keys-backend';
+import { EnvironmentConfigError } from '../environment-targets';
+import { deployCommand, DeployError, DEPLOY_USAGE, type DeployDeps } from './deploy-command';
 import { devCommand, DEV_USAGE } from './dev-command';
 import { invokeCommand, INVOKE_USAGE } from './invoke-command';
 import { keysCommand, KEYS_USAGE } from './keys-command';
@@ -15,11 +17,18 @@ ${DEV_USAGE}
 ${ROUTES_USAGE}
 ${OPENAPI_USAGE}
 ${INVOKE_USAGE}
+${DEPLOY_USAGE}
 
 ${KEYS_USAGE}`;
 
+/** What commands reach outside the process with; tests pass stand-ins. */
+export interface CliDeps {
+  /** @default - the project's cdk CLI and the default AWS credential chain */
+  readonly deploy?: DeployDeps;
+}
+
 /** Runs one CLI command; the exit code is 0 on success, 1 on a failure it explains, 2 on bad usage. */
-export async function runCli(argv: readonly string[], io: CommandIo = processIo): Promise<number> {
+export async function runCli(argv: readonly string[], io: CommandIo = processIo, deps: CliDeps = {}): Promise<number> {
   const [command, ...rest] = argv;
   try {
     switch (command) {
@@ -35,6 +44,9 @@ export async function runCli(argv: readonly string[], io: CommandIo = processIo)
         return 0;
       case 'invoke':
         return await invokeCommand(rest, io);
+      case 'deploy':
+        // the SDK clients load only for this command
+        return await deployCommand(rest, io, deps.deploy ?? (require('./deploy-aws') as typeof import('./deploy-aws')).awsDeployDeps());
       case 'keys':
         await keysCommand(rest, io, { openBackend: (env, aws) => (aws ? awsBackend(env) : localBackend(env)), localUrl: 'http://127.0.0.1:3000' });
         return 0;
@@ -51,7 +63,7 @@ export async function runCli(argv: readonly string[], io: CommandIo = processIo)
       io.err(`${(error as Error).message}\n\n${USAGE}`);
       return 2;
     }
-    if (error instanceof KeyCommandError || error instanceof JavaMissingError || error instanceof PortInUseError || (error as Error).message?.startsWith('Unknown environment')) {
+    if (error instanceof KeyCommandError || error instanceof DeployError || error instanceof EnvironmentConfigError || error instanceof JavaMissingError || error instanceof PortInUseError || (error as Error).message?.startsWith('Unknown environment')) {
       io.err((error as Error).message);
       return 1;
     }

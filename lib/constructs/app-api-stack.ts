@@ -1,4 +1,4 @@
-import { Annotations, RemovalPolicy, Stack, Token, type Duration, type StackProps } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, RemovalPolicy, Stack, Token, type Duration, type StackProps } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -6,6 +6,8 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import type { EnvironmentManifest } from '../../lambdas/shared/manifest';
+import type { AccountSetupStack } from './account-setup-stack';
+import { ENVIRONMENT_OUTPUTS } from './environment-outputs';
 import { compileManifest } from '../manifest';
 import { createDataTable } from './data-table';
 import { markEnvironment, type EnvironmentSettings } from './environment-context';
@@ -65,6 +67,13 @@ export interface AppApiStackProps extends StackProps {
    * @default 400
    */
   readonly maxResourcesPerNestedStack?: number;
+  /**
+   * The stack that sets API Gateway's CloudWatch role for this account and region. This stack
+   * depends on it, so `cdk deploy AppApi-<env>` deploys it first: the stage's access logs need that
+   * role to be set before the stage is created.
+   * @default - none: API Gateway's CloudWatch role must already be set in this account and region
+   */
+  readonly accountSetup?: AccountSetupStack;
 }
 
 const ENVIRONMENT_NAME = /^[a-z][a-z0-9-]{0,15}$/;
@@ -122,6 +131,7 @@ export class AppApiStack extends Stack {
     this.deletionProtection = props.deletionProtection ?? props.environment === 'prod';
     const settings: EnvironmentSettings = { environmentName: this.environmentName, resourcePrefix, deletionProtection: this.deletionProtection };
     markEnvironment(this, settings);
+    if (props.accountSetup) this.addStackDependency(props.accountSetup, 'API Gateway needs its CloudWatch role set before a stage with access logs is created');
     const removalPolicy = this.deletionProtection ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
     const namePrefix = `${resourcePrefix}-${this.environmentName}`;
 
@@ -148,6 +158,11 @@ export class AppApiStack extends Stack {
       logRemovalPolicy: removalPolicy,
     });
     this.signingKeySecret = this.signingKey.secret;
+    if (!this.deletionProtection) {
+      Annotations.of(this.signingKey).addInfo(
+        `Environment ${this.environmentName} has no deletion protection: \`cdk destroy ${id}\` deletes its signing key and tables, so every API token issued for ${this.environmentName} stops working for good (a redeploy creates a new key). See README, "Destroy and recreate".`,
+      );
+    }
 
     for (const declare of props.apps) declare(this);
     const compiled = compileManifest(this, settings, {
@@ -170,8 +185,8 @@ export class AppApiStack extends Stack {
       restApiName: namePrefix,
       description: `App APIs of environment ${this.environmentName}`,
       deploy: false,
-      cloudWatchRole: true,
-      cloudWatchRoleRemovalPolicy: removalPolicy,
+      // one setting per account and region, owned by AccountSetupStack (see accountSetup)
+      cloudWatchRole: false,
       endpointConfiguration: { types: [apigateway.EndpointType.REGIONAL] },
       binaryMediaTypes: [...BINARY_MEDIA_TYPES],
     });
@@ -237,6 +252,8 @@ export class AppApiStack extends Stack {
       logRemovalPolicy: removalPolicy,
     }).stage;
     this.restApi.deploymentStage = this.stage;
+    new CfnOutput(this, ENVIRONMENT_OUTPUTS.restApiId, { value: this.restApi.restApiId, description: 'The REST API of this environment (read by appapi deploy)' });
+    new CfnOutput(this, ENVIRONMENT_OUTPUTS.stageName, { value: this.stage.stageName, description: 'The stage serving this environment (read by appapi deploy)' });
     this.payloadLimit = new PayloadLimitAcl(this, 'PayloadLimit', { stage: this.stage, environmentName: this.environmentName });
     acknowledgeEnvironmentFindings(this);
   }

@@ -1,14 +1,15 @@
 import { Validations } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
+import type { AccountSetupStack } from './account-setup-stack';
 import type { AppApiStack } from './app-api-stack';
 
+const acknowledge = (scope: IConstruct, id: string, reason: string): void => Validations.of(scope).acknowledge({ id: `AwsSolutions::${id}`, reason });
+
 /**
- * Every cdk-nag (AwsSolutions pack) finding an environment accepts, each with its reason. This is
- * the one place acknowledgements live: any other finding fails `cdk synth` and the tests.
+ * Every cdk-nag (AwsSolutions pack) finding an environment accepts, each with its reason. This file
+ * is the one place acknowledgements live: any other finding fails `cdk synth` and the tests.
  */
 export function acknowledgeEnvironmentFindings(stack: AppApiStack): void {
-  const acknowledge = (scope: IConstruct, id: string, reason: string): void => Validations.of(scope).acknowledge({ id: `AwsSolutions::${id}`, reason });
-
   acknowledge(stack, 'AwsSolutions-L1', 'Handlers and the authorizer run on nodejs22.x, the runtime the project targets and tests; moving to a newer runtime is a deliberate upgrade.');
   acknowledge(
     stack,
@@ -19,11 +20,6 @@ export function acknowledgeEnvironmentFindings(stack: AppApiStack): void {
     stack.signingKeySecret,
     'AwsSolutions-SMG4',
     'Rotating the signing key invalidates every API token of the environment, so rotation is an operator action described in the README, not a schedule.',
-  );
-  acknowledge(
-    stack.restApi,
-    'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
-    'API Gateway\'s account-level CloudWatch role needs AWS\'s managed push-to-logs policy; it is what API Gateway documents for access and execution logs.',
   );
   acknowledge(
     stack.restApi.root,
@@ -51,4 +47,13 @@ export function acknowledgeEnvironmentFindings(stack: AppApiStack): void {
       acknowledge(routeStack.methods.get(route.id)!, 'AwsSolutions-APIG4', `App API "${route.id}" (${route.method} ${route.path}) is declared public with ApiAuth.public().`);
     }
   }
+}
+
+/** The findings the account-setup stack accepts, each with its reason. */
+export function acknowledgeAccountFindings(stack: AccountSetupStack): void {
+  acknowledge(
+    stack.cloudWatchRole,
+    'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+    'API Gateway\'s account-level CloudWatch role needs AWS\'s managed push-to-logs policy; it is what API Gateway documents for access and execution logs.',
+  );
 }

@@ -100,6 +100,18 @@ describe('AppApiStack', () => {
     parent.resourceCountIs('AWS::ApiGateway::RestApi', 1);
   });
 
+  it('outputs the REST API id and the stage name, which `appapi deploy` reads to redeploy the stage', () => {
+    const [restApiId] = Object.keys(parent.findResources('AWS::ApiGateway::RestApi'));
+    const [stageId] = Object.keys(parent.findResources('AWS::ApiGateway::Stage'));
+    parent.hasOutput('RestApiId', { Value: { Ref: restApiId } });
+    parent.hasOutput('StageName', { Value: { Ref: stageId } });
+  });
+
+  it('tells at synth that destroying an unprotected environment loses its signing key, and says nothing of the kind in prod', () => {
+    Annotations.fromStack(stack).hasInfo('/AppApi-dev/SigningKey', Match.stringLikeRegexp('cdk destroy AppApi-dev` deletes its signing key.*every API token issued for dev stops working'));
+    Annotations.fromStack(environmentStack([shop], { environment: 'prod' })).hasNoInfo('*', Match.stringLikeRegexp('signing key'));
+  });
+
   it('creates a REQUEST authorizer on the Authorization header, cached 30 s, whose role only reads API keys', () => {
     parent.hasResourceProperties('AWS::ApiGateway::Authorizer', {
       Type: 'REQUEST',

@@ -1,0 +1,15 @@
+import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { cdkProcess } from './cdk-process';
+import type { DeployDeps } from './deploy-command';
+
+/** The real thing: the project's cdk CLI and the default AWS credential chain. */
+export function awsDeployDeps(): DeployDeps {
+  return {
+    runCdk: cdkProcess(),
+    openClients: (region) => ({
+      cloudFormation: new CloudFormationClient(region ? { region } : {}),
+      apiGateway: new APIGatewayClient(region ? { region } : {}),
+    }),
+  };
+}

@@ -1,0 +1,8 @@
+/**
+ * Output keys of an environment stack. `appapi deploy` reads them after `cdk deploy` to take a
+ * fresh deployment of the stage; renaming one breaks that for stacks deployed before.
+ */
+export const ENVIRONMENT_OUTPUTS = {
+  restApiId: 'RestApiId',
+  stageName: 'StageName',
+} as const;

@@ -1,0 +1,150 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeEach, describe, it } from 'node:test';
+import { APIGatewayClient, CreateDeploymentCommand } from '@aws-sdk/client-api-gateway';
+import { CloudFormationClient, DescribeStacksCommand, type Output } from '@aws-sdk/client-cloudformation';
+import { mockClient } from 'aws-sdk-client-mock';
+import { cdkProcess } from '../../lib/cli/cdk-process';
+import type { DeployDeps } from '../../lib/cli/deploy-command';
+import { runCli } from '../../lib/cli/main';
+
+// CloudFormation and API Gateway's management API have no local emulator, so the SDK calls are
+// checked against aws-sdk-client-mock; the cdk subprocess is a recording stand-in.
+const context = { 'appapi:environments': [{ name: 'dev', account: '111111111111', region: 'eu-west-1' }, 'prod'] };
+const outputs: Output[] = [
+  { OutputKey: 'RestApiId', OutputValue: 'a1b2c3d4e5' },
+  { OutputKey: 'StageName', OutputValue: 'dev' },
+];
+
+describe('appapi deploy', () => {
+  const cloudFormation = mockClient(CloudFormationClient);
+  const apiGateway = mockClient(APIGatewayClient);
+  let steps: string[];
+  let cdkCalls: string[][];
+  let cdkExitCode: number;
+  let regions: Array<string | undefined>;
+  let lines: { out: string[]; err: string[] };
+
+  const deps: DeployDeps = {
+    context,
+    now: () => new Date('2030-01-02T03:04:05.000Z'),
+    runCdk: async (args) => {
+      cdkCalls.push([...args]);
+      steps.push('cdk deploy');
+      return cdkExitCode;
+    },
+    openClients: (region) => {
+      regions.push(region);
+      return { cloudFormation: new CloudFormationClient({ region: region ?? 'us-east-1' }), apiGateway: new APIGatewayClient({ region: region ?? 'us-east-1' }) };
+    },
+  };
+  const deploy = (...argv: string[]) => runCli(['deploy', ...argv], { out: (line) => lines.out.push(line), err: (line) => lines.err.push(line) }, { deploy: deps });
+
+  beforeEach(() => {
+    cloudFormation.reset();
+    apiGateway.reset();
+    steps = [];
+    cdkCalls = [];
+    cdkExitCode = 0;
+    regions = [];
+    lines = { out: [], err: [] };
+    cloudFormation.on(DescribeStacksCommand).callsFake(() => {
+      steps.push('describe stack');
+      return { Stacks: [{ StackName: 'AppApi-dev', StackStatus: 'UPDATE_COMPLETE', CreationTime: new Date(), Outputs: outputs }] };
+    });
+    apiGateway.on(CreateDeploymentCommand).callsFake(() => {
+      steps.push('create deployment');
+      return { id: 'dep123' };
+    });
+  });
+
+  it('happy flow: cdk deploy of the environment first, then a fresh deployment of the stage read from the stack outputs', async () => {
+    assert.equal(await deploy('--env', 'dev', '--require-approval', 'never'), 0);
+    assert.deepEqual(steps, ['cdk deploy', 'describe stack', 'create deployment']);
+    assert.deepEqual(cdkCalls, [['deploy', 'AppApi-dev', '--no-notices', '--require-approval', 'never']]);
+    assert.deepEqual(regions, ['eu-west-1'], 'the SDK clients use the environment\'s region from cdk.json');
+    assert.deepEqual(cloudFormation.commandCalls(DescribeStacksCommand).map((call) => call.args[0].input), [{ StackName: 'AppApi-dev' }]);
+    assert.deepEqual(apiGateway.commandCalls(CreateDeploymentCommand).map((call) => call.args[0].input), [
+      { restApiId: 'a1b2c3d4e5', stageName: 'dev', description: 'appapi deploy of dev at 2030-01-02T03:04:05.000Z: the REST API as declared, after the stack update' },
+    ]);
+    assert.match(lines.out.join('\n'), /Deploying AppApi-dev to 111111111111 \/ eu-west-1 with cdk deploy/);
+    assert.match(lines.out.join('\n'), /Stage dev of REST API a1b2c3d4e5 now serves deployment dep123/);
+  });
+
+  it('passes every argument after -- to cdk as given, and --env=ENV works too', async () => {
+    assert.equal(await deploy('--env=prod', '--', '--env', 'x', '--hotswap'), 0);
+    assert.deepEqual(cdkCalls, [['deploy', 'AppApi-prod', '--no-notices', '--env', 'x', '--hotswap']]);
+    assert.deepEqual(regions, [undefined], 'no region in cdk.json: the default credential chain decides');
+  });
+
+  it('error flow: a failed cdk deploy creates no deployment, calls no AWS API and exits non-zero', async () => {
+    cdkExitCode = 1;
+    assert.equal(await deploy('--env', 'dev'), 1);
+    assert.deepEqual(steps, ['cdk deploy']);
+    assert.equal(cloudFormation.calls().length + apiGateway.calls().length, 0);
+    assert.deepEqual(regions, []);
+    assert.match(lines.err.join('\n'), /cdk deploy AppApi-dev failed \(exit code 1\); the stage was not redeployed/);
+  });
+
+  it('error flow: a stack without the RestApiId/StageName outputs is a clear error, and no deployment is made', async () => {
+    cloudFormation.on(DescribeStacksCommand).resolves({ Stacks: [{ StackName: 'AppApi-dev', StackStatus: 'UPDATE_COMPLETE', CreationTime: new Date(), Outputs: [outputs[1]!] }] });
+    assert.equal(await deploy('--env', 'dev'), 1);
+    assert.equal(apiGateway.commandCalls(CreateDeploymentCommand).length, 0);
+    assert.match(lines.err.join('\n'), /Stack AppApi-dev in eu-west-1 has no output RestApiId, so its stage cannot be redeployed/);
+  });
+
+  it('error flow: a stack missing from the region is a clear error naming the region', async () => {
+    cloudFormation.on(DescribeStacksCommand).rejects(Object.assign(new Error('Stack with id AppApi-dev does not exist'), { name: 'ValidationError' }));
+    assert.equal(await deploy('--env', 'dev'), 1);
+    assert.equal(apiGateway.commandCalls(CreateDeploymentCommand).length, 0);
+    assert.match(lines.err.join('\n'), /Stack AppApi-dev does not exist in eu-west-1: .*give the environment its "region"/);
+  });
+
+  it('error flow: a stack still cleaning up is not redeployed (its removed methods may still exist)', async () => {
+    cloudFormation.on(DescribeStacksCommand).resolves({ Stacks: [{ StackName: 'AppApi-dev', StackStatus: 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS', CreationTime: new Date(), Outputs: outputs }] });
+    assert.equal(await deploy('--env', 'dev'), 1);
+    assert.equal(apiGateway.commandCalls(CreateDeploymentCommand).length, 0);
+    assert.match(lines.err.join('\n'), /is UPDATE_COMPLETE_CLEANUP_IN_PROGRESS; wait until it is complete/);
+  });
+
+  it('error flow: a failed CreateDeployment says the stack is deployed and how to redeploy the stage by hand', async () => {
+    apiGateway.on(CreateDeploymentCommand).rejects(Object.assign(new Error('Too Many Requests'), { name: 'TooManyRequestsException' }));
+    assert.equal(await deploy('--env', 'dev'), 1);
+    assert.match(lines.err.join('\n'), /cdk deploy AppApi-dev succeeded, but the fresh deployment of stage dev failed: Too Many Requests\..*aws apigateway create-deployment --rest-api-id a1b2c3d4e5 --stage-name dev --region eu-west-1/);
+  });
+
+  it('error flow: no --env is a usage error (exit 2), an unknown environment exits 1; neither runs cdk', async () => {
+    assert.equal(await deploy(), 2);
+    assert.match(lines.err.join('\n'), /deploy needs --env/);
+    assert.equal(await deploy('--env', 'qa'), 1);
+    assert.match(lines.err.join('\n'), /Unknown environment "qa"\. cdk\.json declares: dev, prod\./);
+    assert.deepEqual(cdkCalls, []);
+  });
+
+  it('--help describes the command and what cdk destroy keeps and loses', async () => {
+    assert.equal(await deploy('--help'), 0);
+    const help = lines.out.join('\n');
+    assert.match(help, /appapi deploy --env ENV/);
+    assert.match(help, /cdk destroy AppApi-ENV keeps prod's tables and signing-key secret; in any\s+other environment it deletes them, and every token issued there stops working/);
+    assert.deepEqual(cdkCalls, []);
+  });
+});
+
+describe('the cdk subprocess', () => {
+  it('runs the command in the project folder with the arguments as given and resolves to its exit code', async () => {
+    const record = join(mkdtempSync(join(tmpdir(), 'appapi-cdk-')), 'args.json');
+    const script = `require('fs').writeFileSync(${JSON.stringify(record)}, JSON.stringify({ args: process.argv.slice(1), cwd: process.cwd() })); process.exit(process.argv.includes('fail') ? 3 : 0)`;
+    const fakeCdk = cdkProcess({ command: process.execPath, commandArgs: ['-e', script, '--'] });
+    assert.equal(await fakeCdk(['deploy', 'AppApi-dev', '--no-notices']), 0);
+    const { args, cwd } = JSON.parse(readFileSync(record, 'utf8'));
+    assert.deepEqual(args, ['deploy', 'AppApi-dev', '--no-notices']);
+    assert.equal(cwd, join(__dirname, '..', '..'));
+    assert.equal(await fakeCdk(['deploy', 'fail']), 3);
+  });
+
+  it('error flow: a command that cannot start rejects with how to fix it', async () => {
+    await assert.rejects(cdkProcess({ command: join(tmpdir(), 'no-such-cdk-binary') })(['deploy']), /Could not start .*no-such-cdk-binary cdk: .*Run npm install/);
+  });
+});
