@@ -18,7 +18,7 @@ describe('environments from cdk.json', () => {
     // every acknowledgement is one of the reasoned ones in lib/constructs/nag-acknowledgements.ts
     assert.deepEqual(
       [...new Set(acknowledged.map((finding) => finding.ruleName.replace(/\[.*$/, '')))].sort(),
-      ['AwsSolutions-APIG4', 'AwsSolutions-COG4', 'AwsSolutions-IAM4', 'AwsSolutions-L1', 'AwsSolutions-SMG4'],
+      ['AwsSolutions-APIG4', 'AwsSolutions-COG4', 'AwsSolutions-IAM4', 'AwsSolutions-IAM5', 'AwsSolutions-L1', 'AwsSolutions-SMG4'],
     );
     for (const name of ['AppApi-account', 'AppApi-dev', 'AppApi-staging', 'AppApi-prod']) assert.ok(assembly.getStackByName(name));
   });
