@@ -195,4 +195,14 @@ describe('local gateway over HTTP', () => {
     assert.doesNotMatch(raw, / 5\d\d /);
     assert.deepEqual((await request(gateway, 'GET', '/health')).body, { status: 'ok' }, 'still serving');
   });
+
+  it('a body under 5 MiB whose escaped event exceeds Lambda\'s 6,291,556-byte invocation payload is 500, as API Gateway answers', { timeout: 60_000 }, async () => {
+    // every quote of the body is escaped in the event: 3.5 MiB of \" becomes about 7 MB
+    const quoteDense = `{"data":"${'\\"'.repeat((3.5 * 1024 * 1024) / 2)}"}`;
+    const refused = await request(gateway, 'POST', '/lab/size', { body: quoteDense });
+    assert.deepEqual([refused.status, refused.body.code], [500, 'internal_error']);
+    // the same size without quotes fits: the limit is on the event, not the body
+    const plain = await request(gateway, 'POST', '/lab/size', { body: `{"data":"${'a'.repeat(3.5 * 1024 * 1024)}"}` });
+    assert.equal(plain.status, 200);
+  });
 });

@@ -10,9 +10,10 @@ import { GATEWAY_PROBLEMS, gatewayProblemBody, MAX_BODY_BYTES, type GatewayProbl
 import { openApiDocument } from '../../openapi';
 import { AuthorizerCache } from '../authorizer-cache';
 import { CONSOLE_PATH, handleConsole, type ConsoleContext } from '../console/console-api';
-import { proxyEvent, requestFacts, type RequestFacts } from './proxy-event';
+import { invocationPayloadBytes, proxyEvent, requestFacts, type RequestFacts } from './proxy-event';
 import { readBody } from './read-body';
 import { fallbackAnswer, pathMethods } from '../../../lambdas/fallback/fallback-answer';
+import { MAX_INVOCATION_PAYLOAD_BYTES } from '../../../lambdas/shared/limits';
 import { RouteTable } from './route-table';
 import { TokenBucket } from './throttle';
 
@@ -124,6 +125,12 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
       if (body.kind === 'aborted') return void (status = 499);
       if (body.kind === 'too_large') return void (status = sendProblem(request, response, GATEWAY_PROBLEMS.payloadTooLarge, facts));
       const event = proxyEvent(facts, method, route, pathParameters, body.bytes, manifest.env, authorizerContext, request.socket.remoteAddress ?? '127.0.0.1');
+      const eventBytes = invocationPayloadBytes(event);
+      if (eventBytes > MAX_INVOCATION_PAYLOAD_BYTES) {
+        // Lambda refuses the invocation and API Gateway answers its generic 500 (DEFAULT_5XX): the same here, with the reason in the log
+        options.log?.({ level: 'warn', msg: 'invocation payload too large', requestId: facts.requestId, route: route.id, eventBytes, limit: MAX_INVOCATION_PAYLOAD_BYTES, bodyBytes });
+        return void (status = sendProblem(request, response, GATEWAY_PROBLEMS.internal, facts));
+      }
       status = send(response, await handlers.get(route.id)!(event), facts.requestId);
     } catch (error) {
       options.log?.({ level: 'error', msg: 'gateway failure', requestId: facts.requestId, error: error instanceof Error ? error.stack : String(error) });

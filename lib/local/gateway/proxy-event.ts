@@ -79,3 +79,14 @@ export function proxyEvent(
   };
 }
 
+
+/**
+ * The size Lambda measures for a synchronous invocation: the event serialized as JSON. Only a
+ * large body can reach the limit (escaping makes a byte at most six), so an event with a body
+ * under about 170 KB is not serialized and counts as 0.
+ */
+export function invocationPayloadBytes(event: ProxyEvent): number {
+  const bodyLength = event.body?.length ?? 0;
+  if (bodyLength * 6 < 1024 * 1024) return 0;
+  return Buffer.byteLength(JSON.stringify(event));
+}
