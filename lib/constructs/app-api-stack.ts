@@ -203,7 +203,8 @@ export class AppApiStack extends Stack {
       ...(props.logRetention ? { logRetention: props.logRetention } : {}),
       logRemovalPolicy: removalPolicy,
     });
-    // undeclared methods on "/" answer 404 from the fallback function, whatever their Content-Type
+    // undeclared methods on "/" answer from the fallback function, whatever their Content-Type: 404,
+    // or 405 when App APIs are declared on "/" (their route stack adds no ANY of its own)
     const rootFallback = this.restApi.root.addMethod('ANY', fallbackIntegration(this, this.fallback.function.functionArn), {
       authorizationType: apigateway.AuthorizationType.NONE,
     });

@@ -103,7 +103,8 @@ export class RouteStack extends NestedStack {
     const fallback = fallbackIntegration(this, props.fallbackFunctionArn);
     for (const path of new Set(props.group.routes.map((route) => route.path))) {
       const resource = this.resources.get(path)!;
-      this.methodNotAllowed.push(addMethodNotAllowed(resource, fallback));
+      // the root's ANY is the parent stack's (a resource has one ANY), answering 405 there too
+      if (path !== '/') this.methodNotAllowed.push(addMethodNotAllowed(resource, fallback));
       // preflights are answered by the fallback function from the manifest's CORS settings
       if (corsOfPath(props.manifest, props.group.routes.filter((route) => route.path === path))) {
         this.preflights.push(resource.addMethod('OPTIONS', fallback, { authorizationType: apigateway.AuthorizationType.NONE }));

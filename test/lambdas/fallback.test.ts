@@ -67,3 +67,12 @@ describe('fallback function (the bundle API Gateway invokes for undeclared metho
     assert.equal(JSON.parse(answer.body).code, 'not_found');
   });
 });
+
+describe('fallback function on a root with App APIs', () => {
+  it('answers 405 with Allow on "/" when an App API is declared there', async () => {
+    const manifest = environmentStack([(environment) => new AppApi(new ApiApp(environment, 'Site'), 'Home', { method: 'GET', path: '/', auth: ApiAuth.public(), chain: [op.respond()] })]).manifest;
+    const { fallbackAnswer, pathMethods } = await import('../../lambdas/fallback/fallback-answer');
+    const answer = fallbackAnswer(pathMethods(manifest), { resource: '/', method: 'DELETE', origin: undefined, requestId: 'r' });
+    assert.deepEqual([answer.statusCode, answer.headers.Allow], [405, 'GET']);
+  });
+});
