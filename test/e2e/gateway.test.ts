@@ -152,7 +152,7 @@ describe('local gateway over HTTP', () => {
     assert.deepEqual([answer.status, answer.body.code], [415, 'unsupported_content_encoding']);
   });
 
-  it('5 MiB: exactly 5,242,880 bytes pass, one more is 413 (declared, chunked, or understated by Content-Length)', { timeout: 60_000 }, async () => {
+  it('5 MiB: exactly 5,242,880 bytes pass, one more is 413; chunked is 411 from the web ACL; an understating Content-Length reads only the declared bytes', { timeout: 60_000 }, async () => {
     const jsonOfSize = (bytes: number) => `{"data":"${'a'.repeat(bytes - 11)}"}`;
     const atLimit = await request(gateway, 'POST', '/lab/size', { body: jsonOfSize(MAX_BODY_BYTES) });
     assert.deepEqual([atLimit.status, atLimit.body], [200, { length: MAX_BODY_BYTES - 11 }]);
@@ -178,8 +178,9 @@ describe('local gateway over HTTP', () => {
       };
       pump();
     });
-    assert.equal(chunked.status, 413);
-    assert.equal(JSON.parse(chunked.body).code, 'payload_too_large');
+    // the stage's web ACL refuses every chunked body (WAF cannot count it), locally as in AWS
+    assert.equal(chunked.status, 411);
+    assert.equal(JSON.parse(chunked.body).code, 'length_required');
 
     // a Content-Length that understates the body: only the declared bytes are the body, the rest is not a request
     const raw = await new Promise<string>((resolve) => {

@@ -14,6 +14,7 @@ import { invocationPayloadBytes, proxyEvent, requestFacts, type RequestFacts } f
 import { readBody } from './read-body';
 import { fallbackAnswer, pathMethods } from '../../../lambdas/fallback/fallback-answer';
 import { MAX_INVOCATION_PAYLOAD_BYTES } from '../../../lambdas/shared/limits';
+import { compileWebAcl, type WafBlockResponse, type WafRequest } from '../cloud/waf';
 import { RouteTable } from './route-table';
 import { TokenBucket } from './throttle';
 
@@ -30,6 +31,11 @@ export interface GatewayAppOptions {
   /** Serve the local console at /__appapi/ (dev only). */
   readonly console?: Pick<ConsoleContext, 'traces' | 'signingKey'>;
   readonly log?: (entry: Record<string, unknown>) => void;
+  /**
+   * The Properties of the web ACL the template associates with the stage: evaluated first on every
+   * request, as WAF does in front of API Gateway.
+   */
+  readonly webAcl?: Record<string, unknown>;
 }
 
 export interface AccessLogEntry {
@@ -62,6 +68,7 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
   let openApi: Record<string, unknown> | undefined;
   const buckets = new Map(manifest.routes.filter((route) => route.throttling).map((route) => [route.id, new TokenBucket(route.throttling!)]));
   const fallbackPaths = pathMethods(manifest);
+  const waf = options.webAcl ? compileWebAcl(options.webAcl) : undefined;
   const stageArn = `arn:aws:execute-api:local:000000000000:${manifest.prefix}-${manifest.env}/${manifest.env}`;
 
   const consoleContext: ConsoleContext | undefined = options.console ? { ...options.console, manifest, documents: options.documents } : undefined;
@@ -78,6 +85,12 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
       }
     }
     const method = request.method ?? 'GET';
+    const blocked = waf?.(wafRequest(request, method));
+    if (blocked?.action === 'block') {
+      const status = sendWafBlock(request, response, blocked.response, facts);
+      options.onRequest?.({ requestId: facts.requestId, method, path: facts.path, status, latencyMs: Date.now() - facts.receivedAt, bodyBytes: 0 });
+      return;
+    }
     let status = 500;
     let routeId: string | undefined;
     let keyId: string | undefined;
@@ -104,9 +117,6 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
       const { route, pathParameters } = resolution.match;
       routeId = route.id;
       if (buckets.get(route.id)?.take() === false) return void (status = sendProblem(request, response, GATEWAY_PROBLEMS.throttled, facts));
-      if (request.headers['content-encoding'] !== undefined) return void (status = sendProblem(request, response, GATEWAY_PROBLEMS.contentEncodingUnsupported, facts));
-      const declaredLength = Number(request.headers['content-length']);
-      if (Number.isFinite(declaredLength) && declaredLength > MAX_BODY_BYTES) return void (status = sendProblem(request, response, GATEWAY_PROBLEMS.payloadTooLarge, facts));
       let authorizerContext: Record<string, unknown> | null = null;
       if (route.auth.type === 'keyGroups') {
         const identity = request.headers.authorization;
@@ -150,6 +160,37 @@ function send(response: ServerResponse, result: ProxyResult & { multiValueHeader
   response.setHeader('Content-Length', body.length);
   response.end(body);
   return result.statusCode;
+}
+
+/** The parts of a request WAF inspects, undecoded as it sees them. */
+function wafRequest(request: IncomingMessage, method: string): WafRequest {
+  const target = request.url ?? '/';
+  const question = target.indexOf('?');
+  return {
+    method,
+    headers: request.headers as Record<string, string | undefined>,
+    uriPath: question < 0 ? target : target.slice(0, question),
+    ...(question < 0 ? {} : { queryString: target.slice(question + 1) }),
+  };
+}
+
+/**
+ * WAF's answer to a blocked request: the custom response of the template's rule (WAF sends it
+ * as-is: no request id, its own Content-Type), or 403 as API Gateway's WAF_FILTERED response.
+ * https://docs.aws.amazon.com/waf/latest/developerguide/customizing-the-response-for-blocked-requests.html
+ */
+function sendWafBlock(request: IncomingMessage, response: ServerResponse, block: WafBlockResponse, facts: RequestFacts): number {
+  if (!block.custom) return sendProblem(request, response, GATEWAY_PROBLEMS.forbidden, facts);
+  const body = block.body ?? '';
+  response.writeHead(block.status, {
+    ...(block.contentType ? { 'Content-Type': block.contentType } : {}),
+    'Content-Length': Buffer.byteLength(body),
+    'x-amzn-RequestId': facts.requestId,
+    ...(request.complete ? {} : { Connection: 'close' }),
+  });
+  response.end(body);
+  if (!request.complete) response.once('finish', () => setTimeout(() => request.socket.destroy(), 2_000).unref());
+  return block.status;
 }
 
 /**

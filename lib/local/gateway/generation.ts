@@ -23,8 +23,12 @@ export function loadGeneration(environment: string, appsModule?: string): Genera
   const { loadEnvironment } = require(join(PROJECT_ROOT, 'lib', 'environments')) as typeof import('../../environments');
   const apps = (require(appsModule ?? join(PROJECT_ROOT, 'lib', 'apps')) as { apps: readonly AppDeclaration[] }).apps;
   const { createGatewayApp } = require('./gateway-app') as typeof import('./gateway-app');
-  const manifest = loadEnvironment(environment, apps).manifest;
-  return { manifest, createApp: (options) => createGatewayApp({ ...options, manifest }) };
+  const { stageWebAclProperties } = require('../cloud/stack-resources') as typeof import('../cloud/stack-resources');
+  const stack = loadEnvironment(environment, apps);
+  const manifest = stack.manifest;
+  // what the template says of the platform in front of the handlers, executed locally
+  const webAcl = stageWebAclProperties(stack);
+  return { manifest, createApp: (options) => createGatewayApp({ ...options, manifest, ...(webAcl ? { webAcl } : {}) }) };
 }
 
 /** The folders whose changes reload the gateway. */

@@ -1,0 +1,73 @@
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import { connect } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type * as wafv2 from 'aws-cdk-lib/aws-wafv2';
+import { ApiApp, ApiAuth, AppApi, op } from '../../../lib';
+import { stageWebAclProperties } from '../../../lib/local/cloud/stack-resources';
+import { createGatewayApp } from '../../../lib/local/gateway/gateway-app';
+import { generateSigningKeyPair } from '../../../lambdas/shared/signing-jwk';
+import { environmentStack } from '../../support/cdk';
+
+/**
+ * Parity by mutation: the synthesized web ACL changed through a CDK escape hatch only, and the
+ * local gateway answers the change, with no local code knowing about it.
+ */
+describe('the local gateway executes the stage\'s web ACL from the template', () => {
+  const stack = environmentStack([(environment) => new AppApi(new ApiApp(environment, 'Site'), 'Health', { method: 'GET', path: '/health', auth: ApiAuth.public(), chain: [op.respond({ body: { status: 'ok' } })] })]);
+  const acl = stack.payloadLimit.webAcl;
+  // an operator's rule, added the way a team would: an escape hatch on the synthesized resource
+  acl.addPropertyOverride('CustomResponseBodies.Maintenance', { ContentType: 'TEXT_PLAIN', Content: 'down for maintenance' });
+  const rules = (acl.rules as wafv2.CfnWebACL.RuleProperty[]).length;
+  acl.addPropertyOverride(`Rules.${rules}`, {
+    Name: 'MaintenanceWindow',
+    Priority: 100,
+    Statement: { ByteMatchStatement: { FieldToMatch: { SingleHeader: { Name: 'x-maintenance' } }, PositionalConstraint: 'EXACTLY', SearchString: 'on', TextTransformations: [{ Priority: 0, Type: 'LOWERCASE' }] } },
+    Action: { Block: { CustomResponse: { ResponseCode: 503, CustomResponseBodyKey: 'Maintenance' } } },
+    VisibilityConfig: { CloudWatchMetricsEnabled: false, SampledRequestsEnabled: false, MetricName: 'maintenance' },
+  });
+  let server: Server;
+  let url: string;
+
+  before(async () => {
+    const webAcl = stageWebAclProperties(stack);
+    assert.ok(webAcl, 'the stage has a web ACL');
+    // no DynamoDB call is made: the route only responds, and no key is checked
+    const documents = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: 'http://127.0.0.1:9', region: 'local', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }));
+    const app = createGatewayApp({ manifest: stack.manifest, documents, publicJwk: generateSigningKeyPair().publicJwk, webAcl });
+    server = createServer((request, response) => void app(request, response));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  it('answers a rule added by an escape hatch with its custom response', async () => {
+    const blocked = await fetch(`${url}/health`, { headers: { 'X-Maintenance': 'ON' } });
+    assert.equal(blocked.status, 503);
+    assert.match(blocked.headers.get('content-type') ?? '', /^text\/plain/);
+    assert.equal(await blocked.text(), 'down for maintenance');
+    const passed = await fetch(`${url}/health`);
+    assert.deepEqual([passed.status, await passed.json()], [200, { status: 'ok' }]);
+  });
+
+  it('answers the payload rules as the template declares them, with WAF\'s fixed body and Content-Type', async () => {
+    const compressed = await fetch(`${url}/health`, { method: 'POST', headers: { 'Content-Encoding': 'gzip', 'Content-Type': 'application/json' }, body: '{}' });
+    assert.equal(compressed.status, 415);
+    assert.equal(compressed.headers.get('content-type'), 'application/json');
+    assert.equal(((await compressed.json()) as { code: string }).code, 'unsupported_content_encoding');
+    // a PATCH with neither Content-Length nor Transfer-Encoding (clients add one; a raw request does not)
+    const lengthless = await new Promise<string>((resolve) => {
+      const socket = connect(Number(new URL(url).port), '127.0.0.1');
+      let text = '';
+      socket.on('data', (chunk) => (text += chunk));
+      socket.on('close', () => resolve(text));
+      socket.end('PATCH /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+    });
+    assert.match(lengthless, /^HTTP\/1\.1 411 /);
+    // a plain GET is not blocked by any rule (size > 0 tests, not size >= 0)
+    assert.equal((await fetch(`${url}/health`)).status, 200);
+  });
+});
