@@ -14,6 +14,8 @@ import { invocationPayloadBytes, proxyEvent, requestFacts, type RequestFacts } f
 import { readBody } from './read-body';
 import { fallbackAnswer, pathMethods } from '../../../lambdas/fallback/fallback-answer';
 import { MAX_INVOCATION_PAYLOAD_BYTES } from '../../../lambdas/shared/limits';
+import type { GatewayAnswer, GatewayResponseType } from '../cloud/gateway-responses';
+import type { LocalPlatform } from '../cloud/platform';
 import { compileWebAcl, type WafBlockResponse, type WafRequest } from '../cloud/waf';
 import { RouteTable } from './route-table';
 import { TokenBucket } from './throttle';
@@ -22,7 +24,9 @@ export interface GatewayAppOptions {
   readonly manifest: EnvironmentManifest;
   readonly documents: DynamoDBDocumentClient;
   readonly publicJwk: PublicSigningJwk;
-  /** @default 30 s, as the stack's authorizer */
+  /** What the synthesized template says of the web ACL, gateway responses, authorizer, stage and API. */
+  readonly platform: LocalPlatform;
+  /** @default - the authorizer's result TTL from the template */
   readonly authorizerCacheTtlMs?: number;
   /** Every request, once answered: the local access log. */
   readonly onRequest?: (entry: AccessLogEntry) => void;
@@ -31,11 +35,6 @@ export interface GatewayAppOptions {
   /** Serve the local console at /__appapi/ (dev only). */
   readonly console?: Pick<ConsoleContext, 'traces' | 'signingKey'>;
   readonly log?: (entry: Record<string, unknown>) => void;
-  /**
-   * The Properties of the web ACL the template associates with the stage: evaluated first on every
-   * request, as WAF does in front of API Gateway.
-   */
-  readonly webAcl?: Record<string, unknown>;
 }
 
 export interface AccessLogEntry {
@@ -59,16 +58,24 @@ export type GatewayApp = (request: IncomingMessage, response: ServerResponse) =>
  * the events API Gateway builds. Everything is built once; a reload builds a new app.
  */
 export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
-  const { manifest } = options;
+  const { manifest, platform } = options;
   const routes = new RouteTable(manifest.routes);
   const handlerOptions = options.onTrace ? { onTrace: options.onTrace } : {};
   const handlers = new Map<string, Handler>(manifest.routes.map((route) => [route.id, createHandler(manifest, route.id, options.documents, handlerOptions)]));
   const authorizer = createAuthorizer({ manifest, publicJwk: options.publicJwk, dynamo: options.documents, ...(options.log ? { log: options.log } : {}) });
-  const authorizations = new AuthorizerCache(authorizer, options.authorizerCacheTtlMs ?? 30_000);
+  const authorizations = new AuthorizerCache(authorizer, options.authorizerCacheTtlMs ?? (platform.authorizer?.resultTtlSeconds ?? 0) * 1000);
+  const identityHeader = platform.authorizer?.identityHeader ?? 'authorization';
   let openApi: Record<string, unknown> | undefined;
-  const buckets = new Map(manifest.routes.filter((route) => route.throttling).map((route) => [route.id, new TokenBucket(route.throttling!)]));
+  // the stage's method settings, as the template has them
+  const buckets = new Map<string, TokenBucket>();
+  for (const route of manifest.routes) {
+    const limits = platform.throttling.get(`${route.method} ${route.path}`);
+    if (limits) buckets.set(route.id, new TokenBucket(limits));
+  }
   const fallbackPaths = pathMethods(manifest);
-  const waf = options.webAcl ? compileWebAcl(options.webAcl) : undefined;
+  const waf = platform.webAcl ? compileWebAcl(platform.webAcl) : undefined;
+  const gatewayError = (request: IncomingMessage, response: ServerResponse, type: GatewayResponseType, facts: RequestFacts, message: string): number =>
+    sendGatewayAnswer(request, response, platform.gatewayResponses(type, { requestId: facts.requestId, message }), facts);
   const stageArn = `arn:aws:execute-api:local:000000000000:${manifest.prefix}-${manifest.env}/${manifest.env}`;
 
   const consoleContext: ConsoleContext | undefined = options.console ? { ...options.console, manifest, documents: options.documents } : undefined;
@@ -87,7 +94,9 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
     const method = request.method ?? 'GET';
     const blocked = waf?.(wafRequest(request, method));
     if (blocked?.action === 'block') {
-      const status = sendWafBlock(request, response, blocked.response, facts);
+      const status = blocked.response.custom
+        ? sendWafBlock(request, response, blocked.response, facts)
+        : gatewayError(request, response, 'WAF_FILTERED', facts, 'Forbidden');
       options.onRequest?.({ requestId: facts.requestId, method, path: facts.path, status, latencyMs: Date.now() - facts.receivedAt, bodyBytes: 0 });
       return;
     }
@@ -106,7 +115,8 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
         return void (status = 200);
       }
       const resolution = routes.resolve(method, facts.path);
-      if (resolution.kind === 'not_found') return void (status = sendProblem(request, response, GATEWAY_PROBLEMS.notFound, facts));
+      // a REST API answers a path it has no resource for with MISSING_AUTHENTICATION_TOKEN
+      if (resolution.kind === 'not_found') return void (status = gatewayError(request, response, 'MISSING_AUTHENTICATION_TOKEN', facts, 'Missing Authentication Token'));
       if (resolution.kind === 'method_not_allowed') {
         // the environment's fallback function answers it in AWS (405 with Allow, or a CORS preflight): the same code here
         const answer = fallbackAnswer(fallbackPaths, { resource: resolution.routes[0]!.path, method, origin: request.headers.origin, requestId: facts.requestId });
@@ -116,15 +126,16 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
       }
       const { route, pathParameters } = resolution.match;
       routeId = route.id;
-      if (buckets.get(route.id)?.take() === false) return void (status = sendProblem(request, response, GATEWAY_PROBLEMS.throttled, facts));
+      if (buckets.get(route.id)?.take() === false) return void (status = gatewayError(request, response, 'THROTTLED', facts, 'Too Many Requests'));
       let authorizerContext: Record<string, unknown> | null = null;
       if (route.auth.type === 'keyGroups') {
-        const identity = request.headers.authorization;
+        const identity = request.headers[identityHeader] as string | undefined;
         const methodArn = `${stageArn}/${method}/${facts.path.replace(/^\//, '')}`;
         const decision = await authorizations.decide({ methodArn, headers: facts.headers, multiValueHeaders: facts.multiValueHeaders, requestContext: { requestId: facts.requestId } }, identity);
         if (decision.outcome !== 'allow') {
-          const problem = decision.outcome === 'unauthorized' ? GATEWAY_PROBLEMS.unauthorized : decision.outcome === 'forbidden' ? GATEWAY_PROBLEMS.forbidden : GATEWAY_PROBLEMS.authUnavailable;
-          return void (status = sendProblem(request, response, problem, facts));
+          const [type, message]: [GatewayResponseType, string] =
+            decision.outcome === 'unauthorized' ? ['UNAUTHORIZED', 'Unauthorized'] : decision.outcome === 'forbidden' ? ['ACCESS_DENIED', 'User is not authorized to access this resource'] : ['AUTHORIZER_FAILURE', 'Internal server error'];
+          return void (status = gatewayError(request, response, type, facts, message));
         }
         keyId = decision.result.principalId;
         keyName = decision.result.context.keyName;
@@ -133,18 +144,18 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
       const body = await readBody(request, MAX_BODY_BYTES);
       bodyBytes = body.kind === 'body' ? body.bytes.length : body.kind === 'too_large' ? body.bytesRead : 0;
       if (body.kind === 'aborted') return void (status = 499);
-      if (body.kind === 'too_large') return void (status = sendProblem(request, response, GATEWAY_PROBLEMS.payloadTooLarge, facts));
-      const event = proxyEvent(facts, method, route, pathParameters, body.bytes, manifest.env, authorizerContext, request.socket.remoteAddress ?? '127.0.0.1');
+      if (body.kind === 'too_large') return void (status = gatewayError(request, response, 'REQUEST_TOO_LARGE', facts, 'Request Too Long'));
+      const event = proxyEvent(facts, method, route, pathParameters, body.bytes, manifest.env, authorizerContext, request.socket.remoteAddress ?? '127.0.0.1', platform.binaryMediaTypes);
       const eventBytes = invocationPayloadBytes(event);
       if (eventBytes > MAX_INVOCATION_PAYLOAD_BYTES) {
-        // Lambda refuses the invocation and API Gateway answers its generic 500 (DEFAULT_5XX): the same here, with the reason in the log
+        // Lambda refuses the invocation and API Gateway answers 500 (DEFAULT_5XX): the same here, with the reason in the log
         options.log?.({ level: 'warn', msg: 'invocation payload too large', requestId: facts.requestId, route: route.id, eventBytes, limit: MAX_INVOCATION_PAYLOAD_BYTES, bodyBytes });
-        return void (status = sendProblem(request, response, GATEWAY_PROBLEMS.internal, facts));
+        return void (status = gatewayError(request, response, 'DEFAULT_5XX', facts, 'Internal server error'));
       }
       status = send(response, await handlers.get(route.id)!(event), facts.requestId);
     } catch (error) {
       options.log?.({ level: 'error', msg: 'gateway failure', requestId: facts.requestId, error: error instanceof Error ? error.stack : String(error) });
-      if (!response.headersSent) status = sendProblem(request, response, GATEWAY_PROBLEMS.internal, facts);
+      if (!response.headersSent) status = gatewayError(request, response, 'DEFAULT_5XX', facts, 'Internal server error');
     } finally {
       options.onRequest?.({ requestId: facts.requestId, method, path: facts.path, ...(routeId ? { route: routeId } : {}), ...(keyId ? { keyId } : {}), ...(keyName ? { keyName } : {}), status, latencyMs: Date.now() - facts.receivedAt, bodyBytes });
     }
@@ -180,7 +191,6 @@ function wafRequest(request: IncomingMessage, method: string): WafRequest {
  * https://docs.aws.amazon.com/waf/latest/developerguide/customizing-the-response-for-blocked-requests.html
  */
 function sendWafBlock(request: IncomingMessage, response: ServerResponse, block: WafBlockResponse, facts: RequestFacts): number {
-  if (!block.custom) return sendProblem(request, response, GATEWAY_PROBLEMS.forbidden, facts);
   const body = block.body ?? '';
   response.writeHead(block.status, {
     ...(block.contentType ? { 'Content-Type': block.contentType } : {}),
@@ -191,6 +201,20 @@ function sendWafBlock(request: IncomingMessage, response: ServerResponse, block:
   response.end(body);
   if (!request.complete) response.once('finish', () => setTimeout(() => request.socket.destroy(), 2_000).unref());
   return block.status;
+}
+
+/** API Gateway's answer to an error it makes, closing the connection like sendProblem does for an unread body. */
+function sendGatewayAnswer(request: IncomingMessage, response: ServerResponse, answer: GatewayAnswer, facts: RequestFacts): number {
+  const unreadBody = !request.complete;
+  response.writeHead(answer.status, { ...answer.headers, 'Content-Length': Buffer.byteLength(answer.body), 'x-amzn-RequestId': facts.requestId, ...(unreadBody ? { Connection: 'close' } : {}) });
+  response.end(answer.body);
+  if (unreadBody) {
+    response.once('finish', () => {
+      request.socket.end();
+      setTimeout(() => request.socket.destroy(), 2_000).unref();
+    });
+  }
+  return answer.status;
 }
 
 /**

@@ -6,7 +6,7 @@ import type { GatewayAppOptions, GatewayApp } from './gateway-app';
 /** One load of the declarations and the code that serves them. */
 export interface Generation {
   readonly manifest: EnvironmentManifest;
-  readonly createApp: (options: Omit<GatewayAppOptions, 'manifest'>) => GatewayApp;
+  readonly createApp: (options: Omit<GatewayAppOptions, 'manifest' | 'platform'>) => GatewayApp;
 }
 
 const PROJECT_ROOT = join(__dirname, '..', '..', '..');
@@ -23,12 +23,12 @@ export function loadGeneration(environment: string, appsModule?: string): Genera
   const { loadEnvironment } = require(join(PROJECT_ROOT, 'lib', 'environments')) as typeof import('../../environments');
   const apps = (require(appsModule ?? join(PROJECT_ROOT, 'lib', 'apps')) as { apps: readonly AppDeclaration[] }).apps;
   const { createGatewayApp } = require('./gateway-app') as typeof import('./gateway-app');
-  const { stageWebAclProperties } = require('../cloud/stack-resources') as typeof import('../cloud/stack-resources');
+  const { localPlatform } = require('../cloud/platform') as typeof import('../cloud/platform');
   const stack = loadEnvironment(environment, apps);
   const manifest = stack.manifest;
-  // what the template says of the platform in front of the handlers, executed locally
-  const webAcl = stageWebAclProperties(stack);
-  return { manifest, createApp: (options) => createGatewayApp({ ...options, manifest, ...(webAcl ? { webAcl } : {}) }) };
+  // what the template says of the platform around the handlers, executed locally
+  const platform = localPlatform(stack);
+  return { manifest, createApp: (options) => createGatewayApp({ ...options, manifest, platform }) };
 }
 
 /** The folders whose changes reload the gateway. */

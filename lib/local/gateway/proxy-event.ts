@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { ProxyEvent } from '../../../lambdas/runtime/proxy-event';
 import type { RouteManifest } from '../../../lambdas/shared/manifest';
-import { isBinaryMediaType } from '../../binary-media';
+import { BINARY_MEDIA_TYPES, isBinaryMediaType } from '../../binary-media';
 
 export interface RequestFacts {
   readonly requestId: string;
@@ -43,6 +43,7 @@ export function proxyEvent(
   env: string,
   authorizer: Record<string, unknown> | null,
   sourceIp: string,
+  binaryMediaTypes: readonly string[] = BINARY_MEDIA_TYPES,
 ): ProxyEvent {
   const queryStringParameters: Record<string, string> = Object.create(null);
   const multiValueQueryStringParameters: Record<string, string[]> = Object.create(null);
@@ -52,7 +53,7 @@ export function proxyEvent(
   }
   const hasQuery = Object.keys(queryStringParameters).length > 0;
   const contentType = Object.entries(facts.headers).find(([name]) => name.toLowerCase() === 'content-type')?.[1];
-  const binary = isBinaryMediaType(contentType);
+  const binary = isBinaryMediaType(contentType, binaryMediaTypes);
   const hasBody = body !== undefined && body.length > 0;
   return {
     resource: route.path,

@@ -5,9 +5,10 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { CfnResource } from 'aws-cdk-lib';
 import type * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { ApiApp, ApiAuth, AppApi, op } from '../../../lib';
-import { stageWebAclProperties } from '../../../lib/local/cloud/stack-resources';
+import { localPlatform } from '../../../lib/local/cloud/platform';
 import { createGatewayApp } from '../../../lib/local/gateway/gateway-app';
 import { generateSigningKeyPair } from '../../../lambdas/shared/signing-jwk';
 import { environmentStack } from '../../support/cdk';
@@ -16,8 +17,15 @@ import { environmentStack } from '../../support/cdk';
  * Parity by mutation: the synthesized web ACL changed through a CDK escape hatch only, and the
  * local gateway answers the change, with no local code knowing about it.
  */
-describe('the local gateway executes the stage\'s web ACL from the template', () => {
-  const stack = environmentStack([(environment) => new AppApi(new ApiApp(environment, 'Site'), 'Health', { method: 'GET', path: '/health', auth: ApiAuth.public(), chain: [op.respond({ body: { status: 'ok' } })] })]);
+describe('the local gateway executes what the template says of the platform', () => {
+  const stack = environmentStack([
+    (environment) => {
+      const site = new ApiApp(environment, 'Site');
+      new AppApi(site, 'Health', { method: 'GET', path: '/health', auth: ApiAuth.public(), chain: [op.respond({ body: { status: 'ok' } })] });
+      new AppApi(site, 'Status', { method: 'GET', path: '/status', auth: ApiAuth.public(), chain: [op.respond({ body: { status: 'ok' } })] });
+      new AppApi(site, 'Private', { method: 'GET', path: '/private', auth: ApiAuth.keyGroups('ops'), chain: [op.respond()] });
+    },
+  ]);
   const acl = stack.payloadLimit.webAcl;
   // an operator's rule, added the way a team would: an escape hatch on the synthesized resource
   acl.addPropertyOverride('CustomResponseBodies.Maintenance', { ContentType: 'TEXT_PLAIN', Content: 'down for maintenance' });
@@ -29,15 +37,21 @@ describe('the local gateway executes the stage\'s web ACL from the template', ()
     Action: { Block: { CustomResponse: { ResponseCode: 503, CustomResponseBodyKey: 'Maintenance' } } },
     VisibilityConfig: { CloudWatchMetricsEnabled: false, SampledRequestsEnabled: false, MetricName: 'maintenance' },
   });
+  // a gateway response, the authorizer's identity source and a stage method setting, changed the same way
+  const notFound = stack.restApi.node.findAll().map((c) => c as CfnResource).find((c) => CfnResource.isCfnResource(c) && c.cfnResourceType === 'AWS::ApiGateway::GatewayResponse' && (c as unknown as { responseType: string }).responseType === 'MISSING_AUTHENTICATION_TOKEN')!;
+  notFound.addPropertyOverride('ResponseTemplates.application/json', '{"gone":true,"id":"$context.requestId"}');
+  notFound.addPropertyOverride('StatusCode', '410');
+  (stack.authorizer.node.defaultChild as CfnResource).addPropertyOverride('IdentitySource', 'method.request.header.X-Api-Token');
+  (stack.stage.node.defaultChild as CfnResource).addPropertyOverride('MethodSettings', [{ ResourcePath: '/~1status', HttpMethod: 'GET', ThrottlingRateLimit: 0.001, ThrottlingBurstLimit: 1 }]);
   let server: Server;
   let url: string;
 
   before(async () => {
-    const webAcl = stageWebAclProperties(stack);
-    assert.ok(webAcl, 'the stage has a web ACL');
+    const platform = localPlatform(stack);
+    assert.ok(platform.webAcl, 'the stage has a web ACL');
     // no DynamoDB call is made: the route only responds, and no key is checked
     const documents = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: 'http://127.0.0.1:9', region: 'local', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }));
-    const app = createGatewayApp({ manifest: stack.manifest, documents, publicJwk: generateSigningKeyPair().publicJwk, webAcl });
+    const app = createGatewayApp({ manifest: stack.manifest, documents, publicJwk: generateSigningKeyPair().publicJwk, platform });
     server = createServer((request, response) => void app(request, response));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -69,5 +83,24 @@ describe('the local gateway executes the stage\'s web ACL from the template', ()
     assert.match(lengthless, /^HTTP\/1\.1 411 /);
     // a plain GET is not blocked by any rule (size > 0 tests, not size >= 0)
     assert.equal((await fetch(`${url}/health`)).status, 200);
+  });
+
+  it('answers an unknown path with the template\'s MISSING_AUTHENTICATION_TOKEN gateway response, status and $context variables rendered', async () => {
+    const answer = await fetch(`${url}/nowhere`);
+    assert.equal(answer.status, 410);
+    const body = (await answer.json()) as { gone: boolean; id: string };
+    assert.deepEqual([body.gone, body.id], [true, answer.headers.get('x-amzn-requestid')]);
+  });
+
+  it('reads the identity from the authorizer\'s identity source: without that header, 401 before the authorizer runs', async () => {
+    const answer = await fetch(`${url}/private`, { headers: { Authorization: 'Bearer whatever' } });
+    assert.equal(answer.status, 401);
+    assert.equal(((await answer.json()) as { code: string }).code, 'unauthorized');
+  });
+
+  it('throttles by the stage\'s method settings', async () => {
+    const statuses = [(await fetch(`${url}/status`)).status, (await fetch(`${url}/status`)).status];
+    assert.deepEqual(statuses, [200, 429]);
+    assert.equal((await fetch(`${url}/health`)).status, 200, 'another method has no setting');
   });
 });

@@ -1,0 +1,64 @@
+import type { Stack } from 'aws-cdk-lib';
+import type { ThrottlingManifest } from '../../../lambdas/shared/manifest';
+import { compileGatewayResponses, type GatewayResponder } from './gateway-responses';
+import { stageWebAclProperties, templateResources } from './stack-resources';
+
+/** What the synthesized template says of the platform around the handlers, for the local gateway to execute. */
+export interface LocalPlatform {
+  /** The stage's web ACL (its template Properties), when one is associated. */
+  readonly webAcl?: Record<string, unknown>;
+  /** API Gateway's own errors, rendered from the template's gateway responses. */
+  readonly gatewayResponses: GatewayResponder;
+  /** The REQUEST authorizer: the header carrying the identity, and how long a decision is cached. */
+  readonly authorizer: { readonly identityHeader: string; readonly resultTtlSeconds: number } | undefined;
+  /** Stage method settings: throttling per `METHOD /path`. */
+  readonly throttling: ReadonlyMap<string, ThrottlingManifest>;
+  /** The REST API's binary media types (bodies of these types reach the handler base64-encoded). */
+  readonly binaryMediaTypes: readonly string[];
+}
+
+const TYPES = new Set(['AWS::ApiGateway::GatewayResponse', 'AWS::ApiGateway::Authorizer', 'AWS::ApiGateway::Stage', 'AWS::ApiGateway::RestApi']);
+
+/** Reads the local platform from an environment stack's resources, as its templates have them. */
+export function localPlatform(environment: Stack): LocalPlatform {
+  const resources = templateResources(environment, TYPES);
+  const webAcl = stageWebAclProperties(environment);
+  const authorizers = resources.filter((resource) => resource.type === 'AWS::ApiGateway::Authorizer');
+  if (authorizers.length > 1) throw new Error(`The REST API has ${authorizers.length} authorizers; the local gateway runs one.`);
+  const stages = resources.filter((resource) => resource.type === 'AWS::ApiGateway::Stage');
+  if (stages.length !== 1) throw new Error(`The environment has ${stages.length} stages; the local gateway serves exactly one.`);
+  const restApis = resources.filter((resource) => resource.type === 'AWS::ApiGateway::RestApi');
+  return {
+    ...(webAcl ? { webAcl } : {}),
+    gatewayResponses: compileGatewayResponses(resources),
+    authorizer: authorizers[0] ? authorizerSettings(authorizers[0].logicalId, authorizers[0].properties) : undefined,
+    throttling: stageThrottling(stages[0]!.properties),
+    binaryMediaTypes: (restApis[0]?.properties.BinaryMediaTypes as string[] | undefined) ?? [],
+  };
+}
+
+/** @see https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-use-lambda-authorizer.html */
+function authorizerSettings(logicalId: string, properties: Record<string, unknown>): LocalPlatform['authorizer'] {
+  if (properties.Type !== 'REQUEST') throw new Error(`Authorizer ${logicalId} is of type ${String(properties.Type)}; the local gateway runs REQUEST authorizers.`);
+  const source = String(properties.IdentitySource ?? '');
+  const header = /^method\.request\.header\.([!#$%&'*+.^_`|~0-9A-Za-z-]+)$/.exec(source)?.[1];
+  if (!header) throw new Error(`Authorizer ${logicalId}: identity source "${source}" is not one header, which is all the local gateway reads.`);
+  // API Gateway's default when the property is absent is 300 s
+  return { identityHeader: header.toLowerCase(), resultTtlSeconds: properties.AuthorizerResultTtlInSeconds === undefined ? 300 : Number(properties.AuthorizerResultTtlInSeconds) };
+}
+
+/**
+ * Throttling per method from the stage's MethodSettings.
+ * @see https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-apigateway-stage-methodsetting.html
+ */
+function stageThrottling(properties: Record<string, unknown>): Map<string, ThrottlingManifest> {
+  const throttling = new Map<string, ThrottlingManifest>();
+  for (const setting of (properties.MethodSettings as Array<Record<string, unknown>> | undefined) ?? []) {
+    if (setting.ThrottlingRateLimit === undefined && setting.ThrottlingBurstLimit === undefined) continue;
+    // "/" then the resource path with each "/" as "~1" (and "~" as "~0"), e.g. /~1orders~1{id}
+    const path = String(setting.ResourcePath).slice(1).replace(/~1/g, '/').replace(/~0/g, '~');
+    if (path.includes('*') || setting.HttpMethod === '*') throw new Error(`Stage method setting ${String(setting.HttpMethod)} ${path}: wildcard method settings are not applied by the local gateway.`);
+    throttling.set(`${String(setting.HttpMethod)} ${path}`, { rateLimit: Number(setting.ThrottlingRateLimit), burstLimit: Number(setting.ThrottlingBurstLimit) });
+  }
+  return throttling;
+}
