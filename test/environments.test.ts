@@ -23,6 +23,13 @@ describe('environments from cdk.json', () => {
     for (const name of ['AppApi-account', 'AppApi-dev', 'AppApi-staging', 'AppApi-prod']) assert.ok(assembly.getStackByName(name));
   });
 
+  it('synthesizes clean with a known account and region too (cdk-nag names findings by the resolved ARNs)', () => {
+    const app = newApp({ 'appapi:environments': [{ name: 'dev', account: '123456789012', region: 'eu-west-1' }] });
+    buildEnvironments(app);
+    const { violations } = validationFindings(app.synth().directory);
+    assert.deepEqual(violations, [], `unacknowledged findings:\n${JSON.stringify(violations, null, 2)}`);
+  });
+
   it('gives each environment its own tables, secret, authorizer and API, named for it', () => {
     const stacks = buildEnvironments(newApp(), { nag: false });
     for (const stack of stacks) {

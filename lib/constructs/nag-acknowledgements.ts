@@ -1,4 +1,4 @@
-import { Validations } from 'aws-cdk-lib';
+import { Stack, Token, Validations } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import type { AccountSetupStack } from './account-setup-stack';
 import type { AppApiStack } from './app-api-stack';
@@ -27,12 +27,12 @@ export function acknowledgeEnvironmentFindings(stack: AppApiStack): void {
     'The root\'s ANY method answers 404 problem+json for undeclared methods on "/" from the fallback function, which reads nothing.',
   );
   for (const { role, logGroupNames } of stack.handlerRoles.roles) {
+    // cdk-nag names the finding by the ARN as resolved: literals where the stack's environment is known
+    const roleStack = Stack.of(role);
+    const known = (value: string, pseudo: string): string => (Token.isUnresolved(value) ? `<${pseudo}>` : value);
+    const arnPrefix = `arn:${known(roleStack.partition, 'AWS::Partition')}:logs:${known(roleStack.region, 'AWS::Region')}:${known(roleStack.account, 'AWS::AccountId')}`;
     for (const name of logGroupNames) {
-      acknowledge(
-        role,
-        `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:${name}:*]`,
-        `Log streams (named by Lambda) of ${name}, the log group of a handler using this role.`,
-      );
+      acknowledge(role, `AwsSolutions-IAM5[Resource::${arnPrefix}:log-group:${name}:*]`, `Log streams (named by Lambda) of ${name}, the log group of a handler using this role.`);
     }
   }
   for (const routeStack of stack.routeStacks) {
