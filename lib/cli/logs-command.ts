@@ -37,6 +37,8 @@ const MAX_ACCESS_EVENTS = 10_000;
 const MAX_TAILED_HANDLERS = 9;
 /** How long --follow waits for a handler's lines after the access log line, which may arrive first. */
 const FOLLOW_SETTLE_MS = 3_000;
+/** Requests --follow holds while waiting for their other lines. */
+const MAX_PENDING_REQUESTS = 1_000;
 const REQUEST_ID = /^[A-Za-z0-9-]{1,64}$/;
 
 interface LogsOptions {
@@ -168,6 +170,8 @@ async function follow(
     }
     if (source === 'access') accessSeenAt.set(record.requestId, now());
     flush(false);
+    // handler lines whose access line never comes (another route's, a lost line) are not kept forever
+    for (const stale of join.records().slice(0, Math.max(0, join.size - MAX_PENDING_REQUESTS))) join.forget(stale.requestId);
   }
   flush(true);
   return 0;
