@@ -12,6 +12,21 @@ export interface EnvironmentTarget {
    * @default - CDK_DEFAULT_REGION (the region of the profile `cdk` runs with)
    */
   readonly region?: string;
+  /**
+   * Alarms, their SNS topic and the dashboard of the environment.
+   * @default - true for an environment named `prod`, false otherwise
+   */
+  readonly monitoring?: boolean;
+  /**
+   * An e-mail address subscribed to the alarm topic (the recipient confirms it once).
+   * @default - no subscription: subscribe to the topic yourself
+   */
+  readonly alarmEmail?: string;
+  /**
+   * AWS X-Ray active tracing on the stage and the Lambdas.
+   * @default false
+   */
+  readonly tracing?: boolean;
 }
 
 /** A mistake in cdk.json's `appapi:environments`; the message says how to write it. */
@@ -23,14 +38,16 @@ export const DEFAULT_ENVIRONMENTS: readonly EnvironmentTarget[] = [{ name: 'dev'
 const ACCOUNT = /^\d{12}$/;
 // partition-agnostic shape of every region name AWS has published: us-east-1, eu-central-2, us-gov-west-1, cn-north-1, us-isob-east-1
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
-const ENTRY_KEYS = ['name', 'account', 'region'];
+// deliberately loose: SNS sends a confirmation mail, which is the real check
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const ENTRY_KEYS = ['name', 'account', 'region', 'monitoring', 'alarmEmail', 'tracing'];
 const EXAMPLE = '["dev", {"name": "prod", "account": "111111111111", "region": "eu-west-1"}]';
 
 /**
  * Reads `appapi:environments` in any of its forms:
  * - a list of names, `["dev", "staging", "prod"]` (or `"dev,staging"` from `cdk -c`);
- * - a list mixing names and `{ "name", "account"?, "region"? }` objects;
- * - a map from name to `{ "account"?, "region"? }` (or `null` / `{}` for the defaults).
+ * - a list mixing names and `{ "name", "account"?, "region"?, "monitoring"?, "alarmEmail"?, "tracing"? }` objects;
+ * - a map from name to `{ "account"?, "region"?, ... }` (or `null` / `{}` for the defaults).
  * Absent, it is dev, staging and prod in the default account and region.
  */
 export function parseEnvironmentTargets(value: unknown): EnvironmentTarget[] {
@@ -69,7 +86,7 @@ function entry(item: unknown, where: string): EnvironmentTarget {
   const fields = item as Record<string, unknown>;
   const unknownKey = Object.keys(fields).find((key) => !ENTRY_KEYS.includes(key));
   if (unknownKey) throw new EnvironmentConfigError(`${where} has the unknown key "${unknownKey}"; the keys are ${ENTRY_KEYS.join(', ')}.`);
-  const { name, account, region } = fields;
+  const { name, account, region, monitoring, alarmEmail, tracing } = fields;
   if (typeof name !== 'string' || name === '') throw new EnvironmentConfigError(`${where} needs a "name", e.g. {"name": "qa", "region": "eu-west-1"}.`);
   const label = `cdk.json context "${ENVIRONMENTS_CONTEXT}": environment "${name}"`;
   if (account !== undefined && (typeof account !== 'string' || !ACCOUNT.test(account))) {
@@ -78,7 +95,25 @@ function entry(item: unknown, where: string): EnvironmentTarget {
   if (region !== undefined && (typeof region !== 'string' || !REGION.test(region))) {
     throw new EnvironmentConfigError(`${label}: region ${JSON.stringify(region)} is not an AWS region name; write it like "eu-west-1" or "us-gov-west-1".`);
   }
-  return { name, ...(account !== undefined ? { account } : {}), ...(region !== undefined ? { region } : {}) };
+  for (const [key, value] of [['monitoring', monitoring], ['tracing', tracing]] as const) {
+    if (value !== undefined && typeof value !== 'boolean') {
+      throw new EnvironmentConfigError(`${label}: "${key}" is ${JSON.stringify(value)}; write true or false (unquoted), e.g. "${key}": true.`);
+    }
+  }
+  if (alarmEmail !== undefined && (typeof alarmEmail !== 'string' || !EMAIL.test(alarmEmail))) {
+    throw new EnvironmentConfigError(`${label}: alarmEmail ${JSON.stringify(alarmEmail)} is not an e-mail address; write one address as a string, e.g. "alarmEmail": "oncall@example.com".`);
+  }
+  if (alarmEmail !== undefined && monitoring === false) {
+    throw new EnvironmentConfigError(`${label}: alarmEmail is set but "monitoring" is false, so there are no alarms to send; remove alarmEmail or set "monitoring": true.`);
+  }
+  return {
+    name,
+    ...(account !== undefined ? { account } : {}),
+    ...(region !== undefined ? { region } : {}),
+    ...(monitoring !== undefined ? { monitoring: monitoring as boolean } : {}),
+    ...(alarmEmail !== undefined ? { alarmEmail } : {}),
+    ...(tracing !== undefined ? { tracing: tracing as boolean } : {}),
+  };
 }
 
 function checked(targets: EnvironmentTarget[], where: string): EnvironmentTarget[] {

@@ -5,7 +5,7 @@ import { App, Validations, type Environment } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { apps as declaredApps } from './apps';
 import { AccountSetupStack } from './constructs/account-setup-stack';
-import { AppApiStack, type AppDeclaration } from './constructs/app-api-stack';
+import { AppApiStack, type AppApiStackProps, type AppDeclaration } from './constructs/app-api-stack';
 import { ENVIRONMENTS_CONTEXT, parseEnvironmentTargets, type EnvironmentTarget } from './environment-targets';
 
 export { DEFAULT_ENVIRONMENTS, ENVIRONMENTS_CONTEXT, EnvironmentConfigError, type EnvironmentTarget } from './environment-targets';
@@ -74,6 +74,7 @@ export function buildStacks(app: App, options: BuildOptions = {}): AppApiStacks 
         apps: options.apps ?? declaredApps,
         env,
         accountSetup: accounts.get(placeKey(env))!,
+        ...operationsSettings(target),
       }),
   );
   return { environments, accounts: [...accounts.values()] };
@@ -108,7 +109,16 @@ export function loadEnvironment(environment: string, apps: readonly AppDeclarati
   const context = projectContext();
   const target = findEnvironmentTarget(environment, context);
   const app = new App({ context, outdir: mkdtempSync(join(tmpdir(), 'appapi-env-')) });
-  return new AppApiStack(app, stackName(environment), { environment, apps, env: stackEnvironment(target) });
+  return new AppApiStack(app, stackName(environment), { environment, apps, env: stackEnvironment(target), ...operationsSettings(target) });
+}
+
+/** An entry's monitoring, alarm e-mail and tracing, as AppApiStack props (absent keys keep its defaults). */
+function operationsSettings(target: EnvironmentTarget): Pick<AppApiStackProps, 'monitoring' | 'alarmEmail' | 'tracing'> {
+  return {
+    ...(target.monitoring !== undefined ? { monitoring: target.monitoring } : {}),
+    ...(target.alarmEmail !== undefined ? { alarmEmail: target.alarmEmail } : {}),
+    ...(target.tracing !== undefined ? { tracing: target.tracing } : {}),
+  };
 }
 
 function placeKey(env: Environment): string {

@@ -44,7 +44,20 @@ describe('appapi:environments parsing', () => {
     assert.deepEqual(parseEnvironmentTargets('[{"name":"dev","region":"ap-southeast-2"},"prod"]'), [{ name: 'dev', region: 'ap-southeast-2' }, { name: 'prod' }]);
   });
 
+  it('happy flow: operations settings (monitoring, alarmEmail, tracing) in the object and map forms', () => {
+    assert.deepEqual(
+      parseEnvironmentTargets(['dev', { name: 'staging', tracing: true }, { name: 'prod', region: 'eu-west-1', monitoring: true, alarmEmail: 'oncall@example.com' }]),
+      [{ name: 'dev' }, { name: 'staging', tracing: true }, { name: 'prod', region: 'eu-west-1', monitoring: true, alarmEmail: 'oncall@example.com' }],
+    );
+    assert.deepEqual(parseEnvironmentTargets({ dev: { monitoring: false, tracing: false } }), [{ name: 'dev', monitoring: false, tracing: false }]);
+  });
+
   const invalid: Array<[string, unknown, RegExp]> = [
+    ['monitoring as a string', [{ name: 'prod', monitoring: 'yes' }], /environment "prod": "monitoring" is "yes"; write true or false \(unquoted\)/],
+    ['tracing as a number', { dev: { tracing: 1 } }, /environment "dev": "tracing" is 1; write true or false/],
+    ['an alarmEmail that is not an address', [{ name: 'prod', alarmEmail: 'oncall' }], /alarmEmail "oncall" is not an e-mail address; write one address as a string/],
+    ['a list of alarm addresses', [{ name: 'prod', alarmEmail: ['a@example.com'] }], /alarmEmail \["a@example.com"\] is not an e-mail address/],
+    ['an alarmEmail with monitoring off', [{ name: 'dev', monitoring: false, alarmEmail: 'a@example.com' }], /alarmEmail is set but "monitoring" is false.*remove alarmEmail or set "monitoring": true/],
     ['an empty list', [], /is empty; list at least one environment/],
     ['an empty map', {}, /is empty; list at least one environment/],
     ['a number', 3, /must list the environments, e\.g\./],
@@ -52,7 +65,7 @@ describe('appapi:environments parsing', () => {
     ['an empty name in a string', 'dev,,prod', /entry 2 is an empty name/],
     ['a number as an entry', ['dev', 7], /entry 2 is 7; write a name \("qa"\) or an object/],
     ['an object without a name', [{ region: 'eu-west-1' }], /entry 1 needs a "name"/],
-    ['a misspelt key', [{ name: 'dev', acount: '111111111111' }], /entry 1 has the unknown key "acount"; the keys are name, account, region/],
+    ['a misspelt key', [{ name: 'dev', acount: '111111111111' }], /entry 1 has the unknown key "acount"; the keys are name, account, region, monitoring, alarmEmail, tracing/],
     ['an 11-digit account', [{ name: 'dev', account: '11111111111' }], /environment "dev": account "11111111111" is not an AWS account id; write its 12 digits as a string/],
     ['an account as a JSON number', [{ name: 'dev', account: 111111111111 }], /account 111111111111 is not an AWS account id; .*quoted, so leading zeros survive/],
     ['an account with letters', { prod: { account: '11111111111a' } }, /environment "prod": account "11111111111a" is not an AWS account id/],

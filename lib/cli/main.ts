@@ -8,6 +8,7 @@ import { deployCommand, DeployError, DEPLOY_USAGE, type DeployDeps } from './dep
 import { devCommand, DEV_USAGE } from './dev-command';
 import { invokeCommand, INVOKE_USAGE } from './invoke-command';
 import { keysCommand, KEYS_USAGE } from './keys-command';
+import { logsCommand, LogsError, LOGS_USAGE, type LogsDeps } from './logs-command';
 import { openApiCommand, OPENAPI_USAGE } from './openapi-command';
 import { routesCommand, ROUTES_USAGE } from './routes-command';
 
@@ -18,6 +19,7 @@ ${ROUTES_USAGE}
 ${OPENAPI_USAGE}
 ${INVOKE_USAGE}
 ${DEPLOY_USAGE}
+${LOGS_USAGE}
 
 ${KEYS_USAGE}`;
 
@@ -25,6 +27,8 @@ ${KEYS_USAGE}`;
 export interface CliDeps {
   /** @default - the project's cdk CLI and the default AWS credential chain */
   readonly deploy?: DeployDeps;
+  /** @default - the default AWS credential chain */
+  readonly logs?: LogsDeps;
 }
 
 /** Runs one CLI command; the exit code is 0 on success, 1 on a failure it explains, 2 on bad usage. */
@@ -47,6 +51,8 @@ export async function runCli(argv: readonly string[], io: CommandIo = processIo,
       case 'deploy':
         // the SDK clients load only for this command
         return await deployCommand(rest, io, deps.deploy ?? (require('./deploy-aws') as typeof import('./deploy-aws')).awsDeployDeps());
+      case 'logs':
+        return await logsCommand(rest, io, deps.logs ?? (require('./logs-aws') as typeof import('./logs-aws')).awsLogsDeps());
       case 'keys':
         await keysCommand(rest, io, { openBackend: (env, aws) => (aws ? awsBackend(env) : localBackend(env)), localUrl: 'http://127.0.0.1:3000' });
         return 0;
@@ -63,7 +69,7 @@ export async function runCli(argv: readonly string[], io: CommandIo = processIo,
       io.err(`${(error as Error).message}\n\n${USAGE}`);
       return 2;
     }
-    if (error instanceof KeyCommandError || error instanceof DeployError || error instanceof EnvironmentConfigError || error instanceof JavaMissingError || error instanceof PortInUseError || (error as Error).message?.startsWith('Unknown environment')) {
+    if (error instanceof KeyCommandError || error instanceof DeployError || error instanceof LogsError || error instanceof EnvironmentConfigError || error instanceof JavaMissingError || error instanceof PortInUseError || (error as Error).message?.startsWith('Unknown environment')) {
       io.err((error as Error).message);
       return 1;
     }

@@ -7,7 +7,8 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import type { EnvironmentManifest } from '../../lambdas/shared/manifest';
 import type { AccountSetupStack } from './account-setup-stack';
-import { ENVIRONMENT_OUTPUTS } from './environment-outputs';
+import { ENVIRONMENT_OUTPUTS, LOG_OUTPUTS } from './environment-outputs';
+import { EnvironmentMonitoring, type AlarmThresholds } from './environment-monitoring';
 import { compileManifest } from '../manifest';
 import { createDataTable } from './data-table';
 import { markEnvironment, type EnvironmentSettings } from './environment-context';
@@ -74,6 +75,24 @@ export interface AppApiStackProps extends StackProps {
    * @default - none: API Gateway's CloudWatch role must already be set in this account and region
    */
   readonly accountSetup?: AccountSetupStack;
+  /**
+   * Alarms (on an SNS topic) and a dashboard for the environment; see README, "Operating in production".
+   * @default - true for an environment named `prod`, false otherwise
+   */
+  readonly monitoring?: boolean;
+  /**
+   * An e-mail address subscribed to the alarm topic; needs `monitoring`.
+   * @default - no subscription
+   */
+  readonly alarmEmail?: string;
+  /** @default - see AlarmThresholds */
+  readonly alarmThresholds?: AlarmThresholds;
+  /**
+   * AWS X-Ray active tracing on the stage, the authorizer and the handlers. Off, nothing of it is
+   * deployed or loaded, and it costs nothing.
+   * @default false
+   */
+  readonly tracing?: boolean;
 }
 
 const ENVIRONMENT_NAME = /^[a-z][a-z0-9-]{0,15}$/;
@@ -110,6 +129,8 @@ export class AppApiStack extends Stack {
   /** The handlers' execution roles: one per distinct data access, shared by the handlers that need it. */
   readonly handlerRoles: HandlerRoles;
   readonly stage: apigateway.Stage;
+  /** Alarms, their topic and the dashboard; undefined when `monitoring` is off. */
+  readonly monitoring?: EnvironmentMonitoring;
 
   constructor(scope: Construct, id: string, props: AppApiStackProps) {
     super(scope, id, { description: `App APIs of environment ${props.environment}`, ...props });
@@ -125,6 +146,10 @@ export class AppApiStack extends Stack {
       if (ms % 1000 !== 0 || ms < 1000 || ms > 29_000) {
         throw new Error(`AppApiStack "${id}": handlerTimeout of ${ms} ms must be whole seconds between 1 and 29 (Lambda counts whole seconds; API Gateway waits at most 29 s); use e.g. Duration.seconds(${Math.min(29, Math.max(1, Math.ceil(ms / 1000)))}).`);
       }
+    }
+    const monitoring = props.monitoring ?? props.environment === 'prod';
+    if (props.alarmEmail && !monitoring) {
+      throw new Error(`AppApiStack "${id}": alarmEmail is set but monitoring is off in ${props.environment}, so there are no alarms to send; set monitoring: true (in cdk.json: "monitoring": true) or remove alarmEmail.`);
     }
     this.environmentName = props.environment;
     this.resourcePrefix = resourcePrefix;
@@ -215,12 +240,13 @@ export class AppApiStack extends Stack {
       publicJwk: this.signingKey.publicJwk,
       code: lambda.Code.fromAsset(lambdaAssetDirectory('authorizer', this.manifest)),
       ...(props.authorizerCacheTtl ? { resultsCacheTtl: props.authorizerCacheTtl } : {}),
+      ...(props.tracing ? { tracing: true } : {}),
       ...(props.logRetention ? { logRetention: props.logRetention } : {}),
       logRemovalPolicy: removalPolicy,
     });
 
     const handlerDirectory = lambdaAssetDirectory('handler', this.manifest);
-    this.handlerRoles = new HandlerRoles(this, 'HandlerRoles', { manifest: this.manifest });
+    this.handlerRoles = new HandlerRoles(this, 'HandlerRoles', { manifest: this.manifest, ...(props.tracing ? { tracing: true } : {}) });
     const routeStacks: RouteStack[] = [];
     for (const group of placeRoutes(this.manifest.routes, props.maxResourcesPerNestedStack)) {
       const parentPath = group.basePath === '/' ? '/' : group.basePath.slice(0, group.basePath.lastIndexOf('/')) || '/';
@@ -240,22 +266,38 @@ export class AppApiStack extends Stack {
           ...(props.handlerTimeout ? { handlerTimeout: props.handlerTimeout } : {}),
           ...(props.handlerMemorySize ? { handlerMemorySize: props.handlerMemorySize } : {}),
           ...(props.logRetention ? { logRetention: props.logRetention } : {}),
+          ...(props.tracing ? { tracing: true } : {}),
         }),
       );
     }
     this.routeStacks = routeStacks;
 
-    this.stage = new GatewayStage(this, 'Stage', {
+    const gatewayStage = new GatewayStage(this, 'Stage', {
       restApi: this.restApi,
       manifest: this.manifest,
       dependsOn: [rootFallback, ...routeStacks.map((stack) => stack.nestedStackResource!)],
       ...(props.logRetention ? { logRetention: props.logRetention } : {}),
       logRemovalPolicy: removalPolicy,
-    }).stage;
+      ...(props.tracing ? { tracing: true } : {}),
+    });
+    this.stage = gatewayStage.stage;
     this.restApi.deploymentStage = this.stage;
     new CfnOutput(this, ENVIRONMENT_OUTPUTS.restApiId, { value: this.restApi.restApiId, description: 'The REST API of this environment (read by appapi deploy)' });
     new CfnOutput(this, ENVIRONMENT_OUTPUTS.stageName, { value: this.stage.stageName, description: 'The stage serving this environment (read by appapi deploy)' });
+    new CfnOutput(this, LOG_OUTPUTS.accessLogGroupName, { value: gatewayStage.accessLogs.logGroupName, description: 'The stage\'s access log group (read by appapi logs)' });
     this.payloadLimit = new PayloadLimitAcl(this, 'PayloadLimit', { stage: this.stage, environmentName: this.environmentName });
+    if (monitoring) {
+      this.monitoring = new EnvironmentMonitoring(this, 'Monitoring', {
+        manifest: this.manifest,
+        stage: this.stage,
+        accessLogs: gatewayStage.accessLogs,
+        authorizerFunction: this.authorizer.function,
+        webAcl: this.payloadLimit,
+        removalPolicy,
+        ...(props.alarmEmail ? { alarmEmail: props.alarmEmail } : {}),
+        ...(props.alarmThresholds ? { thresholds: props.alarmThresholds } : {}),
+      });
+    }
     acknowledgeEnvironmentFindings(this);
   }
 }

@@ -13,6 +13,12 @@ export interface GatewayStageProps {
   readonly logRetention?: logs.RetentionDays;
   /** @default RemovalPolicy.DESTROY */
   readonly logRemovalPolicy?: RemovalPolicy;
+  /**
+   * X-Ray active tracing of the stage's requests.
+   * @default false
+   * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-xray.html
+   */
+  readonly tracing?: boolean;
 }
 
 /**
@@ -64,11 +70,16 @@ export class GatewayStage extends Construct {
           keyId: apigateway.AccessLogField.contextAuthorizerPrincipalId(),
           responseLength: apigateway.AccessLogField.contextResponseLength(),
           error: apigateway.AccessLogField.contextErrorMessageString(),
+          // what Lambda itself answered the invoke (429: throttled; "-": not invoked), not the function's status
+          integrationStatus: apigateway.AccessLogField.contextIntegrationStatus(),
+          waf: apigateway.AccessLogField.contextWafResponseCode(),
+          traceId: apigateway.AccessLogField.contextXrayTraceId(),
         }),
       ),
       loggingLevel: apigateway.MethodLoggingLevel.ERROR,
       dataTraceEnabled: false,
       metricsEnabled: true,
+      tracingEnabled: props.tracing ?? false,
       methodOptions,
     });
   }

@@ -24,6 +24,12 @@ export interface HandlerFunctionProps {
   readonly memorySize?: number;
   /** @default logs.RetentionDays.ONE_MONTH */
   readonly logRetention?: logs.RetentionDays;
+  /**
+   * X-Ray active tracing, with the chain's DynamoDB and http calls as subsegments. The role must
+   * allow writing to X-Ray (HandlerRoles does when its `tracing` is on).
+   * @default false
+   */
+  readonly tracing?: boolean;
 }
 
 /**
@@ -59,7 +65,12 @@ export class HandlerFunction extends Construct {
       timeout: props.timeout ?? Duration.seconds(Math.ceil(routeTimeoutMs(route) / 1000)),
       memorySize: props.memorySize ?? 512,
       description: `${route.method} ${route.path} (${route.app}) in ${manifest.env}`,
-      environment: { APPAPI_ROUTE: route.id, APPAPI_ENV: manifest.env, NODE_OPTIONS: '--enable-source-maps' },
+      environment: { APPAPI_ROUTE: route.id, APPAPI_ENV: manifest.env, NODE_OPTIONS: '--enable-source-maps', ...(props.tracing ? { APPAPI_TRACING: 'active' } : {}) },
     });
+    if (props.tracing) {
+      // set on the resource, not with the `tracing` prop: that would add a policy to the shared role
+      // from every function using it; HandlerRoles grants X-Ray once per role instead
+      (this.function.node.defaultChild as lambda.CfnFunction).tracingConfig = { mode: 'Active' };
+    }
   }
 }

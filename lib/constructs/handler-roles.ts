@@ -20,6 +20,12 @@ export interface HandlerRolesProps {
    * @default 150
    */
   readonly maxRolesPerStack?: number;
+  /**
+   * The roles may write X-Ray segments (X-Ray's write actions take no resource but `*`).
+   * @default false
+   * @see https://docs.aws.amazon.com/xray/latest/devguide/security_iam_id-based-policy-examples.html
+   */
+  readonly tracing?: boolean;
 }
 
 /** The log group a handler writes to: named, so a shared role can name it without a reference. */
@@ -35,12 +41,15 @@ export function handlerLogGroupName(manifest: EnvironmentManifest, route: RouteM
  */
 export class HandlerRoles extends Construct {
   private readonly byRoute = new Map<string, iam.Role>();
+  /** True when the roles may write X-Ray segments. */
+  readonly tracing: boolean;
   /** Every role with the names of the log groups it may write, in creation order. */
   readonly roles: Array<{ readonly role: iam.Role; readonly logGroupNames: readonly string[] }> = [];
 
   constructor(scope: Construct, id: string, props: HandlerRolesProps) {
     super(scope, id);
     const { manifest } = props;
+    this.tracing = props.tracing ?? false;
     const stack = Stack.of(this);
     const maxPerRole = props.maxHandlersPerRole ?? 40;
     const maxRolesPerStack = props.maxRolesPerStack ?? 150;
@@ -73,7 +82,11 @@ export class HandlerRoles extends Construct {
           description: `Runs ${names.length > 900 ? `${members.length} App APIs` : names} in ${manifest.env}`,
           inlinePolicies: {
             chain: new iam.PolicyDocument({
-              statements: [new iam.PolicyStatement({ sid: 'WriteOwnLogs', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: logGroups }), ...statements],
+              statements: [
+                new iam.PolicyStatement({ sid: 'WriteOwnLogs', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: logGroups }),
+                ...(props.tracing ? [new iam.PolicyStatement({ sid: 'WriteTraces', actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], resources: ['*'] })] : []),
+                ...statements,
+              ],
             }),
           },
         });

@@ -26,6 +26,11 @@ export interface KeyAuthorizerProps {
   readonly logRetention?: logs.RetentionDays;
   /** @default RemovalPolicy.DESTROY */
   readonly logRemovalPolicy?: RemovalPolicy;
+  /**
+   * X-Ray active tracing of the function.
+   * @default false
+   */
+  readonly tracing?: boolean;
 }
 
 /**
@@ -70,6 +75,7 @@ export class KeyAuthorizer extends Construct {
       timeout: Duration.seconds(5),
       memorySize: 256,
       description: `API token authorizer of environment ${props.environmentName}`,
+      ...(props.tracing ? { tracing: lambda.Tracing.ACTIVE } : {}),
       environment: { APPAPI_ENV: props.environmentName, APPAPI_SIGNING_JWK: props.publicJwk, NODE_OPTIONS: '--enable-source-maps' },
     });
     const stack = Stack.of(this);

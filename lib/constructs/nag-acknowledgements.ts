@@ -35,6 +35,11 @@ export function acknowledgeEnvironmentFindings(stack: AppApiStack): void {
       acknowledge(role, `AwsSolutions-IAM5[Resource::${arnPrefix}:log-group:${name}:*]`, `Log streams (named by Lambda) of ${name}, the log group of a handler using this role.`);
     }
   }
+  if (stack.handlerRoles.tracing) {
+    const xray = 'X-Ray\'s write actions (xray:PutTraceSegments, xray:PutTelemetryRecords) take no resource but "*"; this is what active tracing needs (https://docs.aws.amazon.com/xray/latest/devguide/security_iam_id-based-policy-examples.html).';
+    for (const { role } of stack.handlerRoles.roles) acknowledge(role, 'AwsSolutions-IAM5[Resource::*]', xray);
+    acknowledge(stack.authorizer.function.role!, 'AwsSolutions-IAM5[Resource::*]', xray);
+  }
   for (const routeStack of stack.routeStacks) {
     for (const fallback of routeStack.methodNotAllowed) {
       acknowledge(fallback, 'AwsSolutions-APIG4', `The ANY method of ${fallback.resource.path} answers 405 with Allow for undeclared methods from the fallback function, which reads nothing.`);

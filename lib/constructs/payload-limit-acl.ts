@@ -40,6 +40,10 @@ const methodIs = (method: string): wafv2.CfnWebACL.StatementProperty => ({
  */
 export class PayloadLimitAcl extends Construct {
   readonly webAcl: wafv2.CfnWebACL;
+  /** The web ACL's CloudWatch metric name: the `WebACL` dimension of its AWS/WAFV2 metrics. */
+  readonly metricName: string;
+  /** Each rule's name and CloudWatch metric name (the `Rule` dimension). */
+  readonly ruleMetrics: ReadonlyArray<{ readonly rule: string; readonly metricName: string }>;
 
   constructor(scope: Construct, id: string, props: PayloadLimitAclProps) {
     super(scope, id);
@@ -60,12 +64,14 @@ export class PayloadLimitAcl extends Construct {
       bodies[name] = { contentType: 'APPLICATION_JSON', content: JSON.stringify(gatewayProblemBody(problem, 'see x-amzn-RequestId')) };
     }
     const metricPrefix = `appapi-${props.environmentName}`;
+    this.metricName = `${metricPrefix}-acl`;
+    this.ruleMetrics = rules.map(([name]) => ({ rule: name, metricName: `${metricPrefix}-${name}` }));
     this.webAcl = new wafv2.CfnWebACL(this, 'Resource', {
       scope: 'REGIONAL',
       description: `Request size rules of App APIs in ${props.environmentName}`,
       defaultAction: { allow: {} },
       customResponseBodies: bodies,
-      visibilityConfig: { cloudWatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName: `${metricPrefix}-acl` },
+      visibilityConfig: { cloudWatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName: this.metricName },
       rules: rules.map(([name, problem, statement], priority) => ({
         name,
         priority,

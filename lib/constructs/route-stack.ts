@@ -28,6 +28,8 @@ export interface RouteStackProps {
   readonly handlerTimeout?: Duration;
   readonly handlerMemorySize?: number;
   readonly logRetention?: logs.RetentionDays;
+  /** @default false */
+  readonly tracing?: boolean;
 }
 
 /**
@@ -77,6 +79,7 @@ export class RouteStack extends NestedStack {
         ...(props.handlerTimeout ? { timeout: props.handlerTimeout } : {}),
         ...(props.handlerMemorySize ? { memorySize: props.handlerMemorySize } : {}),
         ...(props.logRetention ? { logRetention: props.logRetention } : {}),
+        ...(props.tracing ? { tracing: true } : {}),
       });
       const requestParameters: Record<string, boolean> = {};
       for (const name of route.pathParameters) requestParameters[`method.request.path.${name}`] = true;
