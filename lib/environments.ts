@@ -50,13 +50,14 @@ export function buildEnvironments(app: App, options: BuildOptions = {}): AppApiS
  * One environment's stack, built from the same declarations and cdk.json context as `cdk synth`
  * (without cdk-nag, which the CLI and the local gateway do not need): what local mode and the
  * CLI read their manifest from. Throws, listing the environments, for an unknown name.
+ * `resourcePrefix` renames the tables for local mode only (see lib/local/table-prefix.ts).
  */
-export function loadEnvironment(environment: string, apps: readonly AppDeclaration[] = declaredApps): AppApiStack {
+export function loadEnvironment(environment: string, apps: readonly AppDeclaration[] = declaredApps, options: { readonly resourcePrefix?: string } = {}): AppApiStack {
   const cdkJson = JSON.parse(readFileSync(join(__dirname, '..', 'cdk.json'), 'utf8')) as { context?: Record<string, unknown> };
   const app = new App({ context: cdkJson.context ?? {}, outdir: mkdtempSync(join(tmpdir(), 'appapi-env-')) });
   const names = environmentNames(app);
   if (!names.includes(environment)) {
     throw new Error(`Unknown environment "${environment}". cdk.json declares: ${names.join(', ')}.`);
   }
-  return new AppApiStack(app, stackName(environment), { environment, apps });
+  return new AppApiStack(app, stackName(environment), { environment, apps, ...(options.resourcePrefix ? { resourcePrefix: options.resourcePrefix } : {}) });
 }

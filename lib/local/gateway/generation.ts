@@ -16,14 +16,14 @@ const PROJECT_ROOT = join(__dirname, '..', '..', '..');
  * dropped from the require cache first, so an edited declaration or handler file is what runs
  * next, while aws-cdk-lib and the other packages stay loaded (which keeps a reload fast).
  */
-export function loadGeneration(environment: string, appsModule?: string): Generation {
+export function loadGeneration(environment: string, appsModule?: string, resourcePrefix?: string): Generation {
   for (const path of Object.keys(require.cache)) {
     if (!path.includes(`${sep}node_modules${sep}`)) delete require.cache[path];
   }
   const { loadEnvironment } = require(join(PROJECT_ROOT, 'lib', 'environments')) as typeof import('../../environments');
   const apps = (require(appsModule ?? join(PROJECT_ROOT, 'lib', 'apps')) as { apps: readonly AppDeclaration[] }).apps;
   const { createGatewayApp } = require('./gateway-app') as typeof import('./gateway-app');
-  const manifest = loadEnvironment(environment, apps).manifest;
+  const manifest = loadEnvironment(environment, apps, { resourcePrefix }).manifest;
   return { manifest, createApp: (options) => createGatewayApp({ ...options, manifest }) };
 }
 
