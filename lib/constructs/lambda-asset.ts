@@ -2,8 +2,9 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildSync } from 'esbuild';
+import { buildSync, version as esbuildVersion, type BuildOptions } from 'esbuild';
 import type { EnvironmentManifest } from '../../lambdas/shared/manifest';
+import { cachedBuild } from './bundle-cache';
 
 /** What ships to Lambda: the entry file under `lambdas/`, and the handler name in the bundle. */
 export const LAMBDA_ENTRIES = {
@@ -15,14 +16,20 @@ export const LAMBDA_ENTRIES = {
 export type LambdaEntry = keyof typeof LAMBDA_ENTRIES;
 
 const LAMBDAS_DIR = join(__dirname, '..', '..', 'lambdas');
+const PROJECT_ROOT = join(LAMBDAS_DIR, '..');
 const bundles = new Map<LambdaEntry, string>();
 
-/** Bundles an entry once per process: one esbuild run serves every function of every environment. */
+/**
+ * Bundles an entry once per process, and across processes once per set of sources (cached on disk
+ * by the content of every file the bundle was built from): one esbuild run serves every function
+ * of every environment, and the CLI and test processes after it.
+ */
 export function bundle(entry: LambdaEntry): string {
   let code = bundles.get(entry);
   if (code === undefined) {
-    const result = buildSync({
+    const options = {
       entryPoints: [join(LAMBDAS_DIR, LAMBDA_ENTRIES[entry].source)],
+      absWorkingDir: PROJECT_ROOT,
       bundle: true,
       platform: 'node',
       target: 'node22',
@@ -32,9 +39,13 @@ export function bundle(entry: LambdaEntry): string {
       // nodejs22.x ships AWS SDK v3: using it keeps the bundle small and cold starts short
       external: ['@aws-sdk/*', '@smithy/*'],
       write: false,
+      metafile: true,
       logLevel: 'silent',
+    } as const satisfies BuildOptions;
+    code = cachedBuild(`${entry}\0${esbuildVersion}\0${JSON.stringify(options)}`, PROJECT_ROOT, () => {
+      const result = buildSync(options);
+      return { code: result.outputFiles[0]!.text, inputs: Object.keys(result.metafile.inputs) };
     });
-    code = result.outputFiles[0]!.text;
     bundles.set(entry, code);
   }
   return code;
