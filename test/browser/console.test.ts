@@ -5,6 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { RunningGateway } from '../../lib/local/gateway/server';
 import { createToken, request, startTestGateway } from '../e2e/support';
+import { tableName } from '../support/dynamo';
 
 // Chromium from Debian's packages (.ci/run installs it when absent), driven by playwright-core.
 const SCREENSHOTS = join(__dirname, '..', '..', 'test-results', 'console');
@@ -54,7 +55,7 @@ describe('local console in a real browser', () => {
     await timeline.waitFor();
     const text = await timeline.innerText();
     assert.match(text, /airdata\.insert → \$customer/);
-    assert.match(text, /TransactWrite appapi-dev-customers/);
+    assert.match(text, new RegExp(`TransactWrite ${tableName('customers')}`));
     assert.match(text, /capacity units/);
     await page.screenshot({ path: join(SCREENSHOTS, 'request-trace.png'), fullPage: true });
   });

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { RunningGateway } from '../../lib/local/gateway/server';
 import { createToken, startTestGateway } from '../e2e/support';
+import { tableName } from '../support/dynamo';
 import { client, halfWrites, percentile, scanAll } from './support';
 
 const CLIENTS = 200;
@@ -59,7 +60,7 @@ describe('load: 200 concurrent clients for 30 s on reads and writes', () => {
     );
     assert.deepEqual(unexpected, [], 'every answer 200/201');
 
-    const customers = (await scanAll(gateway.dynamoEndpoint, 'appapi-dev-customers')).filter((item) => !String(item.id).startsWith('#'));
+    const customers = (await scanAll(gateway.dynamoEndpoint, tableName('customers'))).filter((item) => !String(item.id).startsWith('#'));
     const stored = new Set(customers.map((item) => item.id));
     assert.equal(customers.length, created.length + 1, 'every acknowledged customer, and nothing else, is stored');
     assert.ok(created.every((id) => stored.has(id)));
@@ -68,6 +69,6 @@ describe('load: 200 concurrent clients for 30 s on reads and writes', () => {
       assert.equal(journey.events.length, eventsPosted.get(journeyId), `journey ${journeyId}: every acknowledged event is stored`);
       assert.equal(journey.eventCount, eventsPosted.get(journeyId));
     }
-    assert.deepEqual(await halfWrites(gateway.dynamoEndpoint), []);
+    assert.deepEqual(await halfWrites(gateway.dynamoEndpoint, gateway.manifest()), []);
   });
 });
