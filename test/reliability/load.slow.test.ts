@@ -7,6 +7,12 @@ import { client, halfWrites, percentile, scanAll } from './support';
 
 const CLIENTS = 200;
 const DURATION_MS = 30_000;
+/**
+ * A generous bound on the 99th percentile latency, not a target: with 200 clients queued on two
+ * cores a request mostly waits its turn, and p99 measured around 1–2 s here. Past it, requests
+ * approach the handlers' 10 s Lambda timeout, after which they would fail in AWS.
+ */
+const P99_BOUND_MS = 5_000;
 
 describe('load: 200 concurrent clients for 30 s on reads and writes', () => {
   let gateway: RunningGateway;
@@ -59,6 +65,7 @@ describe('load: 200 concurrent clients for 30 s on reads and writes', () => {
         `p50 ${percentile(latencies, 0.5)} ms, p99 ${percentile(latencies, 0.99)} ms, max ${Math.max(...latencies)} ms, statuses ${JSON.stringify(Object.fromEntries(statuses))}`,
     );
     assert.deepEqual(unexpected, [], 'every answer 200/201');
+    assert.ok(percentile(latencies, 0.99) < P99_BOUND_MS, `p99 ${percentile(latencies, 0.99)} ms under load, the bound is ${P99_BOUND_MS} ms`);
 
     const customers = (await scanAll(gateway.dynamoEndpoint, tableName('customers'))).filter((item) => !String(item.id).startsWith('#'));
     const stored = new Set(customers.map((item) => item.id));
