@@ -59,7 +59,8 @@ export class TestDatabase {
   readonly documents: DynamoDBDocumentClient;
 
   private constructor(readonly endpoint: string) {
-    this.client = new DynamoDBClient({ endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 });
+    // the SDK's default of 3 attempts: DynamoDB Local on a busy machine may drop a connection now and then
+    this.client = new DynamoDBClient({ endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 3 });
     this.documents = createDocumentClient(endpoint);
   }
 
