@@ -103,13 +103,19 @@ export function findEnvironmentTarget(environment: string, context: Record<strin
  * One environment's stack, built from the same declarations and cdk.json context as `cdk synth`
  * (without cdk-nag and the account-setup stack, which the CLI and the local gateway do not need):
  * what local mode and the CLI read their manifest from. Throws, listing the environments, for an
- * unknown name.
+ * unknown name. `resourcePrefix` renames the tables for local mode only (see lib/local/table-prefix.ts).
  */
-export function loadEnvironment(environment: string, apps: readonly AppDeclaration[] = declaredApps): AppApiStack {
+export function loadEnvironment(environment: string, apps: readonly AppDeclaration[] = declaredApps, options: { readonly resourcePrefix?: string } = {}): AppApiStack {
   const context = projectContext();
   const target = findEnvironmentTarget(environment, context);
   const app = new App({ context, outdir: mkdtempSync(join(tmpdir(), 'appapi-env-')) });
-  return new AppApiStack(app, stackName(environment), { environment, apps, env: stackEnvironment(target), ...operationsSettings(target) });
+  return new AppApiStack(app, stackName(environment), {
+    environment,
+    apps,
+    env: stackEnvironment(target),
+    ...operationsSettings(target),
+    ...(options.resourcePrefix ? { resourcePrefix: options.resourcePrefix } : {}),
+  });
 }
 
 /** An entry's monitoring, alarm e-mail and tracing, as AppApiStack props (absent keys keep its defaults). */

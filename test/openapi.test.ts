@@ -1,15 +1,11 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { promisify } from 'node:util';
 import { loadEnvironment } from '../lib/environments';
 import type { RunningGateway } from '../lib/local/gateway/server';
 import { openApiDocument } from '../lib/openapi';
 import { startTestGateway } from './e2e/support';
+import { appapiHere } from './support/cli';
 import { apps } from './support/lab-app';
-
-const run = promisify(execFile);
 
 /** A maintained OpenAPI 3.0/3.1 validator (ESM, hence the dynamic import). */
 async function validate(document: Record<string, unknown>): Promise<{ valid: boolean; errors?: unknown }> {
@@ -63,7 +59,8 @@ describe('OpenAPI 3.1 from the declarations', () => {
     });
 
     it('appapi openapi --env prod prints the document', { timeout: 30_000 }, async () => {
-      const { stdout } = await run(process.execPath, [join(__dirname, '..', 'bin', 'appapi.js'), 'openapi', '--env', 'prod']);
+      const { code, stdout } = await appapiHere(['openapi', '--env', 'prod']);
+      assert.equal(code, 0);
       const printed = JSON.parse(stdout);
       assert.equal(printed.info.title, 'App APIs — prod');
       assert.equal((await validate(printed)).valid, true);

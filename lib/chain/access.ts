@@ -97,9 +97,15 @@ function record(
       if (step.events) grant(JOURNEYS, 'Query');
       return;
     case 'journey.update':
+      // the journey item is updated; a declared event is an item of its own; a status may end the
+      // journey, which releases its identifier's item
+      grant(JOURNEYS, 'GetItem', 'UpdateItem');
+      if (step.event) grant(JOURNEYS, 'PutItem');
+      if (step.status !== undefined) grant(JOURNEYS, 'DeleteItem');
+      return;
     case 'journey.end':
-      // the journey item is updated, an event item appended, an ended journey's identifier released
-      grant(JOURNEYS, 'GetItem', 'UpdateItem', 'PutItem', 'DeleteItem');
+      // the journey item is updated (no event is appended) and its identifier's item released
+      grant(JOURNEYS, 'GetItem', 'UpdateItem', 'DeleteItem');
       return;
     case 'when':
       visit(step.then);

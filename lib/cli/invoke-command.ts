@@ -6,6 +6,7 @@ import { createDocumentClient } from '../../lambdas/runtime/dynamodb';
 import { loadEnvironment } from '../environments';
 import { dataHome } from '../local/data-home';
 import { connectLocalDynamo } from '../local/local-dynamo';
+import { localTablePrefix } from '../local/table-prefix';
 import { ensureTables } from '../local/tables';
 import { UsageError, type CommandIo } from './io';
 
@@ -25,7 +26,7 @@ const OPTIONS = {
 export async function invokeCommand(argv: readonly string[], io: CommandIo): Promise<number> {
   const { values, positionals } = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
   if (positionals.length !== 1) throw new UsageError('invoke takes the id of one App API, e.g. appapi invoke CreateCustomer.');
-  const { manifest } = loadEnvironment(values.env);
+  const { manifest } = loadEnvironment(values.env, undefined, { resourcePrefix: localTablePrefix() });
   const route = manifest.routes.find((candidate) => candidate.id === positionals[0]);
   if (!route) throw new UsageError(`No App API "${positionals[0]}" in ${values.env}. Known: ${manifest.routes.map((r) => r.id).join(', ')}.`);
   const body = values.body?.startsWith('@') ? readFileSync(values.body.slice(1), 'utf8') : values.body;

@@ -7,6 +7,7 @@ import { ApiKeyStore, KeyCommandError } from '../keys/key-store';
 import { dataHome } from '../local/data-home';
 import { connectLocalDynamo } from '../local/local-dynamo';
 import { loadOrCreateSigningKey } from '../local/signing-key-file';
+import { localTablePrefix } from '../local/table-prefix';
 import { ensureTables } from '../local/tables';
 
 /** Where the keys of an environment live: DynamoDB Local and a key file, or the deployed stack. */
@@ -24,7 +25,7 @@ export interface AwsClients {
 }
 
 export async function localBackend(env: string): Promise<KeysBackend> {
-  const { manifest } = loadEnvironment(env);
+  const { manifest } = loadEnvironment(env, undefined, { resourcePrefix: localTablePrefix() });
   const home = dataHome();
   const dynamo = await connectLocalDynamo(home, env);
   const documents = createDocumentClient(dynamo.endpoint);

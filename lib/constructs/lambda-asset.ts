@@ -2,8 +2,9 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildSync } from 'esbuild';
+import { buildSync, version as esbuildVersion, type BuildOptions } from 'esbuild';
 import type { EnvironmentManifest } from '../../lambdas/shared/manifest';
+import { cachedBuild } from './bundle-cache';
 
 /** What ships to Lambda: the entry file under `lambdas/`, and the handler name in the bundle. */
 export const LAMBDA_ENTRIES = {
@@ -16,6 +17,8 @@ export const LAMBDA_ENTRIES = {
 export type LambdaEntry = keyof typeof LAMBDA_ENTRIES;
 
 const LAMBDAS_DIR = join(__dirname, '..', '..', 'lambdas');
+const PROJECT_ROOT = join(LAMBDAS_DIR, '..');
+
 /** A bundle and its source map, which names the TypeScript files under `lambdas/` for stack traces. */
 export interface Bundle {
   readonly code: string;
@@ -24,15 +27,20 @@ export interface Bundle {
 
 const bundles = new Map<LambdaEntry, Bundle>();
 
-/** Bundles an entry once per process: one esbuild run serves every function of every environment. */
+/**
+ * Bundles an entry once per process, and across processes once per set of sources (cached on disk
+ * by the content of every file the bundle was built from): one esbuild run serves every function
+ * of every environment, and the CLI and test processes after it.
+ */
 export function bundle(entry: LambdaEntry): Bundle {
   let built = bundles.get(entry);
   if (built === undefined) {
     const file = LAMBDA_ENTRIES[entry].file;
-    const result = buildSync({
+    const options = {
       entryPoints: [join(LAMBDAS_DIR, LAMBDA_ENTRIES[entry].source)],
+      absWorkingDir: PROJECT_ROOT,
       // names the output files (nothing is written) and makes map sources read lambdas/…, node_modules/…
-      outfile: join(LAMBDAS_DIR, '..', file),
+      outfile: join(PROJECT_ROOT, file),
       bundle: true,
       platform: 'node',
       target: 'node22',
@@ -47,10 +55,16 @@ export function bundle(entry: LambdaEntry): Bundle {
       sourcesContent: false,
       sourceRoot: '',
       write: false,
+      metafile: true,
       logLevel: 'silent',
+    } as const satisfies BuildOptions;
+    // the cache keeps one string: the bundle and its map, as JSON
+    const cached = cachedBuild(`${entry}\0${esbuildVersion}\0${JSON.stringify(options)}`, PROJECT_ROOT, () => {
+      const result = buildSync(options);
+      const output = (suffix: string) => result.outputFiles.find((outputFile) => outputFile.path.endsWith(suffix))!.text;
+      return { code: JSON.stringify({ code: output(file), sourceMap: output(`${file}.map`) } satisfies Bundle), inputs: Object.keys(result.metafile.inputs) };
     });
-    const output = (suffix: string) => result.outputFiles.find((outputFile) => outputFile.path.endsWith(suffix))!.text;
-    built = { code: output(file), sourceMap: output(`${file}.map`) };
+    built = JSON.parse(cached) as Bundle;
     bundles.set(entry, built);
   }
   return built;

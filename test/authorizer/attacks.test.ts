@@ -1,22 +1,20 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createAuthorizer, type Authorizer } from '../../lambdas/authorizer/create-authorizer';
-import { createDocumentClient } from '../../lambdas/runtime/dynamodb';
 import { generateSigningKeyPair, type SigningKeyPair } from '../../lambdas/shared/signing-jwk';
 import { ApiKeyStore } from '../../lib/keys/key-store';
 import { mintToken } from '../../lib/keys/tokens';
 import { declareBooking } from '../../lib/apps/booking';
-import { startDynamoDbLocal, type DynamoDbLocal } from '../../lib/local/dynamodb-local';
-import { ensureTables } from '../../lib/local/tables';
 import { environmentStack } from '../support/cdk';
+import { ISOLATED, TestDatabase } from '../support/dynamo';
 import { tokenAttacks, bearerVariants } from './attack-tokens';
 import { authorizerEvent } from './support';
 
-const manifest = environmentStack([declareBooking]).manifest;
+const manifest = environmentStack([declareBooking], ISOLATED).manifest;
 
 describe('authorizer: every attack is 401, the reason logged and never returned', () => {
-  let dynamo: DynamoDbLocal;
-  let documents: ReturnType<typeof createDocumentClient>;
+  let database: TestDatabase;
+  let documents: TestDatabase['documents'];
   let authorize: Authorizer;
   let pair: SigningKeyPair;
   let staging: SigningKeyPair;
@@ -27,9 +25,8 @@ describe('authorizer: every attack is 401, the reason logged and never returned'
   const logs: Array<Record<string, unknown>> = [];
 
   before(async () => {
-    dynamo = await startDynamoDbLocal();
-    await ensureTables(dynamo.client(), manifest);
-    documents = createDocumentClient(dynamo.endpoint);
+    database = await TestDatabase.open(manifest);
+    documents = database.documents;
     pair = generateSigningKeyPair();
     staging = generateSigningKeyPair();
     const store = new ApiKeyStore(documents, manifest.tables.apiKeys);
@@ -42,10 +39,7 @@ describe('authorizer: every attack is 401, the reason logged and never returned'
     await store.delete(doomed.keyId);
     authorize = createAuthorizer({ manifest, publicJwk: pair.publicJwk, dynamo: documents, log: (entry) => logs.push(entry) });
   });
-  after(async () => {
-    documents?.destroy();
-    await dynamo?.stop();
-  });
+  after(() => database?.close());
 
   it('happy flow: a valid token of a partners key is allowed, with the key in the context', async () => {
     const result = await authorize(authorizerEvent(`Bearer ${validToken}`));

@@ -4,23 +4,21 @@ import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import { createAuthorizer } from '../../lambdas/authorizer/create-authorizer';
 import { globMatches, policyAllows, policyForGroups } from '../../lambdas/authorizer/route-policy';
 import { createHandler } from '../../lambdas/runtime/create-handler';
-import { createDocumentClient } from '../../lambdas/runtime/dynamodb';
 import { generateSigningKeyPair, type SigningKeyPair } from '../../lambdas/shared/signing-jwk';
 import type { RouteManifest } from '../../lambdas/shared/manifest';
 import { declareBooking } from '../../lib/apps/booking';
 import { ApiKeyStore } from '../../lib/keys/key-store';
 import { mintToken } from '../../lib/keys/tokens';
 import { AuthorizerCache } from '../../lib/local/authorizer-cache';
-import { startDynamoDbLocal, type DynamoDbLocal } from '../../lib/local/dynamodb-local';
-import { ensureTables } from '../../lib/local/tables';
 import { environmentStack } from '../support/cdk';
+import { ISOLATED, TestDatabase } from '../support/dynamo';
 import { authorizerEvent, STAGE } from './support';
 
-const manifest = environmentStack([declareBooking]).manifest;
+const manifest = environmentStack([declareBooking], ISOLATED).manifest;
 
 describe('authorizer caching is safe', () => {
-  let dynamo: DynamoDbLocal;
-  let documents: ReturnType<typeof createDocumentClient>;
+  let database: TestDatabase;
+  let documents: TestDatabase['documents'];
   let pair: SigningKeyPair;
   let store: ApiKeyStore;
   let clock = 0;
@@ -28,16 +26,12 @@ describe('authorizer caching is safe', () => {
     clock += seconds * 1000;
   };
   before(async () => {
-    dynamo = await startDynamoDbLocal();
-    await ensureTables(dynamo.client(), manifest);
-    documents = createDocumentClient(dynamo.endpoint);
+    database = await TestDatabase.open(manifest);
+    documents = database.documents;
     pair = generateSigningKeyPair();
     store = new ApiKeyStore(documents, manifest.tables.apiKeys);
   });
-  after(async () => {
-    documents?.destroy();
-    await dynamo?.stop();
-  });
+  after(() => database?.close());
 
   const gateway = () => {
     const authorizer = createAuthorizer({ manifest, publicJwk: pair.publicJwk, dynamo: documents, keySet: { clock: () => clock }, log: () => {} });

@@ -5,11 +5,14 @@ import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { RunningGateway } from '../../lib/local/gateway/server';
 import { createToken, request, startTestGateway } from '../e2e/support';
+import { browserSkipReason, findChromium } from '../support/chromium';
+import { tableName } from '../support/dynamo';
 
-// Chromium from Debian's packages (.ci/run installs it when absent), driven by playwright-core.
+// Chromium driven by playwright-core (.ci/run installs Debian's when absent); see findChromium.
 const SCREENSHOTS = join(__dirname, '..', '..', 'test-results', 'console');
+const executablePath = findChromium();
 
-describe('local console in a real browser', () => {
+describe('local console in a real browser', { skip: browserSkipReason(executablePath) }, () => {
   let gateway: RunningGateway;
   let browser: Browser;
   let page: Page;
@@ -18,7 +21,8 @@ describe('local console in a real browser', () => {
     mkdirSync(SCREENSHOTS, { recursive: true });
     gateway = await startTestGateway({ console: true, appsModule: require.resolve('../../lib/apps') });
     token = (await createToken(gateway, ['partners', 'ops'])).token;
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    assert.ok(executablePath, 'CI runs the browser tests: install Chromium (.ci/run does) or set CHROMIUM_PATH');
+    browser = await chromium.launch({ executablePath, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
     page = await browser.newPage();
   });
   after(async () => {
@@ -54,7 +58,7 @@ describe('local console in a real browser', () => {
     await timeline.waitFor();
     const text = await timeline.innerText();
     assert.match(text, /airdata\.insert → \$customer/);
-    assert.match(text, /TransactWrite appapi-dev-customers/);
+    assert.match(text, new RegExp(`TransactWrite ${tableName('customers')}`));
     assert.match(text, /capacity units/);
     await page.screenshot({ path: join(SCREENSHOTS, 'request-trace.png'), fullPage: true });
   });

@@ -1,24 +1,20 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { spawnSync } from 'node:child_process';
 import { symlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { promisify } from 'node:util';
 import { temporaryHome } from '../e2e/support';
-
-const run = promisify(execFile);
-const cli = join(__dirname, '..', '..', 'bin', 'appapi.js');
+import { appapi, appapiHere } from '../support/cli';
 
 describe('appapi dev', () => {
-  it('without Java says in one line how to install it, and exits 1', { timeout: 60_000 }, async () => {
+  // the timeouts only guard against a hang: a new CLI process on a busy machine can take a while
+  it('without Java says in one line how to install it, and exits 1', { timeout: 150_000 }, async () => {
     // a PATH holding only node: no java on it
     const bin = temporaryHome();
     symlinkSync(process.execPath, join(bin, 'node'));
-    const env = { ...process.env, PATH: bin, APPAPI_HOME: temporaryHome() };
-    await assert.rejects(run(process.execPath, [cli, 'dev', '--port', '0'], { env, timeout: 30_000 }), (error: { code: number; stderr: string }) => {
+    await assert.rejects(appapi(['dev', '--port', '0'], { home: temporaryHome(), env: { PATH: bin }, timeout: 120_000 }), (error: { code: number; stderr: string }) => {
       const lines = error.stderr.trim().split('\n');
       assert.equal(error.code, 1);
       assert.equal(lines.length, 1, error.stderr);
@@ -27,13 +23,14 @@ describe('appapi dev', () => {
     });
   });
 
-  it('with its port taken says how to choose another, exits 1, and leaves no DynamoDB Local running', { timeout: 60_000 }, async () => {
+  it('with its port taken says how to choose another, exits 1, and leaves no DynamoDB Local running', { timeout: 150_000 }, async () => {
     const blocker = createServer();
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
     const port = (blocker.address() as AddressInfo).port;
     const home = temporaryHome();
     try {
-      await assert.rejects(run(process.execPath, [cli, 'dev', '--port', String(port)], { env: { ...process.env, APPAPI_HOME: home }, timeout: 50_000 }), (error: { code: number; stderr: string }) => {
+      // a data folder with no `appapi dev` running: the command starts DynamoDB Local itself, and must stop it
+      await assert.rejects(appapi(['dev', '--port', String(port)], { home, timeout: 120_000 }), (error: { code: number; stderr: string }) => {
         assert.equal(error.code, 1);
         assert.match(error.stderr, new RegExp(`Port ${port} is already in use.*--port 3001`));
         return true;
@@ -46,6 +43,7 @@ describe('appapi dev', () => {
   });
 
   it('rejects a bad port with the usage', async () => {
-    await assert.rejects(run(process.execPath, [cli, 'dev', '--port', 'eighty']), (error: { code: number; stderr: string }) => error.code === 2 && /--port takes a port number/.test(error.stderr));
+    const outcome = await appapiHere(['dev', '--port', 'eighty']);
+    assert.deepEqual([outcome.code, /--port takes a port number/.test(outcome.stderr)], [2, true], outcome.stderr);
   });
 });

@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { promisify } from 'node:util';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createAuthorizer } from '../../lambdas/authorizer/create-authorizer';
@@ -15,21 +13,25 @@ import { keysCommand } from '../../lib/cli/keys-command';
 import { loadEnvironment } from '../../lib/environments';
 import { connectLocalDynamo } from '../../lib/local/local-dynamo';
 import { loadOrCreateSigningKey, signingKeyPath } from '../../lib/local/signing-key-file';
-import { ensureTables } from '../../lib/local/tables';
-import { startDynamoDbLocal, type DynamoDbLocal } from '../../lib/local/dynamodb-local';
 import { authorizerEvent } from '../authorizer/support';
-
-const run = promisify(execFile);
-const cli = join(__dirname, '..', '..', 'bin', 'appapi.js');
-const manifest = loadEnvironment('dev').manifest;
+import { appapi, appapiHere } from '../support/cli';
+import { ISOLATED, shareDynamo, TestDatabase } from '../support/dynamo';
 
 describe('appapi keys (local)', () => {
+  const manifest = loadEnvironment('dev', undefined, ISOLATED).manifest;
   const home = mkdtempSync(join(tmpdir(), 'appapi-home-'));
-  const appapi = (...args: string[]) => run(process.execPath, [cli, 'keys', ...args], { env: { ...process.env, APPAPI_HOME: home }, timeout: 60_000 });
+  // as from a second terminal while `appapi dev` runs: the commands reuse its DynamoDB Local.
+  // create (and one error) run bin/appapi.js in a process of their own; the others run the same command code here
+  const keys = async (...args: string[]) => {
+    const outcome = await appapiHere(['keys', ...args], { home });
+    assert.equal(outcome.code, 0, outcome.stderr);
+    return outcome.stdout;
+  };
   let created: { keyId: string; token: string; env: string; name: string; groups: string[] };
 
   before(async () => {
-    created = JSON.parse((await appapi('create', '--name', 'partner-app', '--groups', 'partners', '--json')).stdout);
+    await shareDynamo(home);
+    created = JSON.parse((await appapi(['keys', 'create', '--name', 'partner-app', '--groups', 'partners', '--json'], { home })).stdout);
   });
 
   const authorizeLocally = async (token: string) => {
@@ -53,7 +55,7 @@ describe('appapi keys (local)', () => {
   it('keeps the signing key in a 0600 file in a 0700 folder, and stores no token', async () => {
     assert.equal(statSync(signingKeyPath(home, 'dev')).mode & 0o777, 0o600);
     assert.equal(statSync(join(home, 'dev')).mode & 0o777, 0o700);
-    const listed = (await appapi('list', '--json')).stdout;
+    const listed = await keys('list', '--json');
     assert.deepEqual(Object.keys(JSON.parse(listed)[0]), ['keyId', 'name', 'groups', 'createdAt', 'updatedAt']);
     const dynamo = await connectLocalDynamo(home, 'dev');
     const documents = createDocumentClient(dynamo.endpoint);
@@ -65,37 +67,45 @@ describe('appapi keys (local)', () => {
   });
 
   it('update changes the groups without a redeploy; delete revokes', async () => {
-    assert.match((await appapi('update', created.keyId, '--groups', 'partners,ops')).stdout, /partners, ops/);
+    assert.match(await keys('update', created.keyId, '--groups', 'partners,ops'), /partners, ops/);
     assert.equal(await authorizeLocally(created.token), 'partners,ops');
-    assert.match((await appapi('delete', created.keyId)).stdout, /within 60 s/);
+    assert.match(await keys('delete', created.keyId), /within 60 s/);
     assert.equal(await authorizeLocally(created.token), 'Unauthorized');
   });
 
   it('error flow: unknown key, unknown environment and bad usage explain themselves', async () => {
-    await assert.rejects(appapi('delete', 'key_nope'), (error: { code: number; stderr: string }) => error.code === 1 && /No key key_nope/.test(error.stderr));
-    await assert.rejects(appapi('list', '--env', 'qa'), (error: { code: number; stderr: string }) => error.code === 1 && /Unknown environment "qa".*dev, staging, prod/.test(error.stderr));
-    await assert.rejects(appapi('create', '--name', 'x'), (error: { code: number; stderr: string }) => error.code === 2 && /needs --groups/.test(error.stderr));
-    await assert.rejects(appapi('create', '--name', 'x', '--groups', 'Bad Group'), (error: { code: number; stderr: string }) => error.code === 1 && /lower-case/.test(error.stderr));
+    await assert.rejects(appapi(['keys', 'delete', 'key_nope'], { home }), (error: { code: number; stderr: string }) => error.code === 1 && /No key key_nope/.test(error.stderr));
+    const cases: Array<[string[], Record<string, string> | undefined, number, RegExp]> = [
+      [['list', '--env', 'qa'], undefined, 1, /Unknown environment "qa".*dev, staging, prod/],
+      [['create', '--name', 'x'], undefined, 2, /needs --groups/],
+      [['create', '--name', 'x', '--groups', 'Bad Group'], undefined, 1, /lower-case/],
+      [['list'], { APPAPI_TABLE_PREFIX: 'Team 2' }, 1, /APPAPI_TABLE_PREFIX "Team 2" must be lower-case/],
+    ];
+    for (const [args, env, code, message] of cases) {
+      const outcome = await appapiHere(['keys', ...args], { home, ...(env ? { env } : {}) });
+      assert.deepEqual([outcome.code, message.test(outcome.stderr)], [code, true], `${args.join(' ')}: ${outcome.stderr}`);
+    }
   });
 });
 
 describe('appapi keys --aws', () => {
-  // Secrets Manager has no local emulator: its answer is mocked; the keys table is DynamoDB Local.
-  let dynamo: DynamoDbLocal;
+  // Secrets Manager has no local emulator: its answer is mocked; the keys table is DynamoDB Local,
+  // under the deployed name (the default prefix, which no other test uses)
+  const manifest = loadEnvironment('dev').manifest;
+  let database: TestDatabase;
   const secrets = mockClient(SecretsManagerClient);
   before(async () => {
-    dynamo = await startDynamoDbLocal();
-    await ensureTables(dynamo.client(), manifest);
+    database = await TestDatabase.open(manifest);
   });
-  after(async () => {
+  after(() => {
     secrets.restore();
-    await dynamo?.stop();
+    database?.close();
   });
 
   it('signs with the deployed secret and writes the deployed keys table; the token works for that key only', async () => {
     const pair = generateSigningKeyPair();
     secrets.on(GetSecretValueCommand, { SecretId: 'appapi/dev/signing-key' }).resolves({ SecretString: JSON.stringify(pair) });
-    const documents = createDocumentClient(dynamo.endpoint);
+    const documents = createDocumentClient(database.endpoint);
     const lines: string[] = [];
     await keysCommand(['create', '--name', 'prod-partner', '--groups', 'partners', '--json', '--aws'], { out: (line) => lines.push(line), err: () => {} }, {
       openBackend: (env) => awsBackend(env, { secrets: new SecretsManagerClient({ region: 'eu-west-1' }), documents }),
@@ -108,7 +118,7 @@ describe('appapi keys --aws', () => {
 
   it('error flow: an environment not deployed yet says so', async () => {
     secrets.on(GetSecretValueCommand).resolves({ SecretString: 'initial-random-value' });
-    const documents = createDocumentClient(dynamo.endpoint);
+    const documents = createDocumentClient(database.endpoint);
     await assert.rejects(
       keysCommand(['create', '--name', 'x', '--groups', 'partners', '--aws'], { out: () => {}, err: () => {} }, { openBackend: (env) => awsBackend(env, { secrets: new SecretsManagerClient({ region: 'eu-west-1' }), documents }) }),
       /Deploy the environment first: npx cdk deploy AppApi-dev/,

@@ -6,6 +6,7 @@ import { ApiKeyStore } from '../../lib/keys/key-store';
 import { mintToken } from '../../lib/keys/tokens';
 import { loadOrCreateSigningKey } from '../../lib/local/signing-key-file';
 import { startGateway, type GatewayOptions, type RunningGateway } from '../../lib/local/gateway/server';
+import { shareDynamo, TABLE_PREFIX } from '../support/dynamo';
 
 export const LAB_APPS = join(__dirname, '..', 'support', 'lab-app.ts');
 
@@ -13,9 +14,14 @@ export function temporaryHome(): string {
   return mkdtempSync(join(tmpdir(), 'appapi-e2e-'));
 }
 
-/** A gateway on a free loopback port with its own data folder. */
-export function startTestGateway(options: GatewayOptions = {}): Promise<RunningGateway> {
-  return startGateway({ port: 0, home: temporaryHome(), watch: false, appsModule: LAB_APPS, log: () => {}, ...options });
+/**
+ * A gateway on a free loopback port with its own data folder, on the run's shared DynamoDB Local
+ * (found as a second terminal finds a running `appapi dev`'s) and this file's tables.
+ */
+export async function startTestGateway(options: GatewayOptions = {}): Promise<RunningGateway> {
+  const home = options.home ?? temporaryHome();
+  await shareDynamo(home, options.env ?? 'dev');
+  return startGateway({ port: 0, watch: false, appsModule: LAB_APPS, log: () => {}, tablePrefix: TABLE_PREFIX, ...options, home });
 }
 
 /** Creates a key the way `appapi keys create` does and returns its token. */

@@ -5,9 +5,9 @@ import { createHandler } from '../../lambdas/runtime/create-handler';
 import { createDocumentClient } from '../../lambdas/runtime/dynamodb';
 import type { ProxyEvent } from '../../lambdas/runtime/proxy-event';
 import { AirDataModel, ApiApp, ApiAuth, AppApi, field, op } from '../../lib';
-import { freePort, startDynamoDbLocal, type DynamoDbLocal } from '../../lib/local/dynamodb-local';
-import { ensureTables } from '../../lib/local/tables';
+import { freePort } from '../../lib/local/dynamodb-local';
 import { environmentStack } from '../support/cdk';
+import { ISOLATED, tableName, TestDatabase } from '../support/dynamo';
 
 const stack = environmentStack([
   (environment) => {
@@ -26,24 +26,20 @@ const stack = environmentStack([
       chain: [op.airdata.get(people, { id: '{% $params.personId %}', as: 'person', notFound: 'null' }), op.respond({ body: { found: '{% $exists($person) and $person != null %}' } })],
     });
   },
-]);
+], ISOLATED);
 
 const get = (personId: string): ProxyEvent => ({ httpMethod: 'GET', pathParameters: { personId }, requestContext: { requestId: `r-${personId}` } });
 
 describe('airdata.get on DynamoDB Local', () => {
-  let dynamo: DynamoDbLocal;
+  let database: TestDatabase;
   let documents: DynamoDBDocumentClient;
   before(async () => {
-    dynamo = await startDynamoDbLocal();
-    await ensureTables(dynamo.client(), stack.manifest);
-    documents = createDocumentClient(dynamo.endpoint);
-    await documents.send(new PutCommand({ TableName: 'appapi-dev-people', Item: { id: 'p1', name: 'Ada' } }));
-    await documents.send(new PutCommand({ TableName: 'appapi-dev-people', Item: { id: '#unique#name#Ada', owner: 'p1' } }));
+    database = await TestDatabase.open(stack.manifest);
+    documents = database.documents;
+    await documents.send(new PutCommand({ TableName: tableName('people'), Item: { id: 'p1', name: 'Ada' } }));
+    await documents.send(new PutCommand({ TableName: tableName('people'), Item: { id: '#unique#name#Ada', owner: 'p1' } }));
   });
-  after(async () => {
-    documents?.destroy();
-    await dynamo?.stop();
-  });
+  after(() => database?.close());
 
   it('happy flow: returns the record by id', async () => {
     const result = await createHandler(stack.manifest, 'GetPerson', documents)(get('p1'));

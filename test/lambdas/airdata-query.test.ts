@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { AirDataModel, ApiApp, ApiAuth, AppApi, field, op, type AppDeclaration } from '../../lib';
 import { queryRecords } from '../../lambdas/runtime/store/airdata-query';
+import { tableName } from '../support/dynamo';
 import { RuntimeHarness } from '../support/runtime';
 
 const shop: AppDeclaration = (environment) => {
@@ -40,7 +41,7 @@ const shop: AppDeclaration = (environment) => {
   });
 };
 
-const table = 'appapi-dev-products';
+const table = tableName('products');
 
 describe('airdata.query on DynamoDB Local', () => {
   let harness: RuntimeHarness;

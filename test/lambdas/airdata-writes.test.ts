@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { AirDataModel, ApiApp, ApiAuth, AppApi, field, op, type AppDeclaration } from '../../lib';
+import { tableName } from '../support/dynamo';
 import { RuntimeHarness } from '../support/runtime';
 
 const crm: AppDeclaration = (environment) => {
@@ -35,7 +36,7 @@ const crm: AppDeclaration = (environment) => {
   ]);
 };
 
-const people = 'appapi-dev-people';
+const people = tableName('people');
 const markers = async (harness: RuntimeHarness) => (await harness.items(people)).filter((item) => String(item.id).startsWith('#')).map((item) => item.id).sort();
 
 describe('AirData writes on DynamoDB Local', () => {

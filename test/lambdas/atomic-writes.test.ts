@@ -7,6 +7,7 @@ import { AirDataModel, ApiApp, ApiAuth, AppApi, field, op, type AppDeclaration }
 import { createHandler } from '../../lambdas/runtime/create-handler';
 import { createDocumentClient } from '../../lambdas/runtime/dynamodb';
 import { freePort } from '../../lib/local/dynamodb-local';
+import { tableName } from '../support/dynamo';
 import { RuntimeHarness } from '../support/runtime';
 
 let hookUrl = '';
@@ -52,7 +53,7 @@ describe('atomic writes and Idempotency-Key on DynamoDB Local', () => {
     await harness?.stop();
   });
 
-  const count = async (table: string) => (await harness.items(`appapi-dev-${table}`)).length;
+  const count = async (table: string) => (await harness.items(tableName(table))).length;
 
   it('failure injection: a chain failing after two writes leaves nothing behind', async () => {
     const before = { customers: await count('customers'), journeys: await count('journeys') };
@@ -66,7 +67,7 @@ describe('atomic writes and Idempotency-Key on DynamoDB Local', () => {
 
   it('failure injection: when the transaction itself is refused at commit, no write of the request lands', async () => {
     onHook = async () => {
-      await harness.documents.send(new PutCommand({ TableName: 'appapi-dev-badges', Item: { id: '#unique#code#GOLD', recordId: 'someone-else' } }));
+      await harness.documents.send(new PutCommand({ TableName: tableName('badges'), Item: { id: '#unique#code#GOLD', recordId: 'someone-else' } }));
     };
     const customersBefore = await count('customers');
     const answer = await harness.call('CustomerWithBadge', { keyId: 'k1', body: { customer: { name: 'Bob', email: 'bob@example.com' }, badge: { code: 'GOLD' }, hook: hookUrl } });
@@ -75,7 +76,7 @@ describe('atomic writes and Idempotency-Key on DynamoDB Local', () => {
     assert.equal(answer.body.code, 'unique_conflict');
     assert.equal(answer.body.field, 'code');
     assert.equal(await count('customers'), customersBefore);
-    assert.deepEqual((await harness.items('appapi-dev-badges')).map((item) => item.id), ['#unique#code#GOLD']);
+    assert.deepEqual((await harness.items(tableName('badges'))).map((item) => item.id), ['#unique#code#GOLD']);
   });
 
   it('error flow: DynamoDB unreachable at commit answers 503 with Retry-After, quickly', { timeout: 20_000 }, async () => {

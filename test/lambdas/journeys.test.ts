@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ApiApp, ApiAuth, AppApi, op, type AppDeclaration } from '../../lib';
+import { tableName } from '../support/dynamo';
 import { RuntimeHarness } from '../support/runtime';
 
 const visits: AppDeclaration = (environment) => {
@@ -25,7 +26,7 @@ const visits: AppDeclaration = (environment) => {
   }
 };
 
-const table = 'appapi-dev-journeys';
+const table = tableName('journeys');
 
 describe('journeys on DynamoDB Local', () => {
   let harness: RuntimeHarness;

@@ -4,9 +4,9 @@ import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynam
 import { Template } from 'aws-cdk-lib/assertions';
 import { AirDataModel, ApiApp, field, type AppDeclaration } from '../../lib';
 import { declareBooking } from '../../lib/apps/booking';
-import { startDynamoDbLocal, type DynamoDbLocal } from '../../lib/local/dynamodb-local';
 import { ensureTables } from '../../lib/local/tables';
 import { environmentStack, newApp } from '../support/cdk';
+import { ISOLATED, tableName, TestDatabase } from '../support/dynamo';
 
 const notes =
   (indexes: Record<string, { partitionKey: string }>): AppDeclaration =>
@@ -14,21 +14,18 @@ const notes =
     void new AirDataModel(new ApiApp(environment, 'Notes'), 'Notes', { fields: { title: field.text(), author: field.email() }, indexes });
 
 describe('local tables on DynamoDB Local', () => {
-  let dynamo: DynamoDbLocal;
+  let database: TestDatabase;
   let client: DynamoDBClient;
   before(async () => {
-    dynamo = await startDynamoDbLocal();
-    client = dynamo.client();
+    database = await TestDatabase.open();
+    client = database.client;
   });
-  after(async () => {
-    client?.destroy();
-    await dynamo?.stop();
-  });
+  after(() => database?.close());
 
   it('creates exactly the tables the stack declares, with the same keys and indexes', async () => {
-    const stack = environmentStack([declareBooking]);
+    const stack = environmentStack([declareBooking], ISOLATED);
     const result = await ensureTables(client, stack.manifest);
-    assert.deepEqual(result.created.sort(), ['appapi-dev-api-keys', 'appapi-dev-customers', 'appapi-dev-idempotency', 'appapi-dev-journeys']);
+    assert.deepEqual(result.created.sort(), ['api-keys', 'customers', 'idempotency', 'journeys'].map((name) => tableName(name)));
     const declared = Template.fromStack(stack).findResources('AWS::DynamoDB::Table');
     for (const table of Object.values(declared)) {
       const properties = table.Properties as { TableName: string; KeySchema: unknown; GlobalSecondaryIndexes?: Array<{ IndexName: string; KeySchema: unknown }> };
@@ -43,11 +40,11 @@ describe('local tables on DynamoDB Local', () => {
   });
 
   it('is idempotent, and adds an index declared later without touching the table', async () => {
-    const first = environmentStack([notes({})], {}, newApp());
-    assert.deepEqual((await ensureTables(client, first.manifest)).created.includes('appapi-dev-notes'), true);
+    const first = environmentStack([notes({})], ISOLATED, newApp());
+    assert.deepEqual((await ensureTables(client, first.manifest)).created.includes(tableName('notes')), true);
     const again = await ensureTables(client, first.manifest);
     assert.deepEqual(again, { created: [], indexesAdded: [] });
-    const later = environmentStack([notes({ byAuthor: { partitionKey: 'author' } })], {}, newApp());
-    assert.deepEqual(await ensureTables(client, later.manifest), { created: [], indexesAdded: ['appapi-dev-notes/byAuthor'] });
+    const later = environmentStack([notes({ byAuthor: { partitionKey: 'author' } })], ISOLATED, newApp());
+    assert.deepEqual(await ensureTables(client, later.manifest), { created: [], indexesAdded: [`${tableName('notes')}/byAuthor`] });
   });
 });

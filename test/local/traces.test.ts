@@ -4,6 +4,7 @@ import { traceOutput } from '../../lambdas/runtime/trace';
 import type { RunningGateway } from '../../lib/local/gateway/server';
 import { TraceStore } from '../../lib/local/gateway/trace-store';
 import { createToken, request, startTestGateway } from '../e2e/support';
+import { tableName } from '../support/dynamo';
 
 describe('request traces', () => {
   let gateway: RunningGateway;
@@ -27,7 +28,7 @@ describe('request traces', () => {
     assert.match(trace!.steps[0]!.output!, /traced@example.com/);
     assert.equal(trace!.steps[1]!.output, '{"status":201}');
     assert.deepEqual(trace!.dynamo.map((call) => call.command), ['Get', 'TransactWrite']);
-    assert.deepEqual(trace!.dynamo[1]!.tables, ['appapi-dev-customers']);
+    assert.deepEqual(trace!.dynamo[1]!.tables, [tableName('customers')]);
     assert.ok(trace!.dynamo.every((call) => typeof call.consumedCapacity === 'number' && call.consumedCapacity > 0), JSON.stringify(trace!.dynamo));
   });
 

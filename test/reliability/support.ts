@@ -1,6 +1,7 @@
 import { Agent, request as httpRequest } from 'node:http';
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../../lambdas/runtime/dynamodb';
+import type { EnvironmentManifest } from '../../lambdas/shared/manifest';
+import { scanAll as scanTable } from '../support/dynamo';
 
 export interface Call {
   readonly status: number;
@@ -57,18 +58,11 @@ export function percentile(values: readonly number[], fraction: number): number 
 /** Every item of a table on a DynamoDB Local endpoint. */
 export async function scanAll(endpoint: string, table: string): Promise<Record<string, any>[]> {
   const documents = createDocumentClient(endpoint);
-  const items: Record<string, any>[] = [];
   try {
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await documents.send(new ScanCommand({ TableName: table, ConsistentRead: true, ...(startKey ? { ExclusiveStartKey: startKey } : {}) }));
-      items.push(...(page.Items ?? []));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    return await scanTable(documents, table);
   } finally {
     documents.destroy();
   }
-  return items;
 }
 
 /**
@@ -76,15 +70,15 @@ export async function scanAll(endpoint: string, table: string): Promise<Record<s
  * email marker or a marker without its customer, and a journey whose eventCount differs from its
  * stored events.
  */
-export async function halfWrites(endpoint: string, prefix = 'appapi-dev'): Promise<string[]> {
+export async function halfWrites(endpoint: string, manifest: EnvironmentManifest): Promise<string[]> {
   const problems: string[] = [];
-  const customers = await scanAll(endpoint, `${prefix}-customers`);
+  const customers = await scanAll(endpoint, manifest.models.Customers!.table);
   const records = new Map(customers.filter((item) => !String(item.id).startsWith('#')).map((item) => [item.id, item]));
   const markers = customers.filter((item) => String(item.id).startsWith('#unique#email#'));
   for (const marker of markers) if (!records.has(marker.recordId)) problems.push(`marker ${marker.id} without its record`);
   const claimed = new Set(markers.map((marker) => marker.recordId));
   for (const record of records.values()) if (!claimed.has(record.id)) problems.push(`customer ${record.id} without its email marker`);
-  const journeyItems = await scanAll(endpoint, `${prefix}-journeys`);
+  const journeyItems = await scanAll(endpoint, manifest.tables.journeys);
   const events = new Map<string, number>();
   for (const item of journeyItems) if (String(item.sk).startsWith('event#')) events.set(item.pk, (events.get(item.pk) ?? 0) + 1);
   for (const journey of journeyItems.filter((item) => item.sk === 'journey')) {

@@ -12,6 +12,7 @@ import { loadOrCreateSigningKey, signingKeyPath } from '../../lib/local/signing-
 import { bearerVariants, tokenAttacks, type AttackContext } from '../authorizer/attack-tokens';
 import { startTestGateway } from '../e2e/support';
 import { scanAll } from '../reliability/support';
+import { tableName } from '../support/dynamo';
 
 /** POST /customers with one Authorization value (or none), as raw as HTTP allows. */
 function attempt(gateway: RunningGateway, authorization: string | undefined, email: string): Promise<{ status: number; contentType: string; body: string }> {
@@ -81,7 +82,7 @@ describe('security over HTTP: the attack list against the local gateway, and no 
       assert.equal(answer.contentType, 'application/problem+json', name);
       assert.doesNotMatch(answer.body, /signature|kid|alg|expired|Jwt/i, `${name}: the reason is not returned`);
     }
-    const customers = await scanAll(gateway.dynamoEndpoint, 'appapi-dev-customers');
+    const customers = await scanAll(gateway.dynamoEndpoint, tableName('customers'));
     assert.deepEqual(customers.filter((item) => String(item.email ?? item.id).includes('attack-')), [], 'nothing written');
     assert.equal((await attempt(gateway, `Bearer ${validToken}`, 'legit@example.com')).status, 201, 'the real token still works');
   });

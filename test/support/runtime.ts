@@ -1,12 +1,10 @@
-import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { AppDeclaration } from '../../lib';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { AppApiStack, AppDeclaration } from '../../lib';
 import type { EnvironmentManifest } from '../../lambdas/shared/manifest';
 import { createHandler, type Handler } from '../../lambdas/runtime/create-handler';
-import { createDocumentClient } from '../../lambdas/runtime/dynamodb';
 import type { ProxyEvent, ProxyResult } from '../../lambdas/runtime/proxy-event';
-import { startDynamoDbLocal, type DynamoDbLocal } from '../../lib/local/dynamodb-local';
-import { ensureTables } from '../../lib/local/tables';
 import { environmentStack } from './cdk';
+import { ISOLATED, TestDatabase } from './dynamo';
 
 export interface RequestOptions {
   readonly params?: Record<string, string>;
@@ -15,6 +13,21 @@ export interface RequestOptions {
   /** Sent as JSON unless it is a string. */
   readonly body?: unknown;
   readonly keyId?: string;
+  /** The key's groups, with `keyId`. @default ['partners', 'ops'] */
+  readonly groups?: readonly string[];
+}
+
+/** One DynamoDB call a route's handler sent, as the document client received it. */
+export interface ObservedDynamoCall {
+  readonly routeId: string;
+  /** The document client's command name without `Command`: Get, Put, Query, Scan, TransactWrite, … */
+  readonly command: string;
+  readonly input: Readonly<Record<string, unknown>>;
+}
+
+export interface HarnessOptions {
+  /** Sees every DynamoDB call of every handler before it is sent. */
+  readonly observe?: (call: ObservedDynamoCall) => void;
 }
 
 export interface Answer {
@@ -24,33 +37,50 @@ export interface Answer {
 }
 
 /**
- * The handler runtime of some declarations on a fresh DynamoDB Local: the same code the Lambda
- * runs, called with REST proxy events, one handler per route created once (as at cold start).
+ * The handler runtime of some declarations on DynamoDB Local (the run's shared one, with tables of
+ * their own): the same code the Lambda runs, called with REST proxy events, one handler per route
+ * created once (as at cold start).
  */
 export class RuntimeHarness {
   readonly documents: DynamoDBDocumentClient;
   private readonly handlers = new Map<string, Handler>();
   private requests = 0;
 
+  readonly manifest: EnvironmentManifest;
+
   private constructor(
-    readonly manifest: EnvironmentManifest,
-    private readonly dynamo: DynamoDbLocal,
+    /** The stack the declarations synthesize to, with this file's table names. */
+    readonly stack: AppApiStack,
+    private readonly database: TestDatabase,
+    private readonly options: HarnessOptions,
   ) {
-    this.documents = createDocumentClient(dynamo.endpoint);
+    this.manifest = stack.manifest;
+    this.documents = database.documents;
   }
 
-  static async start(apps: readonly AppDeclaration[]): Promise<RuntimeHarness> {
-    const manifest = environmentStack(apps).manifest;
-    const dynamo = await startDynamoDbLocal();
-    await ensureTables(dynamo.client(), manifest);
-    return new RuntimeHarness(manifest, dynamo);
+  static async start(apps: readonly AppDeclaration[], options: HarnessOptions = {}): Promise<RuntimeHarness> {
+    const stack = environmentStack(apps, ISOLATED);
+    return new RuntimeHarness(stack, await TestDatabase.open(stack.manifest), options);
+  }
+
+  /** The client a route's handler gets: this file's, seen by `observe` when one is given. */
+  private clientFor(routeId: string): DynamoDBDocumentClient {
+    const observe = this.options.observe;
+    if (!observe) return this.documents;
+    const documents = this.documents;
+    // the runtime only ever calls send()
+    const send = (command: { constructor: { name: string }; input: Record<string, unknown> }) => {
+      observe({ routeId, command: command.constructor.name.replace(/Command$/, ''), input: command.input });
+      return documents.send(command as never);
+    };
+    return { send } as unknown as DynamoDBDocumentClient;
   }
 
   async call(routeId: string, options: RequestOptions = {}): Promise<Answer> {
     const route = this.manifest.routes.find((candidate) => candidate.id === routeId)!;
     let handler = this.handlers.get(routeId);
     if (!handler) {
-      handler = createHandler(this.manifest, routeId, this.documents);
+      handler = createHandler(this.manifest, routeId, this.clientFor(routeId));
       this.handlers.set(routeId, handler);
     }
     this.requests += 1;
@@ -66,27 +96,19 @@ export class RuntimeHarness {
       requestContext: {
         requestId: `test-${this.requests}`,
         requestTimeEpoch: Date.now(),
-        authorizer: options.keyId ? { principalId: options.keyId, keyName: options.keyId, groups: 'partners,ops' } : null,
+        authorizer: options.keyId ? { principalId: options.keyId, keyName: options.keyId, groups: (options.groups ?? ['partners', 'ops']).join(',') } : null,
       },
     };
     return parse(await handler(event));
   }
 
   /** Every item of a table, internal items included, for checking what was (not) written. */
-  async items(table: string): Promise<Record<string, unknown>[]> {
-    const items: Record<string, unknown>[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.documents.send(new ScanCommand({ TableName: table, ConsistentRead: true, ...(startKey ? { ExclusiveStartKey: startKey } : {}) }));
-      items.push(...(page.Items ?? []));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return items;
+  items(table: string): Promise<Record<string, unknown>[]> {
+    return this.database.items(table);
   }
 
   async stop(): Promise<void> {
-    this.documents.destroy();
-    await this.dynamo.stop();
+    this.database.close();
   }
 }
 

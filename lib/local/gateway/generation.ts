@@ -16,7 +16,7 @@ const PROJECT_ROOT = join(__dirname, '..', '..', '..');
  * dropped from the require cache first, so an edited declaration or handler file is what runs
  * next, while aws-cdk-lib and the other packages stay loaded (which keeps a reload fast).
  */
-export function loadGeneration(environment: string, appsModule?: string): Generation {
+export function loadGeneration(environment: string, appsModule?: string, resourcePrefix?: string): Generation {
   for (const path of Object.keys(require.cache)) {
     if (!path.includes(`${sep}node_modules${sep}`)) delete require.cache[path];
   }
@@ -24,7 +24,7 @@ export function loadGeneration(environment: string, appsModule?: string): Genera
   const apps = (require(appsModule ?? join(PROJECT_ROOT, 'lib', 'apps')) as { apps: readonly AppDeclaration[] }).apps;
   const { createGatewayApp } = require('./gateway-app') as typeof import('./gateway-app');
   const { localPlatform } = require('../cloud/platform') as typeof import('../cloud/platform');
-  const stack = loadEnvironment(environment, apps);
+  const stack = loadEnvironment(environment, apps, { resourcePrefix });
   const manifest = stack.manifest;
   // what the template says of the platform around the handlers, executed locally
   const platform = localPlatform(stack);

@@ -8,6 +8,7 @@ import { GATEWAY_PROBLEMS, gatewayProblemBody } from '../../gateway-problems';
 import { dataHome } from '../data-home';
 import { connectLocalDynamo } from '../local-dynamo';
 import { loadOrCreateSigningKey } from '../signing-key-file';
+import { localTablePrefix } from '../table-prefix';
 import { ensureTables } from '../tables';
 import type { AccessLogEntry, GatewayApp } from './gateway-app';
 import { loadGeneration, watchedFolders } from './generation';
@@ -22,6 +23,8 @@ export interface GatewayOptions {
   readonly host?: string;
   /** @default .appapi/ or APPAPI_HOME */
   readonly home?: string;
+  /** Prefix of the local table names. @default - APPAPI_TABLE_PREFIX, else 'appapi' as in AWS */
+  readonly tablePrefix?: string;
   /** A module exporting `apps` instead of lib/apps (tests). */
   readonly appsModule?: string;
   /** Reload on changes under lib/ and lambdas/. @default true */
@@ -71,7 +74,8 @@ export class PortInUseError extends Error {
 export async function startGateway(options: GatewayOptions = {}): Promise<RunningGateway> {
   const env = options.env ?? 'dev';
   const home = options.home ?? dataHome();
-  let generation = loadGeneration(env, options.appsModule);
+  const tablePrefix = options.tablePrefix ?? localTablePrefix();
+  let generation = loadGeneration(env, options.appsModule, tablePrefix);
   const dynamo = await connectLocalDynamo(home, env, { record: true });
   const documents = createDocumentClient(dynamo.endpoint);
   const publicJwk = loadOrCreateSigningKey(home, env).publicJwk;
@@ -142,7 +146,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
     reloading ??= (async () => {
       const started = Date.now();
       try {
-        generation = loadGeneration(env, options.appsModule);
+        generation = loadGeneration(env, options.appsModule, tablePrefix);
         app = await build();
         return { ok: true, ms: Date.now() - started };
       } catch (error) {

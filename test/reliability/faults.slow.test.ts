@@ -1,17 +1,21 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { loadEnvironment } from '../../lib/environments';
 import { freePort, startDynamoDbLocal, type DynamoDbLocal } from '../../lib/local/dynamodb-local';
 import { dynamoDataPath, dynamoStatePath } from '../../lib/local/local-dynamo';
 import { createToken, startTestGateway, temporaryHome } from '../e2e/support';
+import { startAppapiDev, stopAppapiDev } from '../support/cli';
+import { ISOLATED } from '../support/dynamo';
 import { client, halfWrites } from './support';
 
-const cli = join(__dirname, '..', '..', 'bin', 'appapi.js');
 const booking = require.resolve('../../lib/apps');
 
-/** DynamoDB Local on a fixed port and data folder, recorded so the gateway uses it without owning it. */
+/**
+ * A DynamoDB Local of this test's own (it is stopped and restarted), on a fixed port and data
+ * folder, recorded so the gateway uses it without owning it.
+ */
 async function externalDynamo(home: string, port: number): Promise<DynamoDbLocal> {
   mkdirSync(dynamoDataPath(home, 'dev'), { recursive: true });
   const dynamo = await startDynamoDbLocal({ port, dataPath: dynamoDataPath(home, 'dev') });
@@ -59,7 +63,7 @@ describe('faults', () => {
       const after = await http.call('POST', '/customers', { name: 'After', email: 'after@example.com' });
       assert.equal(after.status, 201, 'recovered without restarting the gateway');
       for (const id of acknowledged.slice(-5)) assert.equal((await http.call('GET', `/customers/${id}`)).status, 200);
-      assert.deepEqual(await halfWrites(dynamo.endpoint), []);
+      assert.deepEqual(await halfWrites(dynamo.endpoint, gateway.manifest()), []);
     } finally {
       http.close();
       await gateway.stop();
@@ -72,22 +76,7 @@ describe('faults', () => {
     const port = await freePort();
     const dynamo = await externalDynamo(home, port);
     const gatewayPort = await freePort();
-    const startGatewayProcess = async (): Promise<ChildProcess> => {
-      const child = spawn(process.execPath, [cli, 'dev', '--port', String(gatewayPort)], { env: { ...process.env, APPAPI_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
-      await new Promise<void>((resolve, reject) => {
-        let output = '';
-        const timer = setTimeout(() => reject(new Error(`gateway not ready:\n${output}`)), 60_000);
-        child.stdout!.on('data', (chunk) => {
-          output += chunk;
-          if (output.includes('ready')) {
-            clearTimeout(timer);
-            resolve();
-          }
-        });
-        child.once('exit', (code) => reject(new Error(`gateway exited ${code}:\n${output}`)));
-      });
-      return child;
-    };
+    const startGatewayProcess = () => startAppapiDev(['--port', String(gatewayPort)], { home });
     let gatewayProcess = await startGatewayProcess();
     const token = JSON.parse(readFileSync(join(home, 'dev', 'local-dev.json'), 'utf8')).token as string;
     const http = client(`http://127.0.0.1:${gatewayPort}`, token);
@@ -115,15 +104,14 @@ describe('faults', () => {
 
       gatewayProcess = await startGatewayProcess();
       assert.equal((await http.call('GET', `/customers/${customer.id}`)).status, 200, 'the restarted gateway serves the same data');
-      assert.deepEqual(await halfWrites(dynamo.endpoint), []);
+      assert.deepEqual(await halfWrites(dynamo.endpoint, loadEnvironment('dev', undefined, ISOLATED).manifest), []);
       for (const journeyId of journeys) {
         const journey = (await http.call('GET', `/bookings/${journeyId}`)).body;
         assert.equal(journey.events.length, journey.eventCount);
       }
     } finally {
       http.close();
-      gatewayProcess.kill('SIGINT');
-      await new Promise((resolve) => (gatewayProcess.exitCode === null ? gatewayProcess.once('exit', resolve) : resolve(null)));
+      await stopAppapiDev(gatewayProcess);
       await dynamo.stop();
     }
   });

@@ -2,10 +2,19 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { RunningGateway } from '../../lib/local/gateway/server';
 import { createToken, startTestGateway } from '../e2e/support';
+import { tableName } from '../support/dynamo';
 import { client, halfWrites, percentile, scanAll } from './support';
 
 const CLIENTS = 200;
 const DURATION_MS = 30_000;
+/**
+ * A generous bound on the 99th percentile latency, not a target: with 200 clients queued on two
+ * cores a request mostly waits its turn (p99 measured 9 s with the machine shared with other
+ * work, load average about 10). Past API Gateway's 29 s integration timeout a request would fail in
+ * AWS; this keeps a margin below it.
+ * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/limits.html
+ */
+const P99_BOUND_MS = 20_000;
 
 describe('load: 200 concurrent clients for 30 s on reads and writes', () => {
   let gateway: RunningGateway;
@@ -58,8 +67,9 @@ describe('load: 200 concurrent clients for 30 s on reads and writes', () => {
         `p50 ${percentile(latencies, 0.5)} ms, p99 ${percentile(latencies, 0.99)} ms, max ${Math.max(...latencies)} ms, statuses ${JSON.stringify(Object.fromEntries(statuses))}`,
     );
     assert.deepEqual(unexpected, [], 'every answer 200/201');
+    assert.ok(percentile(latencies, 0.99) < P99_BOUND_MS, `p99 ${percentile(latencies, 0.99)} ms under load, the bound is ${P99_BOUND_MS} ms`);
 
-    const customers = (await scanAll(gateway.dynamoEndpoint, 'appapi-dev-customers')).filter((item) => !String(item.id).startsWith('#'));
+    const customers = (await scanAll(gateway.dynamoEndpoint, tableName('customers'))).filter((item) => !String(item.id).startsWith('#'));
     const stored = new Set(customers.map((item) => item.id));
     assert.equal(customers.length, created.length + 1, 'every acknowledged customer, and nothing else, is stored');
     assert.ok(created.every((id) => stored.has(id)));
@@ -68,6 +78,6 @@ describe('load: 200 concurrent clients for 30 s on reads and writes', () => {
       assert.equal(journey.events.length, eventsPosted.get(journeyId), `journey ${journeyId}: every acknowledged event is stored`);
       assert.equal(journey.eventCount, eventsPosted.get(journeyId));
     }
-    assert.deepEqual(await halfWrites(gateway.dynamoEndpoint), []);
+    assert.deepEqual(await halfWrites(gateway.dynamoEndpoint, gateway.manifest()), []);
   });
 });

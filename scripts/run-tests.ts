@@ -1,0 +1,152 @@
+// Runs the test files with node's built-in runner (through tsx), several at a time, on one
+// DynamoDB Local shared by every file (each file keeps to tables of its own prefix), then prints
+// the ten slowest files and a closing line with the totals. A file that measures time under the
+// CPU it gets says so with a line `// Runs alone: <why>`, and runs after the others, by itself.
+//
+//   npm test                          every test/**/*.test.ts except the slow tier
+//   npm run test:slow                 the slow tier: test/**/*.slow.test.ts, one file at a time
+//   npm test -- --test-name-pattern=nag   extra arguments go to node's runner
+//   npm test -- test/cli/keys.test.ts     only these files
+//
+// Node 20's --test takes no globs and has no global setup, hence this script.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { JavaMissingError, startDynamoDbLocal } from '../lib/local/dynamodb-local';
+import { DYNAMODB_ENDPOINT_VARIABLE } from '../test/support/endpoint';
+
+const SLOW = /\.slow\.test\.ts$/;
+const RUNS_ALONE = /^\/\/ Runs alone: /m;
+
+function findTests(directory: string): string[] {
+  return readdirSync(directory, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(directory, entry.name);
+    if (entry.isDirectory()) return findTests(path);
+    return entry.name.endsWith('.test.ts') ? [path] : [];
+  });
+}
+
+const slowTier = process.argv.includes('--slow');
+const args = process.argv.slice(2).filter((arg) => arg !== '--slow');
+const named = args.filter((arg) => arg.endsWith('.ts'));
+const files = named.length ? named : findTests('test').filter((file) => SLOW.test(file) === slowTier).sort();
+// Files run side by side unless they measure time under load (the slow tier): they share no port
+// (each listens on port 0) and no table (each has its own prefix).
+const concurrency = slowTier ? 1 : Number(process.env.APPAPI_TEST_CONCURRENCY ?? Math.max(2, availableParallelism() * 2));
+
+const work = mkdtempSync(join(tmpdir(), 'appapi-test-run-'));
+const timingsFile = join(work, 'timings.jsonl');
+
+interface PhaseOutcome {
+  readonly status: number;
+  /** The runner's closing counts (tests, pass, fail, …); absent when it did not finish its report. */
+  readonly totals?: Record<string, number>;
+}
+
+let phaseCount = 0;
+
+/** One `node --test` over some files. */
+async function runPhase(phaseFiles: readonly string[], phaseConcurrency: number, env: NodeJS.ProcessEnv): Promise<PhaseOutcome> {
+  phaseCount += 1;
+  const totalsFile = join(work, `totals-${phaseCount}.json`);
+  const runner = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      '--import',
+      pathToFileURL(join(__dirname, 'test-runner', 'file-timer.mjs')).href,
+      '--test',
+      `--test-concurrency=${phaseConcurrency}`,
+      '--test-reporter=spec',
+      '--test-reporter-destination=stdout',
+      `--test-reporter=${pathToFileURL(join(__dirname, 'test-runner', 'summary-reporter.mjs')).href}`,
+      `--test-reporter-destination=${totalsFile}`,
+      ...args.filter((arg) => !arg.endsWith('.ts')),
+      ...phaseFiles,
+    ],
+    { stdio: 'inherit', env },
+  );
+  const stopRunner = () => runner.kill('SIGINT');
+  process.once('SIGINT', stopRunner);
+  process.once('SIGTERM', stopRunner);
+  const status = await new Promise<number>((resolve) => runner.once('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0))));
+  process.off('SIGINT', stopRunner);
+  process.off('SIGTERM', stopRunner);
+  let totals: Record<string, number> | undefined;
+  try {
+    totals = JSON.parse(readFileSync(totalsFile, 'utf8')) as Record<string, number>;
+  } catch {
+    // no report: counted as a failed run below
+  }
+  return { status, ...(totals ? { totals } : {}) };
+}
+
+async function main(): Promise<number> {
+  let dynamo;
+  try {
+    dynamo = await startDynamoDbLocal({ readyTimeoutMs: 60_000 });
+  } catch (error) {
+    if (error instanceof JavaMissingError) {
+      console.error(error.message);
+      return 1;
+    }
+    throw error;
+  }
+  const env = {
+    ...process.env,
+    [DYNAMODB_ENDPOINT_VARIABLE]: dynamo.endpoint,
+    APPAPI_TEST_TIMINGS: timingsFile,
+    // the SDK's notice about its future Node 22 minimum, once per process, says nothing about the tests
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  };
+  const startedAt = Date.now();
+  const alone = files.filter((file) => RUNS_ALONE.test(readFileSync(file, 'utf8')));
+  const together = files.filter((file) => !alone.includes(file));
+  const phases: PhaseOutcome[] = [];
+  try {
+    if (together.length) phases.push(await runPhase(together, concurrency, env));
+    if (alone.length) phases.push(await runPhase(alone, 1, env));
+  } finally {
+    await dynamo.stop();
+  }
+  const seconds = Math.round((Date.now() - startedAt) / 1000);
+
+  printSlowest(seconds, alone.length);
+  if (!slowTier && named.length === 0) {
+    const slowFiles = findTests('test').filter((file) => SLOW.test(file));
+    console.log(`\nNot run here: the slow tier (${slowFiles.length} files: load, faults, quickstart, scale). Run it with: npm run test:slow`);
+  }
+  const sum = (name: string) => phases.reduce((total, phase) => total + (phase.totals?.[name] ?? 0), 0);
+  const failed = sum('fail') + sum('cancelled');
+  console.log(`\ntests: ${sum('pass')} passed, ${failed} failed, ${sum('skipped') + sum('todo')} skipped`);
+  const complete = phases.every((phase) => phase.totals !== undefined);
+  return complete && failed === 0 && phases.every((phase) => phase.status === 0) ? 0 : 1;
+}
+
+function printSlowest(seconds: number, aloneCount: number): void {
+  let lines: string[] = [];
+  try {
+    lines = readFileSync(timingsFile, 'utf8').trim().split('\n').filter(Boolean);
+  } catch {
+    return;
+  }
+  const timings = lines.map((line) => JSON.parse(line) as { file: string; ms: number; cpuMs?: number }).sort((a, b) => b.ms - a.ms);
+  const together = files.length - aloneCount;
+  console.log(`\n${files.length} files in ${seconds} s (${together} up to ${concurrency} at a time${aloneCount ? `, then ${aloneCount} alone` : ''}). Slowest (wall time, CPU time of the file and its child processes):`);
+  for (const { file, ms, cpuMs } of timings.slice(0, 10)) {
+    console.log(`  ${(ms / 1000).toFixed(1).padStart(6)} s ${cpuMs === undefined ? '' : `${(cpuMs / 1000).toFixed(1).padStart(6)} s CPU`}  ${file}`);
+  }
+}
+
+main()
+  .then((code) => {
+    rmSync(work, { recursive: true, force: true });
+    process.exit(code);
+  })
+  .catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });

@@ -1,0 +1,98 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { after } from 'node:test';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { createDocumentClient } from '../../lambdas/runtime/dynamodb';
+import type { EnvironmentManifest } from '../../lambdas/shared/manifest';
+import { startDynamoDbLocal, type DynamoDbLocal } from '../../lib/local/dynamodb-local';
+import { dynamoStatePath } from '../../lib/local/local-dynamo';
+import { ensureTables } from '../../lib/local/tables';
+import { DYNAMODB_ENDPOINT_VARIABLE } from './endpoint';
+
+
+/**
+ * This test process's table prefix (`<prefix>-dev-customers`): unique per file, so files running
+ * side by side on the run's one DynamoDB Local never see each other's tables. The stacks' default
+ * prefix, `appapi`, is left to the tests of the deployed names (`keys --aws`).
+ */
+export const TABLE_PREFIX = `t${process.pid.toString(36)}${randomBytes(3).toString('hex')}`;
+
+/** Stack props that give an environment this file's tables. */
+export const ISOLATED = { resourcePrefix: TABLE_PREFIX } as const;
+
+let own: Promise<DynamoDbLocal> | undefined;
+
+/**
+ * The run's DynamoDB Local; for a file run alone (`node --import tsx --test file`), one started
+ * for this process on first use and stopped when its tests are done.
+ */
+export async function sharedDynamoEndpoint(): Promise<string> {
+  const given = process.env[DYNAMODB_ENDPOINT_VARIABLE];
+  if (given) return given;
+  own ??= startDynamoDbLocal();
+  return (await own).endpoint;
+}
+
+// a root-level hook: runs once, after every test of the file
+after(async () => {
+  if (own) await (await own).stop();
+});
+
+/**
+ * Makes `home` look like a data folder whose `appapi dev` is running on the shared DynamoDB Local,
+ * so the gateway and CLI commands given that home reuse it, as from a second terminal. A home that
+ * already records a DynamoDB Local keeps it.
+ */
+export async function shareDynamo(home: string, env = 'dev'): Promise<void> {
+  const state = dynamoStatePath(home, env);
+  if (existsSync(state)) return;
+  const endpoint = await sharedDynamoEndpoint();
+  mkdirSync(dirname(state), { recursive: true, mode: 0o700 });
+  writeFileSync(state, JSON.stringify({ endpoint, pid: process.pid }), { mode: 0o600 });
+}
+
+/** Clients on the shared DynamoDB Local, with a manifest's tables created (under this file's prefix). */
+export class TestDatabase {
+  readonly client: DynamoDBClient;
+  readonly documents: DynamoDBDocumentClient;
+
+  private constructor(readonly endpoint: string) {
+    // the SDK's default of 3 attempts: DynamoDB Local on a busy machine may drop a connection now and then
+    this.client = new DynamoDBClient({ endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 3 });
+    this.documents = createDocumentClient(endpoint);
+  }
+
+  static async open(...manifests: EnvironmentManifest[]): Promise<TestDatabase> {
+    const database = new TestDatabase(await sharedDynamoEndpoint());
+    for (const manifest of manifests) await ensureTables(database.client, manifest);
+    return database;
+  }
+
+  /** Every item of a table, internal items included, for checking what was (not) written. */
+  async items(table: string): Promise<Record<string, any>[]> {
+    return scanAll(this.documents, table);
+  }
+
+  close(): void {
+    this.client.destroy();
+    this.documents.destroy();
+  }
+}
+
+export async function scanAll(documents: DynamoDBDocumentClient, table: string): Promise<Record<string, any>[]> {
+  const items: Record<string, any>[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await documents.send(new ScanCommand({ TableName: table, ConsistentRead: true, ...(startKey ? { ExclusiveStartKey: startKey } : {}) }));
+    items.push(...(page.Items ?? []));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return items;
+}
+
+/** The name of one of this file's tables in environment `dev`, e.g. `tableName('customers')`. */
+export function tableName(name: string, env = 'dev'): string {
+  return `${TABLE_PREFIX}-${env}-${name}`;
+}
