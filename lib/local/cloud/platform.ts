@@ -1,6 +1,7 @@
-import type { Stack } from 'aws-cdk-lib';
+import type { AppApiStack } from '../../constructs/app-api-stack';
 import type { ThrottlingManifest } from '../../../lambdas/shared/manifest';
 import { compileGatewayResponses, type GatewayResponder } from './gateway-responses';
+import { handlerIdentities, type HandlerIdentity } from './handler-iam';
 import { stageWebAclProperties, templateResources } from './stack-resources';
 
 /** What the synthesized template says of the platform around the handlers, for the local gateway to execute. */
@@ -15,12 +16,14 @@ export interface LocalPlatform {
   readonly throttling: ReadonlyMap<string, ThrottlingManifest>;
   /** The REST API's binary media types (bodies of these types reach the handler base64-encoded). */
   readonly binaryMediaTypes: readonly string[];
+  /** Per App API, its handler role's policies: every DynamoDB call is authorized against them. */
+  readonly handlerIdentities: ReadonlyMap<string, HandlerIdentity>;
 }
 
 const TYPES = new Set(['AWS::ApiGateway::GatewayResponse', 'AWS::ApiGateway::Authorizer', 'AWS::ApiGateway::Stage', 'AWS::ApiGateway::RestApi']);
 
 /** Reads the local platform from an environment stack's resources, as its templates have them. */
-export function localPlatform(environment: Stack): LocalPlatform {
+export function localPlatform(environment: AppApiStack): LocalPlatform {
   const resources = templateResources(environment, TYPES);
   const webAcl = stageWebAclProperties(environment);
   const authorizers = resources.filter((resource) => resource.type === 'AWS::ApiGateway::Authorizer');
@@ -34,6 +37,7 @@ export function localPlatform(environment: Stack): LocalPlatform {
     authorizer: authorizers[0] ? authorizerSettings(authorizers[0].logicalId, authorizers[0].properties) : undefined,
     throttling: stageThrottling(stages[0]!.properties),
     binaryMediaTypes: (restApis[0]?.properties.BinaryMediaTypes as string[] | undefined) ?? [],
+    handlerIdentities: handlerIdentities(environment),
   };
 }
 

@@ -15,6 +15,7 @@ import { readBody } from './read-body';
 import { fallbackAnswer, pathMethods } from '../../../lambdas/fallback/fallback-answer';
 import { MAX_INVOCATION_PAYLOAD_BYTES } from '../../../lambdas/shared/limits';
 import type { GatewayAnswer, GatewayResponseType } from '../cloud/gateway-responses';
+import { authorizedClient } from '../cloud/handler-iam';
 import type { LocalPlatform } from '../cloud/platform';
 import { compileWebAcl, type WafBlockResponse, type WafRequest } from '../cloud/waf';
 import { RouteTable } from './route-table';
@@ -61,7 +62,14 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
   const { manifest, platform } = options;
   const routes = new RouteTable(manifest.routes);
   const handlerOptions = options.onTrace ? { onTrace: options.onTrace } : {};
-  const handlers = new Map<string, Handler>(manifest.routes.map((route) => [route.id, createHandler(manifest, route.id, options.documents, handlerOptions)]));
+  // each handler's DynamoDB calls are authorized against its role's policies from the template, as IAM does
+  const handlers = new Map<string, Handler>(
+    manifest.routes.map((route) => {
+      const identity = options.platform.handlerIdentities.get(route.id);
+      const documents = identity ? authorizedClient(options.documents, identity, route.id) : options.documents;
+      return [route.id, createHandler(manifest, route.id, documents, handlerOptions)];
+    }),
+  );
   const authorizer = createAuthorizer({ manifest, publicJwk: options.publicJwk, dynamo: options.documents, ...(options.log ? { log: options.log } : {}) });
   const authorizations = new AuthorizerCache(authorizer, options.authorizerCacheTtlMs ?? (platform.authorizer?.resultTtlSeconds ?? 0) * 1000);
   const identityHeader = platform.authorizer?.identityHeader ?? 'authorization';

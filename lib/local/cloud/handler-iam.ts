@@ -1,0 +1,79 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { CfnResource, Stack, Token } from 'aws-cdk-lib';
+import type { AppApiStack } from '../../constructs/app-api-stack';
+import { dynamoDbRequests } from './dynamodb-iam';
+import { evaluate, type PolicyDocument } from './iam';
+import { LOCAL_PSEUDO_PARAMETERS, resolveLocally } from './intrinsics';
+import { templateResources } from './stack-resources';
+
+/** One handler's identity: its role's ARN and the policies attached to it, as the template has them. */
+export interface HandlerIdentity {
+  readonly roleArn: string;
+  readonly policies: readonly PolicyDocument[];
+  /** Where its tables' ARNs point: the stack's account and region when known, else local values. */
+  readonly where: { readonly partition: string; readonly region: string; readonly account: string };
+}
+
+/**
+ * Each App API's handler identity: the inline policies of its execution role and every
+ * AWS::IAM::Policy attached to that role (escape-hatch overrides and added statements included),
+ * with intrinsics resolved to local values. A managed policy on a handler role is refused: what
+ * it allows is not in the template.
+ */
+export function handlerIdentities(environment: AppApiStack): Map<string, HandlerIdentity> {
+  const attached = templateResources(environment, new Set(['AWS::IAM::Policy']));
+  const identities = new Map<string, HandlerIdentity>();
+  const byRole = new Map<CfnResource, HandlerIdentity>();
+  for (const route of environment.manifest.routes) {
+    const role = environment.handlerRoles.roleOf(route.id).node.defaultChild as CfnResource;
+    let identity = byRole.get(role);
+    if (!identity) {
+      const roleStack = Stack.of(role);
+      const logicalId = roleStack.getLogicalId(role);
+      const [rendered] = templateResources(roleStack, new Set(['AWS::IAM::Role'])).filter((resource) => resource.logicalId === logicalId && resource.stackPath === roleStack.node.path);
+      if (!rendered) throw new Error(`internal: role of ${route.id} is not in its template`);
+      const properties = rendered.properties as { RoleName?: string; ManagedPolicyArns?: unknown[]; Policies?: Array<{ PolicyDocument: unknown }> };
+      if ((properties.ManagedPolicyArns ?? []).length > 0) throw new Error(`The handler role ${logicalId} of ${route.id} has managed policies; the local gateway evaluates only policies the template spells out.`);
+      const documents = [
+        ...(properties.Policies ?? []).map((policy, index) => resolveLocally(policy.PolicyDocument, `${logicalId}.Policies[${index}]`) as PolicyDocument),
+        ...attached
+          .filter((policy) => policy.stackPath === rendered.stackPath && JSON.stringify(policy.properties.Roles ?? []).includes(`"${logicalId}"`))
+          .map((policy) => resolveLocally(policy.properties.PolicyDocument, `${policy.logicalId}.PolicyDocument`) as PolicyDocument),
+      ];
+      const where = { partition: LOCAL_PSEUDO_PARAMETERS['AWS::Partition']!, region: known(roleStack.region) ?? LOCAL_PSEUDO_PARAMETERS['AWS::Region']!, account: known(roleStack.account) ?? LOCAL_PSEUDO_PARAMETERS['AWS::AccountId']! };
+      identity = { roleArn: `arn:${where.partition}:iam::${where.account}:role/${logicalId}`, policies: documents, where };
+      byRole.set(role, identity);
+    }
+    identities.set(route.id, identity);
+  }
+  return identities;
+}
+
+function known(value: string): string | undefined {
+  return Token.isUnresolved(value) ? undefined : value;
+}
+
+/**
+ * A document client whose every call is first authorized as IAM would authorize the handler's
+ * role, and refused as DynamoDB refuses it: AccessDeniedException, HTTP 400, naming principal,
+ * action and resource (the runtime then answers exactly as it does in AWS).
+ * @see https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/CommonErrors.html
+ */
+export function authorizedClient(client: DynamoDBDocumentClient, identity: HandlerIdentity, functionName: string): DynamoDBDocumentClient {
+  const { where } = identity;
+  const send = async (command: { input: Record<string, unknown>; constructor: { name: string } }, ...rest: unknown[]): Promise<unknown> => {
+    for (const request of dynamoDbRequests({ operation: command.constructor.name.replace(/Command$/, ''), input: command.input }, where)) {
+      const decision = evaluate(identity.policies, request);
+      if (decision === 'allow') continue;
+      const reason = decision === 'explicit-deny' ? 'with an explicit deny in an identity-based policy' : 'because no identity-based policy allows the ' + request.action + ' action';
+      const principal = identity.roleArn.replace(':iam::', ':sts::').replace(':role/', ':assumed-role/') + `/${functionName}`;
+      throw Object.assign(new Error(`User: ${principal} is not authorized to perform: ${request.action} on resource: ${request.resource} ${reason}`), {
+        name: 'AccessDeniedException',
+        $fault: 'client',
+        $metadata: { httpStatusCode: 400 },
+      });
+    }
+    return (client.send as (...args: unknown[]) => Promise<unknown>)(command, ...rest);
+  };
+  return new Proxy(client, { get: (target, property, receiver) => (property === 'send' ? send : Reflect.get(target, property, receiver)) });
+}
