@@ -8,6 +8,9 @@ import { deployCommand, DeployError, DEPLOY_USAGE, type DeployDeps } from './dep
 import { devCommand, DEV_USAGE } from './dev-command';
 import { invokeCommand, INVOKE_USAGE } from './invoke-command';
 import { keysCommand, KEYS_USAGE } from './keys-command';
+import { lockCommand, LockRefusedError, LOCK_USAGE, type LockCommandDeps } from './lock-command';
+import { LockFileError } from '../lock/lock-file';
+import { AllowDataLossError } from '../lock/allow-data-loss';
 import { openApiCommand, OPENAPI_USAGE } from './openapi-command';
 import { routesCommand, ROUTES_USAGE } from './routes-command';
 
@@ -18,6 +21,7 @@ ${ROUTES_USAGE}
 ${OPENAPI_USAGE}
 ${INVOKE_USAGE}
 ${DEPLOY_USAGE}
+${LOCK_USAGE}
 
 ${KEYS_USAGE}`;
 
@@ -25,6 +29,8 @@ ${KEYS_USAGE}`;
 export interface CliDeps {
   /** @default - the project's cdk CLI and the default AWS credential chain */
   readonly deploy?: DeployDeps;
+  /** @default - the project's apps, appapi.lock.json and cdk.json context */
+  readonly lock?: LockCommandDeps;
 }
 
 /** Runs one CLI command; the exit code is 0 on success, 1 on a failure it explains, 2 on bad usage. */
@@ -47,6 +53,8 @@ export async function runCli(argv: readonly string[], io: CommandIo = processIo,
       case 'deploy':
         // the SDK clients load only for this command
         return await deployCommand(rest, io, deps.deploy ?? (require('./deploy-aws') as typeof import('./deploy-aws')).awsDeployDeps());
+      case 'lock':
+        return lockCommand(rest, io, deps.lock);
       case 'keys':
         await keysCommand(rest, io, { openBackend: (env, aws) => (aws ? awsBackend(env) : localBackend(env)), localUrl: 'http://127.0.0.1:3000' });
         return 0;
@@ -63,7 +71,7 @@ export async function runCli(argv: readonly string[], io: CommandIo = processIo,
       io.err(`${(error as Error).message}\n\n${USAGE}`);
       return 2;
     }
-    if (error instanceof KeyCommandError || error instanceof DeployError || error instanceof EnvironmentConfigError || error instanceof JavaMissingError || error instanceof PortInUseError || (error as Error).message?.startsWith('Unknown environment')) {
+    if (error instanceof KeyCommandError || error instanceof DeployError || error instanceof LockRefusedError || error instanceof LockFileError || error instanceof AllowDataLossError || error instanceof EnvironmentConfigError || error instanceof JavaMissingError || error instanceof PortInUseError || (error as Error).message?.startsWith('Unknown environment')) {
       io.err((error as Error).message);
       return 1;
     }

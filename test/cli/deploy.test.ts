@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, it } from 'node:test';
@@ -11,7 +11,8 @@ import type { DeployDeps } from '../../lib/cli/deploy-command';
 import { runCli } from '../../lib/cli/main';
 
 // CloudFormation and API Gateway's management API have no local emulator, so the SDK calls are
-// checked against aws-sdk-client-mock; the cdk subprocess is a recording stand-in.
+// checked against aws-sdk-client-mock; the cdk subprocess is a recording stand-in (cdk diff's
+// output format is checked against the real cdk in test/lock/cdk-diff-impacts.test.ts).
 const context = { 'appapi:environments': [{ name: 'dev', account: '111111111111', region: 'eu-west-1' }, 'prod'] };
 const outputs: Output[] = [
   { OutputKey: 'RestApiId', OutputValue: 'a1b2c3d4e5' },
@@ -24,16 +25,26 @@ describe('appapi deploy', () => {
   let steps: string[];
   let cdkCalls: string[][];
   let cdkExitCode: number;
+  let diffOutput: string;
+  let lockFile: string;
   let regions: Array<string | undefined>;
   let lines: { out: string[]; err: string[] };
 
   const deps: DeployDeps = {
     context,
     now: () => new Date('2030-01-02T03:04:05.000Z'),
+    get lockFile() {
+      return lockFile;
+    },
     runCdk: async (args) => {
       cdkCalls.push([...args]);
       steps.push('cdk deploy');
       return cdkExitCode;
+    },
+    diffCdk: async (args) => {
+      cdkCalls.push([...args]);
+      steps.push('cdk diff');
+      return { code: 0, output: diffOutput };
     },
     openClients: (region) => {
       regions.push(region);
@@ -48,6 +59,9 @@ describe('appapi deploy', () => {
     steps = [];
     cdkCalls = [];
     cdkExitCode = 0;
+    diffOutput = 'Stack AppApi-dev\nThere were no differences\n';
+    lockFile = join(mkdtempSync(join(tmpdir(), 'appapi-lock-')), 'appapi.lock.json');
+    copyFileSync(join(__dirname, '..', '..', 'appapi.lock.json'), lockFile);
     regions = [];
     lines = { out: [], err: [] };
     cloudFormation.on(DescribeStacksCommand).callsFake(() => {
@@ -62,8 +76,11 @@ describe('appapi deploy', () => {
 
   it('happy flow: cdk deploy of the environment first, then a fresh deployment of the stage read from the stack outputs', async () => {
     assert.equal(await deploy('--env', 'dev', '--require-approval', 'never'), 0);
-    assert.deepEqual(steps, ['cdk deploy', 'describe stack', 'create deployment']);
-    assert.deepEqual(cdkCalls, [['deploy', 'AppApi-dev', '--no-notices', '--require-approval', 'never']]);
+    assert.deepEqual(steps, ['cdk diff', 'cdk deploy', 'describe stack', 'create deployment']);
+    assert.deepEqual(cdkCalls, [
+      ['diff', 'AppApi-dev', '--no-notices', '--no-color'],
+      ['deploy', 'AppApi-dev', '--no-notices', '--require-approval', 'never'],
+    ]);
     assert.deepEqual(regions, ['eu-west-1'], 'the SDK clients use the environment\'s region from cdk.json');
     assert.deepEqual(cloudFormation.commandCalls(DescribeStacksCommand).map((call) => call.args[0].input), [{ StackName: 'AppApi-dev' }]);
     assert.deepEqual(apiGateway.commandCalls(CreateDeploymentCommand).map((call) => call.args[0].input), [
@@ -75,14 +92,16 @@ describe('appapi deploy', () => {
 
   it('passes every argument after -- to cdk as given, and --env=ENV works too', async () => {
     assert.equal(await deploy('--env=prod', '--', '--env', 'x', '--hotswap'), 0);
-    assert.deepEqual(cdkCalls, [['deploy', 'AppApi-prod', '--no-notices', '--env', 'x', '--hotswap']]);
+    assert.deepEqual(cdkCalls.at(-1), ['deploy', 'AppApi-prod', '--no-notices', '--env', 'x', '--hotswap']);
     assert.deepEqual(regions, [undefined], 'no region in cdk.json: the default credential chain decides');
   });
 
   it('error flow: a failed cdk deploy creates no deployment, calls no AWS API and exits non-zero', async () => {
     cdkExitCode = 1;
+    const lockBefore = readFileSync(lockFile, 'utf8');
     assert.equal(await deploy('--env', 'dev'), 1);
-    assert.deepEqual(steps, ['cdk deploy']);
+    assert.deepEqual(steps, ['cdk diff', 'cdk deploy']);
+    assert.equal(readFileSync(lockFile, 'utf8'), lockBefore, 'a failed deploy records nothing in the lock');
     assert.equal(cloudFormation.calls().length + apiGateway.calls().length, 0);
     assert.deepEqual(regions, []);
     assert.match(lines.err.join('\n'), /cdk deploy AppApi-dev failed \(exit code 1\); the stage was not redeployed/);
