@@ -32,8 +32,10 @@ export function refusedImpacts(environment: string, impacts: readonly ResourceIm
     })
     .map((impact) => {
       const name = names.get(impact.logicalId) ?? impact.logicalId;
-      const what = impact.type === 'AWS::SecretsManager::Secret' ? `secret ${name} (${impact.logicalId}): every API token of ${environment} would stop working` : `table of ${name} (${impact.logicalId}): its items would be lost to ${environment}`;
+      const secret = impact.type === 'AWS::SecretsManager::Secret';
+      const what = secret ? `secret ${name} (${impact.logicalId})` : `table of ${name} (${impact.logicalId})`;
       const verb = impact.impact === 'orphan' ? 'leave the stack (orphaned, kept in the account)' : impact.impact === 'destroy' ? 'be deleted' : impact.impact === 'replace' ? 'be replaced by a new, empty one' : 'possibly be replaced';
-      return `${environment}: cdk diff says the ${what} would ${verb}. Keep it as deployed (see README, "Changing a model safely"), or, when losing it is intended and backed up, run appapi deploy --env ${environment} --allow-data-loss ${name}.`;
+      const loss = secret ? `every API token of ${environment} would stop working` : `${environment} would lose its items`;
+      return `${environment}: cdk diff says the ${what} would ${verb}: ${loss}. Keep it as deployed (see README, "Changing a model safely"), or, when losing it is intended and backed up, run appapi deploy --env ${environment} --allow-data-loss ${name}.`;
     });
 }
