@@ -8,6 +8,7 @@ import { deployCommand, DeployError, DEPLOY_USAGE, type DeployDeps } from './dep
 import { devCommand, DEV_USAGE } from './dev-command';
 import { invokeCommand, INVOKE_USAGE } from './invoke-command';
 import { keysCommand, KEYS_USAGE } from './keys-command';
+import { migrateCommand, MigrateError, MIGRATE_USAGE, type MigrateDeps } from './migrate-command';
 import { lockCommand, LockRefusedError, LOCK_USAGE, type LockCommandDeps } from './lock-command';
 import { LockFileError } from '../lock/lock-file';
 import { AllowDataLossError } from '../lock/allow-data-loss';
@@ -22,6 +23,7 @@ ${OPENAPI_USAGE}
 ${INVOKE_USAGE}
 ${DEPLOY_USAGE}
 ${LOCK_USAGE}
+${MIGRATE_USAGE}
 
 ${KEYS_USAGE}`;
 
@@ -31,6 +33,8 @@ export interface CliDeps {
   readonly deploy?: DeployDeps;
   /** @default - the project's apps, appapi.lock.json and cdk.json context */
   readonly lock?: LockCommandDeps;
+  /** @default - the project's apps and DynamoDB (local, or with --aws the deployed environment's) */
+  readonly migrate?: MigrateDeps;
 }
 
 /** Runs one CLI command; the exit code is 0 on success, 1 on a failure it explains, 2 on bad usage. */
@@ -55,6 +59,8 @@ export async function runCli(argv: readonly string[], io: CommandIo = processIo,
         return await deployCommand(rest, io, deps.deploy ?? (require('./deploy-aws') as typeof import('./deploy-aws')).awsDeployDeps());
       case 'lock':
         return lockCommand(rest, io, deps.lock);
+      case 'migrate':
+        return await migrateCommand(rest, io, deps.migrate);
       case 'keys':
         await keysCommand(rest, io, { openBackend: (env, aws) => (aws ? awsBackend(env) : localBackend(env)), localUrl: 'http://127.0.0.1:3000' });
         return 0;
@@ -71,7 +77,7 @@ export async function runCli(argv: readonly string[], io: CommandIo = processIo,
       io.err(`${(error as Error).message}\n\n${USAGE}`);
       return 2;
     }
-    if (error instanceof KeyCommandError || error instanceof DeployError || error instanceof LockRefusedError || error instanceof LockFileError || error instanceof AllowDataLossError || error instanceof EnvironmentConfigError || error instanceof JavaMissingError || error instanceof PortInUseError || (error as Error).message?.startsWith('Unknown environment')) {
+    if (error instanceof KeyCommandError || error instanceof DeployError || error instanceof LockRefusedError || error instanceof MigrateError || error instanceof LockFileError || error instanceof AllowDataLossError || error instanceof EnvironmentConfigError || error instanceof JavaMissingError || error instanceof PortInUseError || (error as Error).message?.startsWith('Unknown environment')) {
       io.err((error as Error).message);
       return 1;
     }
