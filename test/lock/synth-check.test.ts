@@ -132,6 +132,15 @@ describe('synth against appapi.lock.json', () => {
     assert.equal(checkAgainstLock('prod', current, unprotected)[0]?.id, 'appapi:lock:protectionRemoved');
   });
 
+  it('error flow: AirDataModel tableName takes only a valid suffix, and two models cannot share a table', () => {
+    assert.throws(() => buildStacks(newApp(ENVIRONMENTS), { apps: [customers({ tableName: 'Customers!' })], nag: false, lock: null }), /AirDataModel "Customers": tableName "Customers!" must be lower-case letters, digits, ".", "_" and "-".*the part after "appapi-dev-", e.g. tableName: 'customers'/);
+    const sharing: AppDeclaration = (environment) => {
+      customers()(environment);
+      new AirDataModel(new ApiApp(environment, 'Crm'), 'Clients', { fields: { name: field.text() }, tableName: 'customers' });
+    };
+    assert.throws(() => buildStacks(newApp(ENVIRONMENTS), { apps: [sharing], nag: false, lock: null }), /AirData models Customers and Clients would share the table appapi-dev-customers/);
+  });
+
   it('the committed appapi.lock.json holds every environment of cdk.json, and the reference app passes its check', () => {
     const lock: LockFile | undefined = readLockFile();
     assert.ok(lock, 'appapi.lock.json is committed');
