@@ -7,6 +7,10 @@ import { apps as declaredApps } from './apps';
 import { AccountSetupStack } from './constructs/account-setup-stack';
 import { AppApiStack, type AppApiStackProps, type AppDeclaration } from './constructs/app-api-stack';
 import { ENVIRONMENTS_CONTEXT, parseEnvironmentTargets, type EnvironmentTarget } from './environment-targets';
+import { ALLOW_DATA_LOSS_CONTEXT, parseAllowDataLoss } from './lock/allow-data-loss';
+import { readLockFile } from './lock/lock-file';
+import { guardStatefulResources } from './lock/stateful-guard';
+import type { LockFile } from './lock/stateful-resources';
 
 export { DEFAULT_ENVIRONMENTS, ENVIRONMENTS_CONTEXT, EnvironmentConfigError, type EnvironmentTarget } from './environment-targets';
 
@@ -43,6 +47,12 @@ export interface BuildOptions {
    * @default true
    */
   readonly nag?: boolean;
+  /**
+   * What each environment has deployed: synth fails on a change that would replace or delete a
+   * table or secret of it (see README, "Changing a model safely"); `null` checks nothing.
+   * @default - the project's appapi.lock.json when the apps are the project's own (lib/apps), else null
+   */
+  readonly lock?: LockFile | null;
 }
 
 export interface AppApiStacks {
@@ -67,16 +77,18 @@ export function buildStacks(app: App, options: BuildOptions = {}): AppApiStacks 
       new AccountSetupStack(app, places.length === 1 ? ACCOUNT_STACK_NAME : `${ACCOUNT_STACK_NAME}-${placeLabel(env)}`, { stackName: ACCOUNT_STACK_NAME, env }),
     ]),
   );
-  const environments = placed.map(
-    ({ target, env }) =>
-      new AppApiStack(app, stackName(target.name), {
-        environment: target.name,
-        apps: options.apps ?? declaredApps,
-        env,
-        accountSetup: accounts.get(placeKey(env))!,
-        ...operationsSettings(target),
-      }),
-  );
+  const lock = options.lock !== undefined ? options.lock : options.apps === undefined || options.apps === declaredApps ? readLockFile() : null;
+  const allowDataLoss = parseAllowDataLoss(app.node.tryGetContext(ALLOW_DATA_LOSS_CONTEXT));
+  const environments = placed.map(({ target, env }) => {
+    const stack = new AppApiStack(app, stackName(target.name), {
+      environment: target.name,
+      apps: options.apps ?? declaredApps,
+      env,
+      accountSetup: accounts.get(placeKey(env))!,
+    });
+    if (lock) guardStatefulResources(stack, target.name, lock.environments[target.name], allowDataLoss[target.name]);
+    return stack;
+  });
   return { environments, accounts: [...accounts.values()] };
 }
 

@@ -36,6 +36,11 @@ export function compileManifest(root: IConstruct, environment: EnvironmentSettin
     (model) => model.modelName,
     (name, first, second) => `Two AirData models are named "${name}" (${first.node.path} and ${second.node.path}). Give each model its own modelName.`,
   );
+  uniqueByName(
+    [...models.values()],
+    (model) => model.manifest.table,
+    (name, first, second) => `AirData models ${first.modelName} and ${second.modelName} would share the table ${name}. Give each its own tableName (or leave tableName unset).`,
+  );
   const appApis = uniqueByName(
     constructs.filter((c): c is AppApi => c instanceof AppApi),
     (appApi) => appApi.routeId,

@@ -4,6 +4,9 @@ import { join } from 'node:path';
 /** Runs the AWS CDK CLI with these arguments; resolves to its exit code. */
 export type CdkRunner = (args: readonly string[]) => Promise<number>;
 
+/** Runs the AWS CDK CLI, showing and keeping what it prints (for `cdk diff`). */
+export type CdkCapture = (args: readonly string[]) => Promise<{ readonly code: number; readonly output: string }>;
+
 export interface CdkProcessOptions {
   /** @default 'npx' (the project's own aws-cdk) */
   readonly command?: string;
@@ -27,5 +30,26 @@ export function cdkProcess(options: CdkProcessOptions = {}): CdkRunner {
       const child = spawn(command, [...prefix, ...args], { cwd: options.cwd ?? PROJECT_ROOT, stdio: 'inherit', shell: process.platform === 'win32' });
       child.once('error', (error) => reject(new Error(`Could not start ${command} ${prefix.join(' ')}: ${error.message}. Run npm install in the project first.`)));
       child.once('exit', (code) => resolve(code ?? 1));
+    });
+}
+
+/** Like {@link cdkProcess}, but what cdk prints is also kept, for the caller to read (stdin stays the terminal's). */
+export function cdkCaptureProcess(options: CdkProcessOptions = {}): CdkCapture {
+  const command = options.command ?? 'npx';
+  const prefix = options.commandArgs ?? ['cdk'];
+  return (args) =>
+    new Promise((resolve, reject) => {
+      const child = spawn(command, [...prefix, ...args], { cwd: options.cwd ?? PROJECT_ROOT, stdio: ['inherit', 'pipe', 'pipe'], shell: process.platform === 'win32' });
+      const chunks: Buffer[] = [];
+      child.stdout!.on('data', (chunk: Buffer) => {
+        chunks.push(chunk);
+        process.stdout.write(chunk);
+      });
+      child.stderr!.on('data', (chunk: Buffer) => {
+        chunks.push(chunk);
+        process.stderr.write(chunk);
+      });
+      child.once('error', (error) => reject(new Error(`Could not start ${command} ${prefix.join(' ')}: ${error.message}. Run npm install in the project first.`)));
+      child.once('close', (code) => resolve({ code: code ?? 1, output: Buffer.concat(chunks).toString('utf8') }));
     });
 }

@@ -1,13 +1,23 @@
+import { relative } from 'node:path';
 import type { APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
-import { findEnvironmentTarget, projectContext, stackName } from '../environments';
-import type { CdkRunner } from './cdk-process';
+import type { AppDeclaration } from '../constructs/app-api-stack';
+import { findEnvironmentTarget, loadEnvironment, projectContext, stackName } from '../environments';
+import { ALLOW_DATA_LOSS_CONTEXT, parseAllowDataLoss } from '../lock/allow-data-loss';
+import { statefulImpacts } from '../lock/cdk-diff-impacts';
+import { snapshotEnvironment } from '../lock/environment-snapshot';
+import { PROJECT_LOCK_FILE, readLockFile, writeLockEnvironments } from '../lock/lock-file';
+import type { CdkCapture, CdkRunner } from './cdk-process';
 import { UsageError, type CommandIo } from './io';
 import { DeployError, readDeployedStage, redeployStage } from './stage-redeploy';
+import { lockFindings, namesByLogicalId, refusedImpacts } from './stateful-deploy-check';
 
-export const DEPLOY_USAGE = `  appapi deploy --env ENV [cdk deploy options, e.g. --require-approval never]
-      cdk deploy AppApi-ENV (and the AppApi-account stack it depends on), then a fresh
-      deployment of the stage, so routes removed by this deploy stop answering at once.
+export const DEPLOY_USAGE = `  appapi deploy --env ENV [--allow-data-loss NAME]... [cdk deploy options, e.g. --require-approval never]
+      Checks the environment's tables and secrets against appapi.lock.json and against cdk diff,
+      and refuses a deploy that would replace or delete one unless --allow-data-loss (or cdk.json's
+      "appapi:allowDataLoss") names it; then cdk deploy AppApi-ENV (and the AppApi-account stack
+      it depends on), a fresh deployment of the stage, so routes removed by this deploy stop
+      answering at once, and the deployed tables and secrets recorded in appapi.lock.json.
       Destroying: npx cdk destroy AppApi-ENV keeps prod's tables and signing-key secret; in any
       other environment it deletes them, and every token issued there stops working for good
       (see README, "Destroy and recreate").`;
@@ -20,6 +30,12 @@ export interface DeployClients {
 export interface DeployDeps {
   /** Runs `cdk` with the given arguments (the real CLI, or a test's stand-in). */
   readonly runCdk: CdkRunner;
+  /** Runs `cdk diff`, keeping what it prints. */
+  readonly diffCdk: CdkCapture;
+  /** @default - the apps of lib/apps */
+  readonly apps?: readonly AppDeclaration[];
+  /** @default - the project's appapi.lock.json */
+  readonly lockFile?: string;
   /** SDK clients for the environment's region (undefined: the default credential chain's). */
   readonly openClients: (region: string | undefined) => DeployClients;
   /** @default - cdk.json's context */
@@ -35,16 +51,41 @@ export interface DeployDeps {
  * deploy. Nothing is redeployed unless `cdk deploy` succeeded.
  */
 export async function deployCommand(argv: readonly string[], io: CommandIo, deps: DeployDeps): Promise<number> {
-  const { env, help, cdkArgs } = parseDeployArgs(argv);
+  const { env, help, cdkArgs, allowed } = parseDeployArgs(argv);
   if (help) {
     io.out(`Usage:\n${DEPLOY_USAGE}`);
     return 0;
   }
-  const target = findEnvironmentTarget(env, deps.context ?? projectContext());
+  const context = deps.context ?? projectContext();
+  const target = findEnvironmentTarget(env, context);
   const stack = stackName(env);
+  const lockFile = deps.lockFile ?? PROJECT_LOCK_FILE;
+
+  // 1. what appapi.lock.json records as deployed, against the declarations: offline, before any AWS call
+  const fromContext = parseAllowDataLoss(context[ALLOW_DATA_LOSS_CONTEXT]);
+  const allowDataLoss = [...(fromContext[env] ?? []), ...allowed];
+  const current = snapshotEnvironment(loadEnvironment(env, deps.apps));
+  const locked = readLockFile(lockFile)?.environments[env];
+  const findings = lockFindings(env, locked, current, allowDataLoss);
+  const errors = findings.filter((finding) => finding.severity === 'error');
+  if (errors.length > 0) throw new DeployError(`Refusing to deploy ${stack}; nothing was deployed:\n${errors.map((finding) => `- ${finding.message}`).join('\n')}`);
+  const backfills = findings.filter((finding) => finding.severity === 'warning');
+  for (const finding of backfills) io.out(`Note: ${finding.message}`);
+
+  // 2. what CloudFormation would do, as cdk diff reports it (a change set against the deployed stack)
+  const contextArgs = allowed.length > 0 ? ['--context', `${ALLOW_DATA_LOSS_CONTEXT}=${JSON.stringify({ ...fromContext, [env]: allowDataLoss })}`] : [];
+  io.out(`Checking what deploying ${stack} would change (cdk diff).`);
+  const diff = await deps.diffCdk(['diff', stack, '--no-notices', '--no-color', ...contextArgs, ...sharedCdkArgs(cdkArgs)]);
+  if (diff.code !== 0) throw new DeployError(`cdk diff ${stack} failed (exit code ${diff.code}); nothing was deployed. Fix the error above and run appapi deploy --env ${env} again.`);
+  const refused = refusedImpacts(env, statefulImpacts(diff.output), namesByLogicalId(locked, current), allowDataLoss);
+  if (refused.length > 0) throw new DeployError(`Refusing to deploy ${stack}; nothing was deployed:\n${refused.map((line) => `- ${line}`).join('\n')}`);
+
   io.out(`Deploying ${stack}${target.account || target.region ? ` to ${[target.account, target.region].filter(Boolean).join(' / ')}` : ''} with cdk deploy.`);
-  const code = await deps.runCdk(['deploy', stack, '--no-notices', ...cdkArgs]);
+  const code = await deps.runCdk(['deploy', stack, '--no-notices', ...contextArgs, ...cdkArgs]);
   if (code !== 0) throw new DeployError(`cdk deploy ${stack} failed (exit code ${code}); the stage was not redeployed. Fix the error above and run appapi deploy --env ${env} again.`);
+  writeLockEnvironments({ [env]: current }, lockFile);
+  io.out(`Recorded the tables and secrets of ${env} in ${relative(process.cwd(), lockFile) || lockFile}: commit it, so the next deploy is checked against what is deployed now.`);
+  for (const finding of backfills) io.out(`Next: ${finding.message}`);
 
   const clients = deps.openClients(target.region);
   try {
@@ -67,10 +108,11 @@ export async function deployCommand(argv: readonly string[], io: CommandIo, deps
 }
 
 /** `--env ENV` (or `--env=ENV`) is ours; every other argument goes to `cdk deploy` as given (all of them after `--`). */
-function parseDeployArgs(argv: readonly string[]): { env: string; help: boolean; cdkArgs: string[] } {
+function parseDeployArgs(argv: readonly string[]): { env: string; help: boolean; cdkArgs: string[]; allowed: string[] } {
   let env: string | undefined;
   let help = false;
   const cdkArgs: string[] = [];
+  const allowed: string[] = [];
   for (let index = 0; index < argv.length; index++) {
     const argument = argv[index]!;
     if (argument === '--') {
@@ -80,6 +122,12 @@ function parseDeployArgs(argv: readonly string[]): { env: string; help: boolean;
     if (argument === '--env') {
       env = argv[++index];
       if (env === undefined || env.startsWith('-')) throw new UsageError('deploy --env needs an environment name, e.g. --env dev.');
+    } else if (argument === '--allow-data-loss') {
+      const name = argv[++index];
+      if (name === undefined || name.startsWith('-')) throw new UsageError('deploy --allow-data-loss needs the model, table or secret whose loss was reviewed, e.g. --allow-data-loss Customers.');
+      allowed.push(name);
+    } else if (argument.startsWith('--allow-data-loss=')) {
+      allowed.push(argument.slice('--allow-data-loss='.length));
     } else if (argument.startsWith('--env=')) {
       env = argument.slice('--env='.length);
     } else if (argument === '--help' || argument === '-h') {
@@ -89,7 +137,18 @@ function parseDeployArgs(argv: readonly string[]): { env: string; help: boolean;
     }
   }
   if (!help && !env) throw new UsageError('deploy needs --env, e.g. appapi deploy --env dev: deploying is never implied.');
-  return { env: env ?? '', help, cdkArgs };
+  return { env: env ?? '', help, cdkArgs, allowed };
+}
+
+/** The cdk deploy options that also decide what cdk diff compares against: credentials profile and context. */
+function sharedCdkArgs(cdkArgs: readonly string[]): string[] {
+  const shared: string[] = [];
+  for (let index = 0; index < cdkArgs.length; index++) {
+    const argument = cdkArgs[index]!;
+    if (['--profile', '--context', '-c'].includes(argument) && index + 1 < cdkArgs.length) shared.push(argument, cdkArgs[++index]!);
+    else if (/^--(profile|context)=/.test(argument)) shared.push(argument);
+  }
+  return shared;
 }
 
 export { DeployError };

@@ -9,6 +9,10 @@ import { devCommand, DEV_USAGE } from './dev-command';
 import { invokeCommand, INVOKE_USAGE } from './invoke-command';
 import { keysCommand, KEYS_USAGE } from './keys-command';
 import { logsCommand, LogsError, LOGS_USAGE, type LogsDeps } from './logs-command';
+import { migrateCommand, MigrateError, MIGRATE_USAGE, type MigrateDeps } from './migrate-command';
+import { lockCommand, LockRefusedError, LOCK_USAGE, type LockCommandDeps } from './lock-command';
+import { LockFileError } from '../lock/lock-file';
+import { AllowDataLossError } from '../lock/allow-data-loss';
 import { openApiCommand, OPENAPI_USAGE } from './openapi-command';
 import { routesCommand, ROUTES_USAGE } from './routes-command';
 
@@ -20,6 +24,8 @@ ${OPENAPI_USAGE}
 ${INVOKE_USAGE}
 ${DEPLOY_USAGE}
 ${LOGS_USAGE}
+${LOCK_USAGE}
+${MIGRATE_USAGE}
 
 ${KEYS_USAGE}`;
 
@@ -29,6 +35,10 @@ export interface CliDeps {
   readonly deploy?: DeployDeps;
   /** @default - the default AWS credential chain */
   readonly logs?: LogsDeps;
+  /** @default - the project's apps, appapi.lock.json and cdk.json context */
+  readonly lock?: LockCommandDeps;
+  /** @default - the project's apps and DynamoDB (local, or with --aws the deployed environment's) */
+  readonly migrate?: MigrateDeps;
 }
 
 /** Runs one CLI command; the exit code is 0 on success, 1 on a failure it explains, 2 on bad usage. */
@@ -53,6 +63,10 @@ export async function runCli(argv: readonly string[], io: CommandIo = processIo,
         return await deployCommand(rest, io, deps.deploy ?? (require('./deploy-aws') as typeof import('./deploy-aws')).awsDeployDeps());
       case 'logs':
         return await logsCommand(rest, io, deps.logs ?? (require('./logs-aws') as typeof import('./logs-aws')).awsLogsDeps());
+      case 'lock':
+        return lockCommand(rest, io, deps.lock);
+      case 'migrate':
+        return await migrateCommand(rest, io, deps.migrate);
       case 'keys':
         await keysCommand(rest, io, { openBackend: (env, aws) => (aws ? awsBackend(env) : localBackend(env)), localUrl: 'http://127.0.0.1:3000' });
         return 0;
@@ -69,7 +83,7 @@ export async function runCli(argv: readonly string[], io: CommandIo = processIo,
       io.err(`${(error as Error).message}\n\n${USAGE}`);
       return 2;
     }
-    if (error instanceof KeyCommandError || error instanceof DeployError || error instanceof LogsError || error instanceof EnvironmentConfigError || error instanceof JavaMissingError || error instanceof PortInUseError || (error as Error).message?.startsWith('Unknown environment')) {
+    if (error instanceof KeyCommandError || error instanceof DeployError || error instanceof LogsError || error instanceof LockRefusedError || error instanceof MigrateError || error instanceof LockFileError || error instanceof AllowDataLossError || error instanceof EnvironmentConfigError || error instanceof JavaMissingError || error instanceof PortInUseError || (error as Error).message?.startsWith('Unknown environment')) {
       io.err((error as Error).message);
       return 1;
     }

@@ -25,9 +25,19 @@ export interface AirDataModelProps {
    * @default - the construct id
    */
   readonly modelName?: string;
+  /**
+   * The table's name after `<prefix>-<env>-`. Set it when renaming a model, so the model keeps the
+   * table (and the records) it was deployed with: a new name would make CloudFormation replace the
+   * table. See README, "Changing a model safely".
+   * @default - the model name in kebab-case, e.g. `customer-notes`
+   */
+  readonly tableName?: string;
 }
 
 const NAME = /^[A-Za-z][A-Za-z0-9_]*$/;
+/** What DynamoDB accepts in a table name, less upper case (physical names here are lower-case). */
+const TABLE_SUFFIX = /^[a-z0-9][a-z0-9._-]*$/;
+const MAX_TABLE_NAME = 255;
 const MAX_INDEXES = 20;
 
 /**
@@ -74,7 +84,11 @@ export class AirDataModel extends Construct {
       return attributeType === 'N' ? dynamodb.AttributeType.NUMBER : dynamodb.AttributeType.STRING;
     };
 
-    const tableName = `${environment.resourcePrefix}-${environment.environmentName}-${kebabCase(this.modelName)}`;
+    if (props.tableName !== undefined && !TABLE_SUFFIX.test(props.tableName)) {
+      throw new Error(`${where}: tableName "${props.tableName}" must be lower-case letters, digits, ".", "_" and "-", starting with a letter or digit; it is the part after "${environment.resourcePrefix}-${environment.environmentName}-", e.g. tableName: 'customers'.`);
+    }
+    const tableName = `${environment.resourcePrefix}-${environment.environmentName}-${props.tableName ?? kebabCase(this.modelName)}`;
+    if (tableName.length > MAX_TABLE_NAME) throw new Error(`${where}: table name "${tableName}" is ${tableName.length} characters; DynamoDB allows ${MAX_TABLE_NAME}. Choose a shorter tableName.`);
     this.table = createDataTable(this, 'Table', environment, {
       tableName,
       partitionKey: { name: 'id', type: dynamodb.AttributeType.STRING },

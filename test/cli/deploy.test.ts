@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, it } from 'node:test';
@@ -9,9 +9,13 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { cdkProcess } from '../../lib/cli/cdk-process';
 import type { DeployDeps } from '../../lib/cli/deploy-command';
 import { runCli } from '../../lib/cli/main';
+import { AirDataModel, ApiApp, field, type AppDeclaration } from '../../lib';
+import { declareBooking } from '../../lib/apps/booking';
+import { readLockFile } from '../../lib/lock/lock-file';
 
 // CloudFormation and API Gateway's management API have no local emulator, so the SDK calls are
-// checked against aws-sdk-client-mock; the cdk subprocess is a recording stand-in.
+// checked against aws-sdk-client-mock; the cdk subprocess is a recording stand-in (cdk diff's
+// output format is checked against the real cdk in test/lock/cdk-diff-impacts.test.ts).
 const context = { 'appapi:environments': [{ name: 'dev', account: '111111111111', region: 'eu-west-1' }, 'prod'] };
 const outputs: Output[] = [
   { OutputKey: 'RestApiId', OutputValue: 'a1b2c3d4e5' },
@@ -24,16 +28,30 @@ describe('appapi deploy', () => {
   let steps: string[];
   let cdkCalls: string[][];
   let cdkExitCode: number;
+  let diffOutput: string;
+  let lockFile: string;
+  let apps: readonly AppDeclaration[] | undefined;
   let regions: Array<string | undefined>;
   let lines: { out: string[]; err: string[] };
 
   const deps: DeployDeps = {
     context,
     now: () => new Date('2030-01-02T03:04:05.000Z'),
+    get lockFile() {
+      return lockFile;
+    },
+    get apps() {
+      return apps;
+    },
     runCdk: async (args) => {
       cdkCalls.push([...args]);
       steps.push('cdk deploy');
       return cdkExitCode;
+    },
+    diffCdk: async (args) => {
+      cdkCalls.push([...args]);
+      steps.push('cdk diff');
+      return { code: 0, output: diffOutput };
     },
     openClients: (region) => {
       regions.push(region);
@@ -48,6 +66,10 @@ describe('appapi deploy', () => {
     steps = [];
     cdkCalls = [];
     cdkExitCode = 0;
+    diffOutput = 'Stack AppApi-dev\nThere were no differences\n';
+    lockFile = join(mkdtempSync(join(tmpdir(), 'appapi-lock-')), 'appapi.lock.json');
+    copyFileSync(join(__dirname, '..', '..', 'appapi.lock.json'), lockFile);
+    apps = undefined;
     regions = [];
     lines = { out: [], err: [] };
     cloudFormation.on(DescribeStacksCommand).callsFake(() => {
@@ -62,8 +84,11 @@ describe('appapi deploy', () => {
 
   it('happy flow: cdk deploy of the environment first, then a fresh deployment of the stage read from the stack outputs', async () => {
     assert.equal(await deploy('--env', 'dev', '--require-approval', 'never'), 0);
-    assert.deepEqual(steps, ['cdk deploy', 'describe stack', 'create deployment']);
-    assert.deepEqual(cdkCalls, [['deploy', 'AppApi-dev', '--no-notices', '--require-approval', 'never']]);
+    assert.deepEqual(steps, ['cdk diff', 'cdk deploy', 'describe stack', 'create deployment']);
+    assert.deepEqual(cdkCalls, [
+      ['diff', 'AppApi-dev', '--no-notices', '--no-color'],
+      ['deploy', 'AppApi-dev', '--no-notices', '--require-approval', 'never'],
+    ]);
     assert.deepEqual(regions, ['eu-west-1'], 'the SDK clients use the environment\'s region from cdk.json');
     assert.deepEqual(cloudFormation.commandCalls(DescribeStacksCommand).map((call) => call.args[0].input), [{ StackName: 'AppApi-dev' }]);
     assert.deepEqual(apiGateway.commandCalls(CreateDeploymentCommand).map((call) => call.args[0].input), [
@@ -75,14 +100,16 @@ describe('appapi deploy', () => {
 
   it('passes every argument after -- to cdk as given, and --env=ENV works too', async () => {
     assert.equal(await deploy('--env=prod', '--', '--env', 'x', '--hotswap'), 0);
-    assert.deepEqual(cdkCalls, [['deploy', 'AppApi-prod', '--no-notices', '--env', 'x', '--hotswap']]);
+    assert.deepEqual(cdkCalls.at(-1), ['deploy', 'AppApi-prod', '--no-notices', '--env', 'x', '--hotswap']);
     assert.deepEqual(regions, [undefined], 'no region in cdk.json: the default credential chain decides');
   });
 
   it('error flow: a failed cdk deploy creates no deployment, calls no AWS API and exits non-zero', async () => {
     cdkExitCode = 1;
+    const lockBefore = readFileSync(lockFile, 'utf8');
     assert.equal(await deploy('--env', 'dev'), 1);
-    assert.deepEqual(steps, ['cdk deploy']);
+    assert.deepEqual(steps, ['cdk diff', 'cdk deploy']);
+    assert.equal(readFileSync(lockFile, 'utf8'), lockBefore, 'a failed deploy records nothing in the lock');
     assert.equal(cloudFormation.calls().length + apiGateway.calls().length, 0);
     assert.deepEqual(regions, []);
     assert.match(lines.err.join('\n'), /cdk deploy AppApi-dev failed \(exit code 1\); the stage was not redeployed/);
@@ -121,6 +148,71 @@ describe('appapi deploy', () => {
     assert.equal(await deploy('--env', 'qa'), 1);
     assert.match(lines.err.join('\n'), /Unknown environment "qa"\. cdk\.json declares: dev, prod\./);
     assert.deepEqual(cdkCalls, []);
+  });
+
+  it('refuses, before any cdk or AWS call, what the lock check refuses: a renamed model, two new indexes, changed index keys', async () => {
+    const customers =
+      (id: string, indexes: Record<string, { partitionKey: string; sortKey?: string }>): AppDeclaration =>
+      (environment) =>
+        void new AirDataModel(new ApiApp(environment, 'Booking'), id, { fields: { name: field.text(), email: field.email({ unique: true }), phone: field.phone({ optional: true }) }, indexes });
+    const cases: Array<[AppDeclaration, RegExp]> = [
+      [customers('Clients', { byEmail: { partitionKey: 'email' } }), /dev: model Customers \(table appapi-dev-customers\) is no longer declared.*modelName: 'Clients', tableName: 'customers'/],
+      [customers('Customers', { byEmail: { partitionKey: 'email' }, byName: { partitionKey: 'name' }, byPhone: { partitionKey: 'phone' } }), /dev: model Customers .* would add byName, add byPhone in one deploy.*split it across 2 deploys/],
+      [customers('Customers', { byEmail: { partitionKey: 'name' } }), /dev: index byEmail of model Customers .* changes its keys from email \(S\) to name \(S\)/],
+    ];
+    for (const [declaration, message] of cases) {
+      apps = [declaration];
+      lines.err = [];
+      assert.equal(await deploy('--env', 'dev'), 1);
+      assert.match(lines.err.join('\n'), /Refusing to deploy AppApi-dev; nothing was deployed/);
+      assert.match(lines.err.join('\n'), message);
+    }
+    assert.deepEqual(cdkCalls, [], 'neither cdk diff nor cdk deploy ran');
+    assert.equal(cloudFormation.calls().length + apiGateway.calls().length, 0);
+  });
+
+  it('refuses what cdk diff says would replace, delete or orphan a table or the signing key, unless --allow-data-loss names it', async () => {
+    const logicalIds = readLockFile(lockFile)!.environments.dev!;
+    const customersTable = logicalIds.models.Customers!.logicalId;
+    const signingKey = logicalIds.secrets.SigningKey!.logicalId;
+    const journeys = logicalIds.tables.Journeys!.logicalId;
+    const verdicts: Array<[string, RegExp]> = [
+      [`[~] AWS::DynamoDB::Table Booking/Customers/Table ${customersTable} replace\n └─ [~] TableName (requires replacement)`, /dev: cdk diff says the table of Customers \(BookingCustomersTable\w+\) would be replaced by a new, empty one: dev would lose its items\..*--allow-data-loss Customers/],
+      [`[-] AWS::DynamoDB::Table ${journeys} destroy`, /dev: cdk diff says the table of Journeys .* would be deleted/],
+      [`[-] AWS::DynamoDB::Table ${journeys} orphan`, /table of Journeys .* would leave the stack \(orphaned, kept in the account\)/],
+      [`[~] AWS::SecretsManager::Secret SigningKey/Default ${signingKey} replace`, /secret SigningKey \(SigningKey\w+\) would be replaced by a new, empty one: every API token of dev would stop working/],
+    ];
+    for (const [diff, message] of verdicts) {
+      diffOutput = `Stack AppApi-dev\nResources\n${diff}\n[~] AWS::Lambda::Function Booking/Health Fn1 may be replaced\n`;
+      lines.err = [];
+      steps = [];
+      assert.equal(await deploy('--env', 'dev'), 1);
+      assert.match(lines.err.join('\n'), message);
+      assert.deepEqual(steps, ['cdk diff'], 'nothing deployed');
+    }
+    diffOutput = `Stack AppApi-dev\nResources\n[~] AWS::DynamoDB::Table Booking/Customers/Table ${customersTable} replace\n`;
+    cdkCalls = [];
+    steps = [];
+    assert.equal(await deploy('--env', 'dev', '--allow-data-loss', 'Customers'), 0);
+    assert.deepEqual(steps, ['cdk diff', 'cdk deploy', 'describe stack', 'create deployment']);
+    const accepted = ['--context', 'appapi:allowDataLoss={"dev":["Customers"]}'];
+    assert.deepEqual(cdkCalls, [
+      ['diff', 'AppApi-dev', '--no-notices', '--no-color', ...accepted],
+      ['deploy', 'AppApi-dev', '--no-notices', ...accepted],
+    ], 'cdk synth inside diff and deploy gets the same acceptance');
+  });
+
+  it('records the deployed tables in the lock after a deploy, and says which backfill a newly unique field needs', async () => {
+    const lock = readLockFile(lockFile)!;
+    const customers = lock.environments.dev!.models.Customers!;
+    // as deployed before email became unique
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(lockFile, JSON.stringify({ ...lock, environments: { ...lock.environments, dev: { ...lock.environments.dev!, models: { Customers: { ...customers, unique: [] } } } } }));
+    apps = [declareBooking];
+    assert.equal(await deploy('--env', 'dev'), 0);
+    assert.match(lines.out.join('\n'), /Next: dev: Customers.email becomes unique.*run: appapi migrate unique Customers email --env dev/);
+    assert.deepEqual(readLockFile(lockFile)!.environments.dev!.models.Customers!.unique, ['email'], 'the lock now records what was deployed');
+    assert.deepEqual(readLockFile(lockFile)!.environments.prod, lock.environments.prod, 'other environments are left as they were');
   });
 
   it('--help describes the command and what cdk destroy keeps and loses', async () => {

@@ -143,6 +143,9 @@ export class AirDataStore {
     else this.queueUpdate(model, id, original, next);
     for (const [field, markerId] of before) {
       if (after.get(field) === markerId) continue;
+      // a record written before its field became unique has no marker until `appapi migrate unique`
+      // runs, and of two such records holding one value only one gets it: nothing of ours to release
+      if ((await this.markerOwner(model, markerId)) !== id) continue;
       this.batch.set({
         kind: 'delete',
         table,

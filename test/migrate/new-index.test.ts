@@ -1,0 +1,48 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { AirDataModel, ApiApp, field, type AppDeclaration } from '../../lib';
+import { createDocumentClient } from '../../lambdas/runtime/dynamodb';
+import { startDynamoDbLocal, type DynamoDbLocal } from '../../lib/local/dynamodb-local';
+import { ensureTables } from '../../lib/local/tables';
+import { environmentStack } from '../support/cdk';
+
+const orders =
+  (indexes: Record<string, { partitionKey: string }>): AppDeclaration =>
+  (environment) =>
+    void new AirDataModel(new ApiApp(environment, 'Shop'), 'Orders', { fields: { customer: field.text(), status: field.text() }, indexes });
+
+describe('a new index on DynamoDB Local', () => {
+  let dynamo: DynamoDbLocal;
+  before(async () => {
+    dynamo = await startDynamoDbLocal();
+  });
+  after(async () => dynamo?.stop());
+
+  it('finds the records stored before it was added: no backfill needed', async () => {
+    const documents = createDocumentClient(dynamo.endpoint);
+    try {
+      const before = environmentStack([orders({})]).manifest;
+      await ensureTables(documents, before);
+      const table = before.models.Orders!.table;
+      for (let index = 0; index < 12; index++) {
+        await documents.send(new PutCommand({ TableName: table, Item: { id: `o${index}`, customer: `c${index % 3}`, status: 'open' } }));
+      }
+      const afterDeploy = environmentStack([orders({ byCustomer: { partitionKey: 'customer' } })]).manifest;
+      assert.deepEqual((await ensureTables(documents, afterDeploy)).indexesAdded, [`${table}/byCustomer`]);
+      // DynamoDB fills a new index in the background (IndexStatus CREATING, then ACTIVE)
+      let status: string | undefined;
+      for (const deadline = Date.now() + 30_000; Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 200))) {
+        const { Table } = await (documents as unknown as DynamoDBClient).send(new DescribeTableCommand({ TableName: table }));
+        status = Table?.GlobalSecondaryIndexes?.find((index) => index.IndexName === 'byCustomer')?.IndexStatus;
+        if (status === 'ACTIVE') break;
+      }
+      assert.equal(status, 'ACTIVE');
+      const { Items } = await documents.send(new QueryCommand({ TableName: table, IndexName: 'byCustomer', KeyConditionExpression: '#customer = :customer', ExpressionAttributeNames: { '#customer': 'customer' }, ExpressionAttributeValues: { ':customer': 'c1' } }));
+      assert.deepEqual(Items?.map((item) => item.id).sort(), ['o1', 'o10', 'o4', 'o7']);
+    } finally {
+      documents.destroy();
+    }
+  });
+});
