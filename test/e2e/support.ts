@@ -7,6 +7,9 @@ import { mintToken } from '../../lib/keys/tokens';
 import { loadOrCreateSigningKey } from '../../lib/local/signing-key-file';
 import { startGateway, type GatewayOptions, type RunningGateway } from '../../lib/local/gateway/server';
 
+// a test fails when an answer departs from the schema OpenAPI publishes for it
+process.env.APPAPI_RESPONSE_CHECK ??= 'fatal';
+
 export const LAB_APPS = join(__dirname, '..', 'support', 'lab-app.ts');
 
 export function temporaryHome(): string {
