@@ -117,11 +117,11 @@ function answerObject(answer: PublishedAnswer, components: SchemaComponents): Js
 
 /** The problem+json errors a route can answer, from what its chain does. */
 function errorStatuses(route: RouteManifest): string[] {
-  const errors = new Set(['400', '500', '503']);
+  // any request may carry a body, a GET's too (API Gateway passes it on): too large or not JSON, it is refused
+  const errors = new Set(['400', '413', '415', '500', '503']);
   const ops = flatten(route.chain);
   const writes = ops.some((op) => WRITES.has(op.op));
   if (route.auth.type === 'keyGroups') ['401', '403'].forEach((status) => errors.add(status));
-  if (route.body !== undefined || ['POST', 'PUT', 'PATCH'].includes(route.method)) ['413', '415'].forEach((status) => errors.add(status));
   if (route.method === 'POST') ['409', '422'].forEach((status) => errors.add(status));
   if (writes) ['409', '413', '422'].forEach((status) => errors.add(status));
   if (route.throttling) errors.add('429');

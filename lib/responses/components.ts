@@ -94,7 +94,7 @@ function journeySchema(): SchemaObject {
       identifier: { type: ['string', 'null'], description: 'Unique among the app\'s active journeys.' },
       status: { type: 'string', enum: ['active', 'completed', 'aborted', 'expired'] },
       step: { type: ['string', 'null'] },
-      data: { type: 'object' },
+      data: { type: 'object', additionalProperties: true },
       eventCount: { type: 'integer', minimum: 0 },
       createdAt: DATE_TIME,
       updatedAt: DATE_TIME,
@@ -121,6 +121,6 @@ const PROBLEM_SCHEMA: SchemaObject = {
     detail: { type: 'string' },
     code: { type: 'string', description: 'Stable, snake_case: what a client branches on.', pattern: '^[a-z][a-z0-9_]*$' },
     requestId: { type: 'string', description: 'Quote it when reporting a problem.' },
-    violations: { type: 'array', description: 'What was wrong, one entry per violation (validation_failed, invalid_record).', items: { type: 'object' } },
+    violations: { type: 'array', description: 'What was wrong, one entry per violation (validation_failed, invalid_record).', items: { type: 'object', additionalProperties: true } },
   },
 };

@@ -158,7 +158,7 @@ function inferNode(node: AstNode, scope: Scope, components: SchemaComponents): I
       }
       if (node.value === '{' && Array.isArray(node.lhs)) {
         const pairs = node.lhs as Array<[AstNode, AstNode]>;
-        if (!pairs.every(([key]) => key.type === 'string')) return { schema: { type: 'object' }, optional: false };
+        if (!pairs.every(([key]) => key.type === 'string')) return { schema: { type: 'object', additionalProperties: true }, optional: false };
         return objectOf(pairs.map(([key, value]) => [String(key.value), inferNode(value, scope, components)]));
       }
       return UNKNOWN;
@@ -253,9 +253,25 @@ export function union(a: SchemaObject, b: SchemaObject): SchemaObject {
   if (sameJson(a, b)) return a;
   // literals of one type widen to the type: two answers "ok" and "degraded" are a string
   if (a.const !== undefined && b.const !== undefined && a.type === b.type) return { type: a.type };
+  // two object literals: one object, each property the union of both, required where both require it
+  if (isPlainObjectSchema(a) && isPlainObjectSchema(b)) {
+    const left = a.properties as Record<string, SchemaObject>;
+    const right = b.properties as Record<string, SchemaObject>;
+    const properties: Record<string, SchemaObject> = {};
+    for (const key of new Set([...Object.keys(left), ...Object.keys(right)])) {
+      properties[key] = left[key] && right[key] ? union(left[key], right[key]) : (left[key] ?? right[key])!;
+    }
+    const rightRequired = new Set((b.required as string[] | undefined) ?? []);
+    const required = ((a.required as string[] | undefined) ?? []).filter((key) => rightRequired.has(key));
+    return { type: 'object', properties, ...(required.length ? { required } : {}) };
+  }
   const variants = [...(Array.isArray(a.anyOf) ? (a.anyOf as SchemaObject[]) : [a]), ...(Array.isArray(b.anyOf) ? (b.anyOf as SchemaObject[]) : [b])];
   const distinct = variants.filter((variant, index) => variants.findIndex((other) => sameJson(other, variant)) === index);
   return distinct.length === 1 ? distinct[0]! : { anyOf: distinct };
+}
+
+function isPlainObjectSchema(schema: SchemaObject): boolean {
+  return schema.type === 'object' && typeof schema.properties === 'object' && Object.keys(schema).every((key) => ['type', 'properties', 'required'].includes(key));
 }
 
 export function typesOf(schema: SchemaObject): string[] | undefined {
