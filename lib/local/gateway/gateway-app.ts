@@ -73,8 +73,14 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
   let answerCheck: AnswerCheck | undefined;
   const checkAnswer = (route: (typeof manifest.routes)[number], answer: ProxyResult): string[] => {
     if (answerCheckMode === 'off') return [];
-    answerCheck ??= createAnswerCheck((openApi ??= openApiDocument(manifest)));
-    return answerCheck(route, answer).slice(0, MAX_REPORTED_VIOLATIONS);
+    try {
+      answerCheck ??= createAnswerCheck((openApi ??= openApiDocument(manifest)));
+      return answerCheck(route, answer).slice(0, MAX_REPORTED_VIOLATIONS);
+    } catch (error) {
+      // a check that cannot run says so, and never changes the answer
+      options.log?.({ level: 'error', msg: 'answer check failed', route: route.id, error: error instanceof Error ? error.message : String(error) });
+      return [];
+    }
   };
   const buckets = new Map(manifest.routes.filter((route) => route.throttling).map((route) => [route.id, new TokenBucket(route.throttling!)]));
   const fallbackPaths = pathMethods(manifest);
