@@ -3,6 +3,8 @@ import type { AppManifest, EnvironmentManifest, ModelManifest, RouteManifest } f
 import { MANIFEST_VERSION } from '../lambdas/shared/manifest';
 import { compileChain, type ChainWarning } from './chain/compile';
 import { AirDataModel } from './constructs/airdata-model';
+import { SchemaComponents } from './responses/components';
+import { checkDeclaredAnswers } from './responses/route-answers';
 import { ApiApp } from './constructs/api-app';
 import { AppApi } from './constructs/app-api';
 import type { EnvironmentSettings } from './constructs/environment-context';
@@ -72,6 +74,7 @@ export function compileManifest(root: IConstruct, environment: EnvironmentSettin
       auth: appApi.auth.manifest,
       ...(props.throttling ? { throttling: { rateLimit: props.throttling.rateLimit, burstLimit: props.throttling.burstLimit } } : {}),
       ...(props.description ? { description: props.description } : {}),
+      ...(props.responses === undefined ? {} : { responses: props.responses as RouteManifest['responses'] }),
       chain: compiled.chain,
     };
   });
@@ -88,6 +91,13 @@ export function compileManifest(root: IConstruct, environment: EnvironmentSettin
       routes,
     }),
   );
+  const components = new SchemaComponents(manifest.models);
+  for (const route of manifest.routes) {
+    const appApi = appApis.get(route.id)!;
+    for (const message of checkDeclaredAnswers(route, manifest, components, `App API "${route.id}" (${appApi.routeKey})`)) {
+      warnings.push({ appApi, warning: { id: 'appapi:responseContradicted', message } });
+    }
+  }
   return { manifest, warnings, appApis };
 }
 

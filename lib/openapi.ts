@@ -1,71 +1,69 @@
 import { createHash } from 'node:crypto';
+import { STATUS_CODES } from 'node:http';
+import Ajv2020 from 'ajv/dist/2020';
+import addFormats from 'ajv-formats';
 import type { Chain, EnvironmentManifest, Operation, RouteManifest } from '../lambdas/shared/manifest';
+import { problemType } from '../lambdas/shared/problem';
+import { SchemaComponents } from './responses/components';
+import { exampleOf } from './responses/examples';
+import { publishedAnswers, type PublishedAnswer } from './responses/route-answers';
 
 type Json = Record<string, unknown>;
 
-const PROBLEM_SCHEMA = {
-  type: 'object',
-  description: 'RFC 9457 problem details, as every error of these App APIs is answered.',
-  required: ['type', 'title', 'code'],
-  properties: {
-    type: { type: 'string', format: 'uri' },
-    title: { type: 'string' },
-    status: { type: 'integer' },
-    detail: { type: 'string' },
-    code: { type: 'string', description: 'Stable, snake_case.' },
-    requestId: { type: 'string' },
-  },
+const ERRORS: Record<string, { readonly description: string; readonly code: string }> = {
+  '400': { description: 'The request is malformed or does not match the declared schema.', code: 'validation_failed' },
+  '401': { description: 'No valid API token of this environment.', code: 'unauthorized' },
+  '403': { description: 'The API key\'s groups do not allow this route.', code: 'forbidden' },
+  '404': { description: 'Not found.', code: 'record_not_found' },
+  '409': { description: 'Conflicts with the current data (a unique value, an active journey, an ended journey, a concurrent write).', code: 'unique_conflict' },
+  '413': { description: 'The body is over 5 MiB, or a record over 400 KB, or the writes over 4 MB.', code: 'payload_too_large' },
+  '415': { description: 'The body is not JSON, or is compressed.', code: 'unsupported_media_type' },
+  '422': { description: 'The request cannot be processed (an Idempotency-Key reused with another body, too many writes).', code: 'idempotency_key_reused' },
+  '429': { description: 'Throttled: retry after Retry-After.', code: 'too_many_requests' },
+  '500': { description: 'Internal error; quote the requestId.', code: 'internal_error' },
+  '502': { description: 'An upstream call failed (unreachable, redirected elsewhere, answer too large).', code: 'upstream_unavailable' },
+  '503': { description: 'Storage or authorization temporarily unavailable, or the request ran out of time: retry after Retry-After.', code: 'storage_unavailable' },
+  '504': { description: 'An upstream call did not answer within its timeout.', code: 'upstream_timeout' },
 };
 
-const ERRORS: Record<string, string> = {
-  '400': 'The request is malformed or does not match the declared schema.',
-  '401': 'No valid API token of this environment.',
-  '403': 'The API key\'s groups do not allow this route.',
-  '404': 'Not found.',
-  '405': 'The path does not accept this method.',
-  '409': 'Conflicts with the current data (a unique value, an active journey, an ended journey).',
-  '411': 'A body without Content-Length (AWS).',
-  '413': 'The body is over 5 MiB, or a record over 400 KB.',
-  '415': 'The body is not JSON, or is compressed.',
-  '422': 'The request cannot be processed (an Idempotency-Key reused with another body, too many writes).',
-  '429': 'Throttled: retry after Retry-After.',
-  '500': 'Internal error; quote the requestId.',
-  '503': 'Storage or authorization temporarily unavailable: retry after Retry-After.',
-};
+const WRITES = new Set(['airdata.insert', 'airdata.put', 'airdata.patch', 'airdata.delete', 'journey.start', 'journey.update', 'journey.end']);
 
 /**
  * The environment's routes as an OpenAPI 3.1 document, generated from the same manifest the gateway
- * serves: security, parameters, body schemas (JSON Schema 2020-12, which OpenAPI 3.1 speaks) and
- * the problem+json error answers each route can give.
+ * serves: security, parameters, body schemas (JSON Schema 2020-12, which OpenAPI 3.1 speaks), each
+ * answer's schema (declared, or what the chain makes evident) with an example, and the
+ * problem+json errors each route can give.
  */
 export function openApiDocument(manifest: EnvironmentManifest, serverUrl?: string): Json {
+  const components = new SchemaComponents(manifest.models);
   const paths: Record<string, Record<string, Json>> = {};
+  const problemStatuses = new Set<string>();
   for (const route of [...manifest.routes].sort((a, b) => a.path.localeCompare(b.path))) {
-    (paths[route.path] ??= {})[route.method.toLowerCase()] = operation(route);
+    (paths[route.path] ??= {})[route.method.toLowerCase()] = operation(route, manifest, components, problemStatuses);
   }
-  return {
+  components.problem();
+  const document: Json = {
     openapi: '3.1.0',
     info: {
       title: `App APIs — ${manifest.env}`,
       version: createHash('sha256').update(JSON.stringify(manifest.routes)).digest('hex').slice(0, 12),
-      description: `Every App API of environment ${manifest.env}. Errors are application/problem+json.`,
+      description: `Every App API of environment ${manifest.env}. Errors are application/problem+json (RFC 9457) with a stable \`code\`.`,
     },
-    ...(serverUrl ? { servers: [{ url: serverUrl }] } : {}),
-    tags: Object.keys(manifest.apps).sort().map((name) => ({ name })),
+    ...(serverUrl ? { servers: [{ url: serverUrl, description: `Environment ${manifest.env}` }] } : {}),
+    tags: Object.keys(manifest.apps).sort().map((name) => ({ name, description: `The App APIs of app "${name}".` })),
     paths,
     components: {
       securitySchemes: {
         apiToken: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'An API token of this environment (appapi keys create).' },
       },
-      schemas: { Problem: PROBLEM_SCHEMA },
-      responses: Object.fromEntries(
-        Object.entries(ERRORS).map(([status, description]) => [`Problem${status}`, { description, content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } }]),
-      ),
+      schemas: components.entries(),
+      responses: Object.fromEntries([...problemStatuses].sort().map((status) => [`Problem${status}`, problemResponse(status)])),
     },
   };
+  return withValidExamples(document);
 }
 
-function operation(route: RouteManifest): Json {
+function operation(route: RouteManifest, manifest: EnvironmentManifest, components: SchemaComponents, problemStatuses: Set<string>): Json {
   const parameters: Json[] = [
     ...route.pathParameters.map((name) => ({ name, in: 'path', required: true, schema: { type: 'string' } })),
     ...route.query.map((parameter) => ({ name: parameter.name, in: 'query', required: parameter.required, schema: { type: parameter.type } })),
@@ -74,44 +72,97 @@ function operation(route: RouteManifest): Json {
     parameters.push({ name: 'Idempotency-Key', in: 'header', required: false, description: 'Retries with the same key and body get the first answer.', schema: { type: 'string', maxLength: 255 } });
   }
   const keyProtected = route.auth.type === 'keyGroups';
+  const summary = humanize(route.id);
+  const access = keyProtected ? `Callable with an API token whose key is in group ${route.auth.groups.join(' or ')}.` : 'Public: no token needed.';
   return {
     operationId: route.id,
     tags: [route.app],
-    ...(route.description ? { summary: route.description } : {}),
+    summary,
+    description: `${route.description ? `${route.description}\n\n` : ''}App API \`${route.id}\` of app "${route.app}". ${access}`,
     security: keyProtected ? [{ apiToken: [] }] : [],
     ...(keyProtected ? { 'x-appapi-key-groups': route.auth.groups } : {}),
     ...(parameters.length ? { parameters } : {}),
     ...(route.body === undefined ? {} : { requestBody: { required: true, content: { 'application/json': { schema: route.body } } } }),
-    responses: responses(route),
+    responses: responses(route, manifest, components, problemStatuses),
   };
 }
 
-function responses(route: RouteManifest): Json {
+/** `CreateCustomer` → `Create customer`. */
+function humanize(id: string): string {
+  const words = id.replace(/[-_]+/g, ' ').replace(/([a-z0-9])([A-Z])/g, '$1 $2').trim().split(/\s+/);
+  return words.map((word, index) => (index === 0 ? word : /^[A-Z]+$/.test(word) ? word : word.toLowerCase())).join(' ');
+}
+
+function responses(route: RouteManifest, manifest: EnvironmentManifest, components: SchemaComponents, problemStatuses: Set<string>): Json {
   const result: Json = {};
-  for (const status of answers(route.chain)) {
-    if (status >= 300 && status < 400) result[String(status)] = { description: 'Redirect', headers: { Location: { schema: { type: 'string' } } } };
-    else if (status === 204) result['204'] = { description: 'No content' };
-    else result[String(status)] = { description: 'Answer of the chain', content: { 'application/json': { schema: {} } } };
+  for (const answer of publishedAnswers(route, manifest, components)) result[String(answer.status)] = answerObject(answer, components);
+  for (const status of errorStatuses(route)) {
+    if (result[status] !== undefined) continue;
+    problemStatuses.add(status);
+    result[status] = { $ref: `#/components/responses/Problem${status}` };
   }
-  const errors = new Set(['400', '500']);
-  if (route.auth.type === 'keyGroups') ['401', '403'].forEach((status) => errors.add(status));
-  if (route.body !== undefined || ['POST', 'PUT', 'PATCH'].includes(route.method)) ['413', '415'].forEach((status) => errors.add(status));
-  if (route.method === 'POST') errors.add('422');
-  if (route.throttling) errors.add('429');
-  const ops = flatten(route.chain);
-  if (ops.some((op) => 'notFound' in op && op.notFound === 404) || ops.some((op) => ['airdata.patch', 'journey.update', 'journey.end'].includes(op.op))) errors.add('404');
-  if (ops.some((op) => ['airdata.insert', 'airdata.put', 'airdata.patch', 'journey.start', 'journey.update', 'journey.end'].includes(op.op))) errors.add('409');
-  if (ops.some((op) => op.op.startsWith('airdata.') || op.op.startsWith('journey.')) || route.auth.type === 'keyGroups') errors.add('503');
-  for (const status of [...errors].sort()) result[status] = { $ref: `#/components/responses/Problem${status}` };
   return result;
 }
 
-function answers(chain: Chain): Set<number> {
-  const statuses = new Set<number>();
-  for (const op of flatten(chain)) if (op.op === 'respond' || op.op === 'redirect') statuses.add(op.status);
-  return statuses;
+function answerObject(answer: PublishedAnswer, components: SchemaComponents): Json {
+  const description = STATUS_CODES[answer.status] ?? `Status ${answer.status}`;
+  if (answer.kind === 'redirect') {
+    return { description, headers: { Location: { description: 'Where the client is sent.', required: true, schema: { type: 'string' } } } };
+  }
+  if (answer.kind === 'empty') return { description };
+  const schema = answer.schema ?? {};
+  const example = exampleOf(schema, (value) => components.resolve(value));
+  return { description, content: { 'application/json': { schema, example } } };
+}
+
+/** The problem+json errors a route can answer, from what its chain does. */
+function errorStatuses(route: RouteManifest): string[] {
+  // any request may carry a body, a GET's too (API Gateway passes it on): too large or not JSON, it is refused
+  const errors = new Set(['400', '413', '415', '500', '503']);
+  const ops = flatten(route.chain);
+  const writes = ops.some((op) => WRITES.has(op.op));
+  if (route.auth.type === 'keyGroups') ['401', '403'].forEach((status) => errors.add(status));
+  if (route.method === 'POST') ['409', '422'].forEach((status) => errors.add(status));
+  if (writes) ['409', '413', '422'].forEach((status) => errors.add(status));
+  if (route.throttling) errors.add('429');
+  if (ops.some((op) => 'notFound' in op && op.notFound === 404) || ops.some((op) => ['airdata.patch', 'journey.update', 'journey.end'].includes(op.op))) errors.add('404');
+  if (ops.some((op) => op.op === 'http')) ['502', '504'].forEach((status) => errors.add(status));
+  return [...errors].sort();
+}
+
+function problemResponse(status: string): Json {
+  const { description, code } = ERRORS[status]!;
+  const title = STATUS_CODES[Number(status)] ?? 'Error';
+  const example = { type: problemType(code), title, status: Number(status), detail: description, code, requestId: 'c0ffee00-1234-4d5e-8f90-abcdef012345' };
+  return { description, content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' }, example } } };
 }
 
 function flatten(chain: Chain): Operation[] {
   return chain.flatMap((op) => (op.op === 'when' ? [op, ...flatten(op.then), ...flatten(op.otherwise)] : [op]));
+}
+
+/**
+ * Drops every generated example its own schema refuses (a pattern the generator cannot satisfy,
+ * a declared constraint it does not know): a published example is always a valid answer.
+ */
+function withValidExamples(document: Json): Json {
+  const ajv = new Ajv2020({ strict: false, allErrors: false, validateSchema: false });
+  addFormats(ajv);
+  ajv.addSchema(document, 'openapi');
+  for (const [path, methods] of Object.entries(document.paths as Record<string, Record<string, Json>>)) {
+    for (const [method, operationObject] of Object.entries(methods)) {
+      for (const [status, response] of Object.entries(operationObject.responses as Record<string, Json>)) {
+        const media = (response.content as Record<string, Json> | undefined)?.['application/json'];
+        if (!media || !('example' in media)) continue;
+        const pointer = ['paths', path, method, 'responses', status, 'content', 'application/json', 'schema'].map((segment) => encodeURIComponent(escapePointer(segment))).join('/');
+        const validate = ajv.getSchema(`openapi#/${pointer}`);
+        if (!validate || !validate(media.example)) delete media.example;
+      }
+    }
+  }
+  return document;
+}
+
+export function escapePointer(segment: string): string {
+  return segment.replace(/~/g, '~0').replace(/\//g, '~1');
 }

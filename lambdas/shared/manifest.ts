@@ -98,6 +98,11 @@ export interface RouteManifest {
   readonly auth: AuthManifest;
   readonly throttling?: ThrottlingManifest;
   readonly description?: string;
+  /**
+   * Declared answers: the JSON Schema of the body per status (`false`: answered without a body).
+   * Absent when the App API declares none, and OpenAPI publishes what the chain makes evident.
+   */
+  readonly responses?: { readonly [status: string]: JsonSchema };
   readonly chain: Chain;
 }
 

@@ -125,7 +125,8 @@ export function declareBooking(environment: AppApiStack): void {
       type: 'object',
       required: ['type'],
       additionalProperties: false,
-      properties: { type: { type: 'string', minLength: 1, maxLength: 64 }, data: { type: 'object' } },
+      // additionalProperties: true says "any keys" explicitly: generated clients (openapi-typescript) type a bare { type: 'object' } as an empty object
+      properties: { type: { type: 'string', minLength: 1, maxLength: 64 }, data: { type: 'object', additionalProperties: true } },
     },
     chain: [
       op.journey.update({

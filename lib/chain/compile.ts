@@ -24,7 +24,7 @@ export class ChainError extends Error {
 
 /** A legal but dubious choice, reported as a CDK warning with a stable id. */
 export interface ChainWarning {
-  readonly id: 'appapi:redirect301' | 'appapi:scan';
+  readonly id: 'appapi:redirect301' | 'appapi:scan' | 'appapi:responseContradicted';
   readonly message: string;
 }
 

@@ -37,7 +37,7 @@ export async function devCommand(argv: readonly string[], io: CommandIo): Promis
     port,
     onRequest: (entry) => io.out(`${entry.method} ${entry.path} → ${entry.status} ${entry.latencyMs} ms${entry.keyId ? ` ${entry.keyId}` : ''}`),
     log: (entry) => {
-      if (entry.level === 'error') io.err(JSON.stringify(entry));
+      if (entry.level === 'error' || entry.level === 'warn') io.err(JSON.stringify(entry));
     },
   });
   gateway.onReload((outcome) =>

@@ -45,6 +45,16 @@ export interface AppApiProps {
   readonly throttling?: ThrottlingManifest;
   /** @default - none */
   readonly description?: string;
+  /**
+   * The answers' bodies by status, as JSON Schema (draft 2020-12): what OpenAPI publishes, and
+   * what local mode checks every answer against. When given, every status the chain answers with
+   * `op.respond` or `op.redirect` must be declared, and nothing else; a status answered without a
+   * body (a redirect, 204) is declared `false`. Synth warns (`appapi:responseContradicted`) when
+   * the chain evidently answers something else.
+   * @default - what the chain makes evident: a record's, a page's or a journey's schema, an object
+   * literal's properties; an unconstrained value where the chain does not tell
+   */
+  readonly responses?: { readonly [status: number]: JsonSchema };
 }
 
 const ROUTE_ID = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
@@ -103,6 +113,7 @@ export class AppApi extends Construct {
       if (BODYLESS_METHODS.includes(props.method)) throw new Error(`${where}: a ${props.method} request carries no body; remove "body" or read inputs from "query".`);
       checkSchema(props.body, `${where}: "body"`);
     }
+    checkResponses(props.responses, where);
     this.query = checkQuery(props.query ?? [], path, where);
     checkThrottling(props.throttling, where);
     this.routeId = id;
@@ -135,6 +146,20 @@ function checkQuery(parameters: readonly QueryParameter[], path: RoutePath, wher
     }
     return { name, type, required: parameter.required ?? false };
   });
+}
+
+function checkResponses(responses: AppApiProps['responses'], where: string): void {
+  if (responses === undefined) return;
+  if (responses === null || typeof responses !== 'object' || Array.isArray(responses)) {
+    throw new Error(`${where}: "responses" must map statuses to JSON Schemas, e.g. { 201: { type: 'object', ... } }.`);
+  }
+  for (const [status, schema] of Object.entries(responses)) {
+    if (!/^[1-5][0-9][0-9]$/.test(status) || Number(status) < 200) {
+      throw new Error(`${where}: "responses" declares status "${status}"; declare answers of status 200 to 599.`);
+    }
+    if (schema === false) continue;
+    checkSchema(schema, `${where}: "responses" ${status}`);
+  }
 }
 
 function checkThrottling(throttling: ThrottlingManifest | undefined, where: string): void {

@@ -8,6 +8,9 @@ import { loadOrCreateSigningKey } from '../../lib/local/signing-key-file';
 import { startGateway, type GatewayOptions, type RunningGateway } from '../../lib/local/gateway/server';
 import { shareDynamo, TABLE_PREFIX } from '../support/dynamo';
 
+// a test fails when an answer departs from the schema OpenAPI publishes for it
+process.env.APPAPI_RESPONSE_CHECK ??= 'fatal';
+
 export const LAB_APPS = join(__dirname, '..', 'support', 'lab-app.ts');
 
 export function temporaryHome(): string {

@@ -1,23 +1,12 @@
 import type { ValidateFunction } from 'ajv';
 import { createSchemaCompiler } from '../../shared/json-schema';
-import type { FieldManifest, ModelManifest } from '../../shared/manifest';
+import { FIELD_SCHEMAS } from '../../shared/field-schemas';
+import type { ModelManifest } from '../../shared/manifest';
 import { badRequest } from '../problem-error';
 
 const MAX_KEY_CHARACTERS = 256;
 
 export type RecordValidator = (record: Record<string, unknown>) => void;
-
-const FIELD_SCHEMAS: Record<FieldManifest['type'], Record<string, unknown>> = {
-  text: { type: 'string' },
-  email: { type: 'string', format: 'email' },
-  phone: { type: 'string', pattern: '^\\+?[0-9][0-9 ().-]{5,30}$' },
-  url: { type: 'string', format: 'uri', pattern: '^https?://' },
-  number: { type: 'number' },
-  integer: { type: 'integer' },
-  boolean: { type: 'boolean' },
-  datetime: { type: 'string', format: 'date-time' },
-  json: {},
-};
 
 /**
  * The check every written record of a model passes, compiled once at cold start: declared fields

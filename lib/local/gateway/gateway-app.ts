@@ -19,6 +19,8 @@ import { authorizedClient } from '../cloud/handler-iam';
 import type { LocalPlatform } from '../cloud/platform';
 import { compileWebAcl, type WafBlockResponse, type WafRequest } from '../cloud/waf';
 import { RouteTable } from './route-table';
+import { createAnswerCheck, MAX_REPORTED_VIOLATIONS, type AnswerCheck, type AnswerCheckMode } from './answer-check';
+import { problemResponse, problemType } from '../../../lambdas/shared/problem';
 import { TokenBucket } from './throttle';
 
 export interface GatewayAppOptions {
@@ -36,6 +38,11 @@ export interface GatewayAppOptions {
   /** Serve the local console at /__appapi/ (dev only). */
   readonly console?: Pick<ConsoleContext, 'traces' | 'signingKey'>;
   readonly log?: (entry: Record<string, unknown>) => void;
+  /**
+   * Checks every handler answer against the schema the OpenAPI document publishes for it.
+   * @default 'warn'
+   */
+  readonly answerCheck?: AnswerCheckMode;
 }
 
 export interface AccessLogEntry {
@@ -49,6 +56,8 @@ export interface AccessLogEntry {
   readonly latencyMs: number;
   /** Body bytes read from the client (a refused oversized body stops being read at the limit). */
   readonly bodyBytes: number;
+  /** Where the handler's answer departs from the schema published for it (the first few). */
+  readonly answerViolations?: readonly string[];
 }
 
 export type GatewayApp = (request: IncomingMessage, response: ServerResponse) => Promise<void>;
@@ -74,6 +83,19 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
   const authorizations = new AuthorizerCache(authorizer, options.authorizerCacheTtlMs ?? (platform.authorizer?.resultTtlSeconds ?? 0) * 1000);
   const identityHeader = platform.authorizer?.identityHeader ?? 'authorization';
   let openApi: Record<string, unknown> | undefined;
+  const answerCheckMode = options.answerCheck ?? 'warn';
+  let answerCheck: AnswerCheck | undefined;
+  const checkAnswer = (route: (typeof manifest.routes)[number], answer: ProxyResult): string[] => {
+    if (answerCheckMode === 'off') return [];
+    try {
+      answerCheck ??= createAnswerCheck((openApi ??= openApiDocument(manifest)));
+      return answerCheck(route, answer).slice(0, MAX_REPORTED_VIOLATIONS);
+    } catch (error) {
+      // a check that cannot run says so, and never changes the answer
+      options.log?.({ level: 'error', msg: 'answer check failed', route: route.id, error: error instanceof Error ? error.message : String(error) });
+      return [];
+    }
+  };
   // the stage's method settings, as the template has them
   const buckets = new Map<string, TokenBucket>();
   for (const route of manifest.routes) {
@@ -113,6 +135,7 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
     let keyId: string | undefined;
     let keyName: string | undefined;
     let bodyBytes = 0;
+    let answerViolations: string[] = [];
     try {
       // the document describes this environment's routes; a declared /openapi.json route wins
       if (method === 'GET' && facts.path === '/openapi.json' && routes.resolve('GET', facts.path).kind === 'not_found') {
@@ -160,14 +183,32 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
         options.log?.({ level: 'warn', msg: 'invocation payload too large', requestId: facts.requestId, route: route.id, eventBytes, limit: MAX_INVOCATION_PAYLOAD_BYTES, bodyBytes });
         return void (status = gatewayError(request, response, 'DEFAULT_5XX', facts, 'Internal server error'));
       }
-      status = send(response, await handlers.get(route.id)!(event), facts.requestId);
+      let answer = await handlers.get(route.id)!(event);
+      answerViolations = checkAnswer(route, answer);
+      if (answerViolations.length) {
+        options.log?.({ level: 'warn', msg: 'answer does not match its published schema', requestId: facts.requestId, route: route.id, method, path: route.path, status: answer.statusCode, violations: answerViolations });
+        if (answerCheckMode === 'fatal') answer = answerMismatch(route, answer.statusCode, answerViolations, facts.requestId);
+      }
+      status = send(response, answer, facts.requestId);
     } catch (error) {
       options.log?.({ level: 'error', msg: 'gateway failure', requestId: facts.requestId, error: error instanceof Error ? error.stack : String(error) });
       if (!response.headersSent) status = gatewayError(request, response, 'DEFAULT_5XX', facts, 'Internal server error');
     } finally {
-      options.onRequest?.({ requestId: facts.requestId, method, path: facts.path, ...(routeId ? { route: routeId } : {}), ...(keyId ? { keyId } : {}), ...(keyName ? { keyName } : {}), status, latencyMs: Date.now() - facts.receivedAt, bodyBytes });
+      options.onRequest?.({ requestId: facts.requestId, method, path: facts.path, ...(routeId ? { route: routeId } : {}), ...(keyId ? { keyId } : {}), ...(keyName ? { keyName } : {}), status, latencyMs: Date.now() - facts.receivedAt, bodyBytes, ...(answerViolations.length ? { answerViolations } : {}) });
     }
   };
+}
+
+/** Local mode only (answerCheck 'fatal', for tests): an answer off its published schema fails the request. */
+function answerMismatch(route: { method: string; path: string }, status: number, violations: readonly string[], requestId: string): ProxyResult {
+  return problemResponse({
+    type: problemType('answer_mismatch'),
+    title: 'Internal Server Error',
+    status: 500,
+    detail: `The ${status} answer of ${route.method} ${route.path} does not match the schema published for it: ${violations.join('; ')}. (Local check, fatal with APPAPI_RESPONSE_CHECK=fatal.)`,
+    code: 'answer_mismatch',
+    requestId,
+  });
 }
 
 function send(response: ServerResponse, result: ProxyResult & { multiValueHeaders?: Record<string, string[]> }, requestId: string): number {

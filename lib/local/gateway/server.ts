@@ -11,6 +11,7 @@ import { loadOrCreateSigningKey } from '../signing-key-file';
 import { localTablePrefix } from '../table-prefix';
 import { ensureTables } from '../tables';
 import type { AccessLogEntry, GatewayApp } from './gateway-app';
+import { answerCheckModeFromEnv, type AnswerCheckMode } from './answer-check';
 import { loadGeneration, watchedFolders } from './generation';
 import { TraceStore } from './trace-store';
 
@@ -35,6 +36,12 @@ export interface GatewayOptions {
   readonly console?: boolean;
   readonly onRequest?: (entry: AccessLogEntry) => void;
   readonly log?: (entry: Record<string, unknown>) => void;
+  /**
+   * Every handler answer is checked against the schema OpenAPI publishes for it: `warn` logs a
+   * mismatch and shows it in the console, `fatal` answers 500 instead (tests), `off` skips it.
+   * @default - APPAPI_RESPONSE_CHECK, else 'warn'
+   */
+  readonly answerCheck?: AnswerCheckMode;
 }
 
 export interface ReloadOutcome {
@@ -81,11 +88,13 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
   const publicJwk = loadOrCreateSigningKey(home, env).publicJwk;
   const withConsole = options.console ?? env === 'dev';
   const traces = new TraceStore();
+  const answerCheck = options.answerCheck ?? answerCheckModeFromEnv();
   const build = async (): Promise<GatewayApp> => {
     await ensureTables(documents, generation.manifest);
     return generation.createApp({
       documents,
       publicJwk,
+      answerCheck,
       onTrace: (trace) => traces.trace(trace),
       ...(withConsole ? { console: { traces, signingKey: () => loadOrCreateSigningKey(home, env) } } : {}),
       ...(options.authorizerCacheTtlMs === undefined ? {} : { authorizerCacheTtlMs: options.authorizerCacheTtlMs }),
