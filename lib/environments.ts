@@ -85,6 +85,7 @@ export function buildStacks(app: App, options: BuildOptions = {}): AppApiStacks 
       apps: options.apps ?? declaredApps,
       env,
       accountSetup: accounts.get(placeKey(env))!,
+      ...operationsSettings(target),
     });
     if (lock) guardStatefulResources(stack, target.name, lock.environments[target.name], allowDataLoss[target.name]);
     return stack;

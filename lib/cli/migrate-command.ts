@@ -5,6 +5,7 @@ import type { EnvironmentManifest } from '../../lambdas/shared/manifest';
 import { createDocumentClient } from '../../lambdas/runtime/dynamodb';
 import type { AppDeclaration } from '../constructs/app-api-stack';
 import { findEnvironmentTarget, loadEnvironment } from '../environments';
+import { localTablePrefix } from '../local/table-prefix';
 import { dataHome } from '../local/data-home';
 import { connectLocalDynamo } from '../local/local-dynamo';
 import { ensureTables } from '../local/tables';
@@ -39,6 +40,8 @@ export interface MigrateDeps {
   readonly signal?: AbortSignal;
   /** Items per Scan page. @default 100 */
   readonly pageSize?: number;
+  /** Prefix of the local table names. @default - APPAPI_TABLE_PREFIX, else the stack's (with --aws, always the stack's) */
+  readonly resourcePrefix?: string;
 }
 
 export async function migrateCommand(argv: readonly string[], io: CommandIo, deps: MigrateDeps = {}): Promise<number> {
@@ -53,7 +56,8 @@ export async function migrateCommand(argv: readonly string[], io: CommandIo, dep
   if (expected === undefined) throw new UsageError(`Unknown migrate action "${action ?? ''}"; use migrate unique or migrate rename-field.`);
   if (!modelName || fields.length !== expected) throw new UsageError(action === 'unique' ? 'migrate unique takes MODEL FIELD, e.g. migrate unique Customers email.' : 'migrate rename-field takes MODEL FROM TO, e.g. migrate rename-field Customers phone mobile.');
   const env = values.env;
-  const manifest = loadEnvironment(env, deps.apps).manifest;
+  const resourcePrefix = values.aws ? undefined : (deps.resourcePrefix ?? localTablePrefix());
+  const manifest = loadEnvironment(env, deps.apps, resourcePrefix ? { resourcePrefix } : {}).manifest;
   const model = manifest.models[modelName];
   if (!model) throw new MigrateError(`${env} declares no AirData model "${modelName}" (models: ${Object.keys(manifest.models).join(', ') || 'none'}).`);
   const where = `${modelName} in ${env}${values.aws ? ' (AWS)' : ' (local)'}, table ${model.table}`;

@@ -6,6 +6,7 @@ import { runCli } from '../../lib/cli/main';
 import { BackfillInterrupted, runBackfill, type BackfillStep, type BackfillSummary } from '../../lib/migrate/backfill-run';
 import { renameFieldBackfill } from '../../lib/migrate/rename-field-backfill';
 import { uniqueBackfill } from '../../lib/migrate/unique-backfill';
+import { TABLE_PREFIX } from '../support/dynamo';
 import { RuntimeHarness } from '../support/runtime';
 
 type Item = Record<string, unknown>;
@@ -183,7 +184,7 @@ describe('backfills on DynamoDB Local', () => {
     const cli = async (...argv: string[]) => {
       const lines = { out: [] as string[], err: [] as string[] };
       const code = await runCli(['migrate', ...argv], { out: (line) => lines.out.push(line), err: (line) => lines.err.push(line) }, {
-        migrate: { apps: [declaration], openDynamo: async () => ({ documents: harness.documents, close: async () => {} }), pageSize: 5, signal: new AbortController().signal },
+        migrate: { apps: [declaration], openDynamo: async () => ({ documents: harness.documents, close: async () => {} }), pageSize: 5, signal: new AbortController().signal, resourcePrefix: TABLE_PREFIX },
       });
       return { code, out: lines.out.join('\n'), err: lines.err.join('\n') };
     };
@@ -192,7 +193,7 @@ describe('backfills on DynamoDB Local', () => {
       await seed('Leads', [{ id: 'x1', name: 'x', email: 'dup@example.com' }, { id: 'x2', name: 'x', email: 'dup@example.com' }, { id: 'x3', name: 'x' }]);
       const result = await cli('unique', 'Leads', 'email', '--dry-run');
       assert.equal(result.code, 1);
-      assert.match(result.out, /Dry run \(nothing is written\): migrate unique Leads email — Leads in dev \(local\), table appapi-dev-leads/);
+      assert.ok(result.out.includes(`Dry run (nothing is written): migrate unique Leads email — Leads in dev (local), table ${table('Leads')}`), result.out);
       assert.match(result.out, /duplicate: Leads\.email "dup@example\.com" is held by record x\d and by record x\d/);
       assert.match(result.out, /Summary: complete; 3 items scanned; records: 3, with value: 2, would be markers written: 1, already marked: 0, duplicates: 1, changed meanwhile: 0\./);
       assert.match(result.err, /1 record\(s\) hold a email another record holds .* Change or delete all but one record of each value, then run the same command again/);
