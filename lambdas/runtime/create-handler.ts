@@ -4,6 +4,7 @@ import { createDocumentClient } from './dynamodb';
 import { corsHeaders } from '../shared/cors';
 import { findRoute } from '../shared/manifest-loader';
 import { routeTimeoutMs } from '../shared/route-timeout';
+import { LIMITS } from '../shared/limits';
 import { problemResponse } from '../shared/problem';
 import { HttpProblem } from './problem-error';
 import type { ProxyEvent, ProxyResult } from './proxy-event';
@@ -20,7 +21,7 @@ export interface InvocationContext {
 export type Handler = (event: ProxyEvent, context?: InvocationContext) => Promise<ProxyResult>;
 
 /** Kept back from the deadline to write the answer before the platform cuts the request off. */
-const DEADLINE_MARGIN_MS = 750;
+const DEADLINE_MARGIN_MS = LIMITS.deadlineMargin.value;
 
 /**
  * The handler of one route: everything derivable from the manifest is prepared here, once, so a

@@ -1,5 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { LIMITS } from '../shared/limits';
 import { HttpProblem } from './problem-error';
 
 /**
@@ -9,8 +10,8 @@ import { HttpProblem } from './problem-error';
  */
 export function createDocumentClient(endpoint = process.env.APPAPI_DYNAMODB_ENDPOINT): DynamoDBDocumentClient {
   const client = new DynamoDBClient({
-    maxAttempts: 2,
-    requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000 },
+    maxAttempts: LIMITS.dynamoAttempts.value,
+    requestHandler: { connectionTimeout: LIMITS.dynamoConnectionTimeout.value, requestTimeout: LIMITS.dynamoRequestTimeout.value },
     ...(endpoint ? { endpoint, region: process.env.AWS_REGION ?? 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
   });
   return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });

@@ -2,6 +2,7 @@ import dns from 'node:dns';
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import { BlockList, isIP, type LookupFunction } from 'node:net';
+import { LIMITS } from '../shared/limits';
 import { hostMatches } from '../shared/host-pattern';
 import { HttpProblem } from './problem-error';
 
@@ -80,7 +81,7 @@ class AddressRefused extends Error {}
  * Upstream non-2xx statuses are results, not errors.
  */
 export async function callHttp(request: HttpCallRequest, policy: HttpCallPolicy, where: string): Promise<HttpCallResult> {
-  const maxRedirects = policy.maxRedirects ?? 3;
+  const maxRedirects = policy.maxRedirects ?? LIMITS.httpRedirects.value;
   const declaredAddresses = new Set(policy.allowedHosts.map(canonicalAddress).filter((address) => address !== undefined));
   const isAddressAllowed = (address: string): boolean => {
     const canonical = canonicalAddress(address);
@@ -109,7 +110,7 @@ export async function callHttp(request: HttpCallRequest, policy: HttpCallPolicy,
       const response = await send(hop, isAddressAllowed, deadline.signal, agentsFor(policy.allowedHosts));
       const location = response.headers.location;
       if (!REDIRECT_STATUSES.has(response.statusCode ?? 0) || location === undefined) {
-        const body = await readBody(response, policy.maxResponseBytes ?? 1024 * 1024, hop.url, where);
+        const body = await readBody(response, policy.maxResponseBytes ?? LIMITS.httpResponseBytes.value, hop.url, where);
         return { status: response.statusCode ?? 502, headers: flattenHeaders(response), body: decodeBody(body, response.headers['content-type']) };
       }
       response.destroy(); // the redirect's own body is never needed

@@ -1,5 +1,5 @@
 import type { QueryParameterManifest, RouteManifest } from '../shared/manifest';
-import { MAX_BODY_BYTES } from '../shared/limits';
+import { LIMITS, MAX_BODY_BYTES } from '../shared/limits';
 import { badRequest, HttpProblem } from './problem-error';
 import type { ProxyEvent } from './proxy-event';
 import type { Bindings } from './templates';
@@ -99,7 +99,7 @@ function parseBody(event: ProxyEvent, headers: Record<string, string>): unknown 
 }
 
 /** Deeper documents are refused before parsing: every later step (schemas, JSONata, DynamoDB) recurses. */
-const MAX_JSON_DEPTH = 64;
+const MAX_JSON_DEPTH = LIMITS.jsonDepth.value;
 
 /** The deepest nesting of `[` and `{` outside strings; counts, does not parse. */
 function nestingDepth(text: string): number {

@@ -1,3 +1,4 @@
+import { LIMITS } from '../shared/limits';
 import type { PreparedRoute } from './prepare-route';
 import { HttpProblem } from './problem-error';
 import type { ProxyEvent, ProxyResult } from './proxy-event';
@@ -10,7 +11,7 @@ import type { Bindings } from './templates';
 import type { TraceRecorder } from './trace';
 
 /** Runs of one request when concurrent requests keep changing what it read. */
-const MAX_ATTEMPTS = 4;
+const MAX_ATTEMPTS = LIMITS.chainAttempts.value;
 
 /**
  * One request: replay of an Idempotency-Key's first answer, else the chain, whose writes commit as

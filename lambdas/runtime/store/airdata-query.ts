@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { QueryCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { LIMITS } from '../../shared/limits';
 import type { ModelManifest } from '../../shared/manifest';
 import { badRequest } from '../problem-error';
 import { checkConditions, conditionExpression, filterConditions, isKeyConditionOperator, matches, matchesNothing, type FieldCondition } from './query-filter';
@@ -7,11 +8,11 @@ import { withStorage } from './storage-errors';
 import { canonicalRecord } from './airdata-store';
 import { MARKER_PREFIX } from './unique-markers';
 
-export const DEFAULT_QUERY_LIMIT = 100;
-export const MAX_QUERY_LIMIT = 1_000;
+export const DEFAULT_QUERY_LIMIT = LIMITS.defaultQueryLimit.value;
+export const MAX_QUERY_LIMIT = LIMITS.maxQueryLimit.value;
 const MAX_ROUND_TRIPS = 25;
-const MAX_PARTITION_KEY_BYTES = 2_048;
-const MAX_SORT_KEY_BYTES = 1_024;
+const MAX_PARTITION_KEY_BYTES = LIMITS.partitionKeyBytes.value;
+const MAX_SORT_KEY_BYTES = LIMITS.sortKeyBytes.value;
 const MAX_CURSOR_LENGTH = 4_096;
 
 export interface QueryPage {

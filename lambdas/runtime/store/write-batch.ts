@@ -2,11 +2,12 @@ import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { HttpProblem } from '../problem-error';
 import { unavailableProblem } from '../dynamodb';
+import { LIMITS } from '../../shared/limits';
 import { itemSize, MAX_ITEM_BYTES } from './item-size';
 
 /** DynamoDB's limits on one transaction. */
-export const MAX_TRANSACTION_ITEMS = 100;
-const MAX_TRANSACTION_BYTES = 4 * 1024 * 1024;
+export const MAX_TRANSACTION_ITEMS = LIMITS.transactionItems.value;
+const MAX_TRANSACTION_BYTES = LIMITS.transactionBytes.value;
 
 type Key = Record<string, string>;
 type Names = Record<string, string>;

@@ -13,7 +13,7 @@ import { CONSOLE_PATH, handleConsole, type ConsoleContext } from '../console/con
 import { invocationPayloadBytes, proxyEvent, requestFacts, type RequestFacts } from './proxy-event';
 import { readBody } from './read-body';
 import { fallbackAnswer, pathMethods } from '../../../lambdas/fallback/fallback-answer';
-import { MAX_INVOCATION_PAYLOAD_BYTES } from '../../../lambdas/shared/limits';
+import { LIMITS, MAX_INVOCATION_PAYLOAD_BYTES } from '../../../lambdas/shared/limits';
 import { RouteTable } from './route-table';
 import { TokenBucket } from './throttle';
 
@@ -58,7 +58,7 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
   const handlerOptions = options.onTrace ? { onTrace: options.onTrace } : {};
   const handlers = new Map<string, Handler>(manifest.routes.map((route) => [route.id, createHandler(manifest, route.id, options.documents, handlerOptions)]));
   const authorizer = createAuthorizer({ manifest, publicJwk: options.publicJwk, dynamo: options.documents, ...(options.log ? { log: options.log } : {}) });
-  const authorizations = new AuthorizerCache(authorizer, options.authorizerCacheTtlMs ?? 30_000);
+  const authorizations = new AuthorizerCache(authorizer, options.authorizerCacheTtlMs ?? LIMITS.authorizerCacheTtl.value * 1000);
   let openApi: Record<string, unknown> | undefined;
   const buckets = new Map(manifest.routes.filter((route) => route.throttling).map((route) => [route.id, new TokenBucket(route.throttling!)]));
   const fallbackPaths = pathMethods(manifest);
