@@ -58,7 +58,7 @@ export function createHandler(manifest: EnvironmentManifest, routeId: string | u
         return problemResponse(error.toProblem(requestId), error.headers);
       }
       log('error', requestId, route.id, 'unhandled', error instanceof Error ? `${error.name}: ${error.message}` : String(error));
-      return problemResponse(new HttpProblem(500, 'internal_error', 'Internal Server Error', '').toProblem(requestId));
+      return problemResponse(new HttpProblem('internal_error', '').toProblem(requestId));
     }
   };
   if (!cors) return handle;
@@ -78,7 +78,7 @@ function allowGroups(route: RouteManifest, event: ProxyEvent): void {
   const groups = String(event.requestContext?.authorizer?.groups ?? '').split(',');
   const routeGroups = route.auth.groups;
   if (!groups.some((group) => routeGroups.includes(group))) {
-    throw new HttpProblem(403, 'forbidden', 'Forbidden', 'This API key may not call this route.');
+    throw new HttpProblem('forbidden', 'This API key may not call this route.');
   }
 }
 
@@ -91,7 +91,7 @@ async function withDeadline(work: Promise<ProxyResult>, budgetMs: number): Promi
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(
-      () => reject(new HttpProblem(503, 'deadline_exceeded', 'Service Unavailable', `The request did not finish within ${budgetMs} ms.`, {}, { 'Retry-After': '1' })),
+      () => reject(new HttpProblem('deadline_exceeded', `The request did not finish within ${budgetMs} ms.`, {}, { 'Retry-After': '1' })),
       Math.max(0, budgetMs),
     );
   });

@@ -32,5 +32,5 @@ export function unavailableProblem(error: unknown): HttpProblem | undefined {
   const details = error as { name?: string; code?: string; $metadata?: { httpStatusCode?: number } };
   const networkFailure = ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE'].includes(details.code ?? '');
   if (!networkFailure && !UNAVAILABLE.has(details.name ?? '') && (details.$metadata?.httpStatusCode ?? 0) < 500) return undefined;
-  return new HttpProblem(503, 'storage_unavailable', 'Service Unavailable', `DynamoDB is unavailable: ${[details.name, details.code].filter(Boolean).join(' ')}.`, {}, { 'Retry-After': '1' });
+  return new HttpProblem('storage_unavailable', `DynamoDB is unavailable: ${[details.name, details.code].filter(Boolean).join(' ')}.`, {}, { 'Retry-After': '1' });
 }

@@ -54,7 +54,7 @@ export async function runRequest(prepared: PreparedRoute, event: ProxyEvent, bin
       if (attempt < MAX_ATTEMPTS) await sleep(Math.random() * 20 * attempt);
     }
   }
-  throw new HttpProblem(409, 'write_conflict', 'Conflict', 'Concurrent requests kept changing the data this request writes; retry it.', {}, { 'Retry-After': '1' });
+  throw new HttpProblem('write_conflict', 'Concurrent requests kept changing the data this request writes; retry it.', {}, { 'Retry-After': '1' });
 }
 
 function rawBody(event: ProxyEvent): string {

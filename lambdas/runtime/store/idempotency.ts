@@ -37,11 +37,11 @@ export async function storedAnswer(dynamo: DynamoDBDocumentClient, table: string
   const { Item } = await withStorage(() => dynamo.send(new GetCommand({ TableName: table, Key: { key: request.key }, ConsistentRead: true })));
   if (!Item || Number(Item.expiresAt) <= now.getTime() / 1000) return undefined;
   if (Item.fingerprint !== request.fingerprint) {
-    throw new HttpProblem(422, 'idempotency_key_reused', 'Unprocessable Content', 'This Idempotency-Key was used for a different request; use a new key for a new request.');
+    throw new HttpProblem('idempotency_key_reused', 'This Idempotency-Key was used for a different request; use a new key for a new request.');
   }
   const answer = Item.answer as ProxyResult | undefined;
   if (!answer) {
-    throw new HttpProblem(409, 'idempotent_answer_unavailable', 'Conflict', 'A request with this Idempotency-Key already succeeded; its answer was too large to keep for replay.');
+    throw new HttpProblem('idempotent_answer_unavailable', 'A request with this Idempotency-Key already succeeded; its answer was too large to keep for replay.');
   }
   return { statusCode: answer.statusCode, headers: { ...answer.headers, [REPLAYED_HEADER]: 'true' }, body: answer.body };
 }
