@@ -40,13 +40,14 @@ export async function queryRecords(dynamo: DynamoDBDocumentClient, model: ModelM
   const conditions = filterConditions(input.filter, model);
   if (matchesNothing(conditions)) return { items: [], cursor: null };
   const index = input.index === undefined ? undefined : usableIndex(model, input.index, conditions);
-  // no record holds an index key longer than DynamoDB allows, and DynamoDB would refuse to look
-  if (index && typeof index.keyCondition.value === 'string' && Buffer.byteLength(index.keyCondition.value) > MAX_PARTITION_KEY_BYTES) return { items: [], cursor: null };
+  // no record holds an empty index key, or one longer than DynamoDB allows, and DynamoDB would refuse to look for one
+  // (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/HowItWorks.NamingRulesDataTypes.html#HowItWorks.DataTypes.String)
+  if (index && typeof index.keyCondition.value === 'string' && !isStorableKey(index.keyCondition.value, MAX_PARTITION_KEY_BYTES)) return { items: [], cursor: null };
   checkConditions(conditions);
   const sortKeyConditions = index?.sortKey === undefined ? [] : conditions.filter((condition) => condition.field === index.sortKey);
   const sortKeyType = index?.sortKey === undefined ? undefined : attributeType(model, index.sortKey);
   const sortKeyCondition = sortKeyConditions.find(
-    (condition) => isKeyConditionOperator(condition) && typeof condition.value === sortKeyType && !(typeof condition.value === 'string' && Buffer.byteLength(condition.value) > MAX_SORT_KEY_BYTES),
+    (condition) => isKeyConditionOperator(condition) && typeof condition.value === sortKeyType && !(typeof condition.value === 'string' && !isStorableKey(condition.value, MAX_SORT_KEY_BYTES)),
   );
   const keyConditions = index ? [index.keyCondition, ...(sortKeyCondition ? [sortKeyCondition] : [])] : [];
   // other conditions on the sort key cannot be in a FilterExpression, so they are applied here
@@ -79,6 +80,11 @@ export async function queryRecords(dynamo: DynamoDBDocumentClient, model: ModelM
     if (!startKey) break;
   }
   return { items, cursor: startKey ? encodeCursor(fingerprint, startKey) : null };
+}
+
+/** Whether DynamoDB takes a string as a key value: not empty, and within the key's size limit. */
+function isStorableKey(value: string, maxBytes: number): boolean {
+  return value !== '' && Buffer.byteLength(value) <= maxBytes;
 }
 
 function queryLimit(value: unknown): number {
