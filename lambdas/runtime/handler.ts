@@ -1,5 +1,6 @@
 import { loadManifest } from '../shared/manifest-loader';
-import { createHandler, type InvocationContext } from './create-handler';
+import type { Context } from 'aws-lambda';
+import { createHandler } from './create-handler';
 import type { ProxyEvent, ProxyResult } from './proxy-event';
 
 // Cold start: the manifest is read and the route's expressions and schemas compiled once.
@@ -12,7 +13,7 @@ const handle = createHandler(loadManifest(), route, undefined, debug ? { onTrace
  * The Lambda entry: one structured log line per request, carrying API Gateway's request id (the
  * one in the access log and in every problem+json), so a request can be followed from one to the other.
  */
-export async function handler(event: ProxyEvent, context?: InvocationContext): Promise<ProxyResult> {
+export async function handler(event: ProxyEvent, context?: Partial<Context>): Promise<ProxyResult> {
   const started = Date.now();
   const result = await handle(event, context);
   const authorizer = event.requestContext?.authorizer;

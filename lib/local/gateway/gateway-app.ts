@@ -141,11 +141,11 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
   };
 }
 
-function send(response: ServerResponse, result: ProxyResult & { multiValueHeaders?: Record<string, string[]> }, requestId: string): number {
+function send(response: ServerResponse, result: ProxyResult, requestId: string): number {
   const body = result.isBase64Encoded ? Buffer.from(result.body, 'base64') : Buffer.from(result.body ?? '', 'utf8');
   response.statusCode = result.statusCode;
   for (const [name, value] of Object.entries(result.headers ?? {})) response.setHeader(name, value);
-  for (const [name, values] of Object.entries(result.multiValueHeaders ?? {})) response.setHeader(name, values);
+  for (const [name, values] of Object.entries(result.multiValueHeaders ?? {})) response.setHeader(name, values.map(String));
   response.setHeader('x-amzn-RequestId', requestId);
   response.setHeader('Content-Length', body.length);
   response.end(body);
