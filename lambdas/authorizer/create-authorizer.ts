@@ -2,6 +2,7 @@ import middy from '@middy/core';
 import type { MiddlewareObj } from '@middy/core';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayAuthorizerWithContextResult, APIGatewayRequestAuthorizerEvent, Context } from 'aws-lambda';
+import { createLogger, type Logger, type LogSink } from '../shared/logger';
 import type { EnvironmentManifest } from '../shared/manifest';
 import type { PublicSigningJwk } from '../shared/signing-jwk';
 import { bearerToken } from './bearer-token';
@@ -37,7 +38,8 @@ export interface AuthorizerOptions {
   readonly publicJwk: PublicSigningJwk;
   readonly dynamo: DynamoDBDocumentClient;
   readonly keySet?: KeySetOptions;
-  readonly log?: (entry: Record<string, unknown>) => void;
+  /** Receives each log entry. @default the Lambdas' logger, on stdout */
+  readonly log?: LogSink;
 }
 
 /**
@@ -51,7 +53,7 @@ export function createAuthorizer(options: AuthorizerOptions): Authorizer & { rea
   const { manifest } = options;
   const verify = createTokenVerifier(manifest.env, options.publicJwk);
   const keys = new KeySet(options.dynamo, manifest.tables.apiKeys, options.keySet);
-  const log = options.log ?? ((entry) => console.info(JSON.stringify(entry)));
+  const logger = createLogger({ function: 'authorizer', ...(options.log ? { sink: options.log } : {}) });
   const policies = new Map<string, PolicyDocument>();
   const authorize = async (event: AuthorizerEvent): Promise<AuthorizerResult> => {
     const claims = verify(bearerToken(event));
@@ -65,10 +67,10 @@ export function createAuthorizer(options: AuthorizerOptions): Authorizer & { rea
       policy = policyForGroups(manifest.routes, key.groups, stage);
       policies.set(cacheKey, policy);
     }
-    log({ level: 'info', msg: 'token accepted', requestId: event.requestContext?.requestId, keyId: key.keyId });
+    logger.info('token accepted', { requestId: event.requestContext?.requestId, keyId: key.keyId });
     return { principalId: key.keyId, policyDocument: policy, context: { keyId: key.keyId, keyName: key.name, groups: key.groups.join(',') } };
   };
-  const pipeline = middy<AuthorizerEvent, AuthorizerResult, Error, Context>().use(refusalAsUnauthorized(log)).handler(authorize);
+  const pipeline = middy<AuthorizerEvent, AuthorizerResult, Error, Context>().use(refusalAsUnauthorized(logger)).handler(authorize);
   return Object.assign((event: AuthorizerEvent, context?: Partial<Context>) => pipeline(event, (context ?? {}) as Context), { keys });
 }
 
@@ -76,17 +78,17 @@ export function createAuthorizer(options: AuthorizerOptions): Authorizer & { rea
  * A refused token becomes `Unauthorized` (401), its reason logged and never returned; any other
  * failure is logged and rethrown, which API Gateway answers as an authorizer failure.
  */
-function refusalAsUnauthorized(log: (entry: Record<string, unknown>) => void): MiddlewareObj<AuthorizerEvent, AuthorizerResult, Error, Context> {
+function refusalAsUnauthorized(logger: Logger): MiddlewareObj<AuthorizerEvent, AuthorizerResult, Error, Context> {
   return {
     onError: (request) => {
       const requestId = request.event.requestContext?.requestId;
       const error = request.error;
       if (error instanceof TokenRejected) {
-        log({ level: 'info', msg: 'token rejected', requestId, reason: error.reason, ...(error.keyId ? { keyId: error.keyId } : {}) });
+        logger.info('token rejected', { requestId, reason: error.reason, ...(error.keyId ? { keyId: error.keyId } : {}) });
         request.error = new Error(UNAUTHORIZED);
         return;
       }
-      log({ level: 'error', msg: 'authorizer failure', requestId, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
+      logger.error('authorizer failure', { requestId, error });
     },
   };
 }

@@ -5,6 +5,7 @@ import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import httpSecurityHeaders from '@middy/http-security-headers';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
+import { createLogger, type Logger } from '../shared/logger';
 import type { CorsManifest, EnvironmentManifest } from '../shared/manifest';
 import { findRoute } from '../shared/manifest-loader';
 import { routeTimeoutMs } from '../shared/route-timeout';
@@ -12,7 +13,7 @@ import { createDocumentClient } from './dynamodb';
 import { DEADLINE_MARGIN_MS, deadlineExceeded, invocationContext, requestDeadline } from './middlewares/deadline';
 import { keyGroups } from './middlewares/key-groups';
 import { noStore } from './middlewares/no-store';
-import { problemAnswer, type ErrorLog } from './middlewares/problem-answer';
+import { problemAnswer } from './middlewares/problem-answer';
 import { requestTrace } from './middlewares/request-trace';
 import type { RuntimeContext, RuntimeMiddleware } from './middlewares/types';
 import { prepareRoute } from './prepare-route';
@@ -27,8 +28,8 @@ export type Handler = (event: ProxyEvent, context?: Partial<Context>) => Promise
 export interface HandlerOptions {
   /** Receives each request's trace (steps, DynamoDB calls); recording is off without it. */
   readonly onTrace?: (trace: RequestTrace) => void;
-  /** Where 5xx are logged, with their error. @default one JSON line on stderr */
-  readonly logError?: ErrorLog;
+  /** Where 5xx are logged, with their error. @default the Lambdas' logger, on stdout */
+  readonly logger?: Logger;
 }
 
 /**
@@ -57,7 +58,7 @@ export function createHandler(manifest: EnvironmentManifest, routeId: string | u
     .use(httpSecurityHeaders(SECURITY_HEADERS) as RuntimeMiddleware)
     .use(noStore())
     .use(cors ? (httpCors(corsOptions(cors)) as RuntimeMiddleware) : [])
-    .use(problemAnswer(options.logError ?? logToStderr(route.id)))
+    .use(problemAnswer(options.logger ?? createLogger({ function: 'handler', fields: { route: route.id } })))
     .use(route.auth.type === 'keyGroups' ? keyGroups(route.auth.groups) : [])
     .handler((event, context, { signal }) =>
       runRequest(prepared, event, requestBindings(event, route, settings, manifest.env), context.trace, requestDeadline(signal, context)),
@@ -97,9 +98,4 @@ function corsOptions(cors: CorsManifest): Parameters<typeof httpCors>[0] {
     exposeHeaders: cors.exposeHeaders.join(', '),
     credentials: cors.allowCredentials,
   };
-}
-
-function logToStderr(route: string): ErrorLog {
-  return (message, { requestId, code, error }) =>
-    console.error(JSON.stringify({ level: 'error', message, requestId, route, code, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) }));
 }

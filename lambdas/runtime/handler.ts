@@ -1,13 +1,14 @@
-import { loadManifest } from '../shared/manifest-loader';
 import type { Context } from 'aws-lambda';
+import { createLogger } from '../shared/logger';
+import { loadManifest } from '../shared/manifest-loader';
 import { createHandler } from './create-handler';
 import type { ProxyEvent, ProxyResult } from './proxy-event';
 
 // Cold start: the manifest is read and the route's expressions and schemas compiled once.
 const route = process.env.APPAPI_ROUTE;
+const logger = createLogger({ function: 'handler', fields: { route } });
 // traces go to the logs at debug level only: off by default, they cost a line per step
-const debug = process.env.APPAPI_LOG_LEVEL === 'debug';
-const handle = createHandler(loadManifest(), route, undefined, debug ? { onTrace: (trace) => console.debug(JSON.stringify({ level: 'debug', msg: 'trace', ...trace })) } : {});
+const handle = createHandler(loadManifest(), route, undefined, logger.enabled('debug') ? { logger, onTrace: (trace) => logger.debug('trace', { ...trace }) } : { logger });
 
 /**
  * The Lambda entry: one structured log line per request, carrying API Gateway's request id (the
@@ -17,17 +18,12 @@ export async function handler(event: ProxyEvent, context?: Partial<Context>): Pr
   const started = Date.now();
   const result = await handle(event, context);
   const authorizer = event.requestContext?.authorizer;
-  console.info(
-    JSON.stringify({
-      level: 'info',
-      msg: 'request',
-      requestId: event.requestContext?.requestId,
-      route,
-      method: event.httpMethod,
-      status: result.statusCode,
-      latencyMs: Date.now() - started,
-      ...(authorizer?.principalId ? { keyId: authorizer.principalId } : {}),
-    }),
-  );
+  logger.info('request', {
+    requestId: event.requestContext?.requestId,
+    method: event.httpMethod,
+    status: result.statusCode,
+    latencyMs: Date.now() - started,
+    ...(authorizer?.principalId ? { keyId: authorizer.principalId } : {}),
+  });
   return result;
 }

@@ -1,4 +1,5 @@
 import { GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { createLogger } from '../shared/logger';
 import { generateSigningKeyPair, parseSigningKeyPair, type PublicSigningJwk } from '../shared/signing-jwk';
 
 /** The event the custom-resources Provider framework passes to an onEvent handler (the fields used here). */
@@ -29,7 +30,7 @@ export function createSigningKeyHandler(client: SecretsClient): (event: SigningK
   return async (event) => {
     const secretId = event.ResourceProperties.SecretId;
     if (event.RequestType === 'Delete') {
-      log({ msg: 'signing key left to the secret\'s removal policy', requestType: event.RequestType });
+      logger.info('signing key left to the secret\'s removal policy', { requestType: event.RequestType });
       return { PhysicalResourceId: event.PhysicalResourceId ?? String(secretId) };
     }
     if (typeof secretId !== 'string' || secretId === '') {
@@ -45,15 +46,13 @@ export function createSigningKeyHandler(client: SecretsClient): (event: SigningK
     // rebuilt field by field: whatever else a stored value carries never leaves the secret
     const { kty, crv, x, kid } = pair.publicJwk;
     const publicJwk: PublicSigningJwk = { kty, crv, x, kid, alg: 'EdDSA', use: 'sig' };
-    log({ msg: created ? 'signing key created' : 'signing key kept', requestType: event.RequestType, kid: publicJwk.kid });
+    logger.info(created ? 'signing key created' : 'signing key kept', { requestType: event.RequestType, kid: publicJwk.kid });
     return { PhysicalResourceId: secretId, Data: { PublicJwk: JSON.stringify(publicJwk), Kid: publicJwk.kid } };
   };
 }
 
-// Never pass key material here: only the kid and what was done.
-function log(fields: { msg: string; requestType: string; kid?: string }): void {
-  console.info(JSON.stringify({ level: 'info', ...fields }));
-}
+// Never log key material: only the kid and what was done.
+const logger = createLogger({ function: 'signing-key' });
 
 // Created once per container, reused across invocations.
 export const handler = createSigningKeyHandler(new SecretsManagerClient({}));

@@ -22,7 +22,7 @@ describe('handler middlewares', () => {
       assert.equal(answered.headers['Cache-Control'], 'no-store');
       const failed = await middy<ProxyEvent, ProxyResult, Error, RuntimeContext>()
         .use(noStore())
-        .use(problemAnswer(() => {}))
+        .use(problemAnswer({ error: () => {} }))
         .handler(async () => {
           throw new HttpProblem('record_not_found', 'none');
         })(event(), context);
@@ -38,7 +38,7 @@ describe('handler middlewares', () => {
   describe('problemAnswer', () => {
     const run = (error: unknown, logged: unknown[] = []) =>
       middy<ProxyEvent, ProxyResult, Error, RuntimeContext>()
-        .use(problemAnswer((message, fields) => logged.push({ message, ...fields })))
+        .use(problemAnswer({ error: (message, fields) => logged.push({ message, ...fields }) }))
         .handler(async () => {
           throw error;
         })(event(), context);
@@ -75,7 +75,7 @@ describe('handler middlewares', () => {
   describe('keyGroups', () => {
     const run = (groups: string | undefined) =>
       middy<ProxyEvent, ProxyResult, Error, RuntimeContext>()
-        .use(problemAnswer(() => {}))
+        .use(problemAnswer({ error: () => {} }))
         .use(keyGroups(['partners']))
         .handler(async () => ok())(event({ requestContext: { requestId: 'r', ...(groups === undefined ? {} : { authorizer: { groups } }) } }), context);
 

@@ -14,6 +14,7 @@ import { invocationPayloadBytes, proxyEvent, requestFacts, type RequestFacts } f
 import { readBody } from './read-body';
 import { fallbackAnswer, pathMethods } from '../../../lambdas/fallback/fallback-answer';
 import { LIMITS, MAX_INVOCATION_PAYLOAD_BYTES } from '../../../lambdas/shared/limits';
+import { createLogger } from '../../../lambdas/shared/logger';
 import { RouteTable } from './route-table';
 import { TokenBucket } from './throttle';
 
@@ -55,7 +56,8 @@ export type GatewayApp = (request: IncomingMessage, response: ServerResponse) =>
 export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
   const { manifest } = options;
   const routes = new RouteTable(manifest.routes);
-  const handlerOptions = options.onTrace ? { onTrace: options.onTrace } : {};
+  // the handlers' log lines go where the gateway's own go
+  const handlerOptions = { ...(options.onTrace ? { onTrace: options.onTrace } : {}), ...(options.log ? { logger: createLogger({ function: 'handler', sink: options.log }) } : {}) };
   const handlers = new Map<string, Handler>(manifest.routes.map((route) => [route.id, createHandler(manifest, route.id, options.documents, handlerOptions)]));
   const authorizer = createAuthorizer({ manifest, publicJwk: options.publicJwk, dynamo: options.documents, ...(options.log ? { log: options.log } : {}) });
   const authorizations = new AuthorizerCache(authorizer, options.authorizerCacheTtlMs ?? LIMITS.authorizerCacheTtl.value * 1000);
