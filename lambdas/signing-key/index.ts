@@ -1,19 +1,21 @@
+import type { CdkCustomResourceEvent, CdkCustomResourceResponse } from 'aws-lambda';
 import { GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { createLogger } from '../shared/logger';
 import { generateSigningKeyPair, parseSigningKeyPair, type PublicSigningJwk } from '../shared/signing-jwk';
 
-/** The event the custom-resources Provider framework passes to an onEvent handler (the fields used here). */
-export interface SigningKeyEvent {
-  readonly RequestType: 'Create' | 'Update' | 'Delete';
-  readonly ResourceProperties: { readonly SecretId?: unknown; readonly [name: string]: unknown };
+/**
+ * The event the custom-resources Provider framework passes to an onEvent handler, as
+ * @types/aws-lambda defines it: the fields used here.
+ */
+export type SigningKeyEvent = Pick<CdkCustomResourceEvent, 'RequestType'> & {
+  /** Checked, not trusted: SecretId must be a non-empty string. */
+  readonly ResourceProperties: Partial<CdkCustomResourceEvent<{ readonly SecretId?: unknown }>['ResourceProperties']>;
   readonly PhysicalResourceId?: string;
-}
+};
 
-export interface SigningKeyResponse {
+export interface SigningKeyResponse extends CdkCustomResourceResponse<{ readonly PublicJwk: string; readonly Kid: string }> {
   /** The secret's ARN: a new secret is a new resource, whose old self is then deleted (a no-op). */
   readonly PhysicalResourceId: string;
-  /** Create/Update only. Public material: never the private key. */
-  readonly Data?: { readonly PublicJwk: string; readonly Kid: string };
 }
 
 /** Only the client's `send`, so tests can pass a mocked client. */
