@@ -2,31 +2,18 @@ import { createHash } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
-import type { Chain, EnvironmentManifest, Operation, RouteManifest } from '../lambdas/shared/manifest';
+import type { EnvironmentManifest, RouteManifest } from '../lambdas/shared/manifest';
 import { problemType } from '../lambdas/shared/problem';
 import { SchemaComponents } from './responses/components';
 import { exampleOf } from './responses/examples';
 import { publishedAnswers, type PublishedAnswer } from './responses/route-answers';
+import { PROBLEM_CATALOGUE, type ProblemCode } from '../lambdas/shared/problem-catalogue';
+import { errorStatusDescriptions, operationErrorStatuses } from './openapi-errors';
 
 type Json = Record<string, unknown>;
 
-const ERRORS: Record<string, { readonly description: string; readonly code: string }> = {
-  '400': { description: 'The request is malformed or does not match the declared schema.', code: 'validation_failed' },
-  '401': { description: 'No valid API token of this environment.', code: 'unauthorized' },
-  '403': { description: 'The API key\'s groups do not allow this route.', code: 'forbidden' },
-  '404': { description: 'Not found.', code: 'record_not_found' },
-  '409': { description: 'Conflicts with the current data (a unique value, an active journey, an ended journey, a concurrent write).', code: 'unique_conflict' },
-  '413': { description: 'The body is over 5 MiB, or a record over 400 KB, or the writes over 4 MB.', code: 'payload_too_large' },
-  '415': { description: 'The body is not JSON, or is compressed.', code: 'unsupported_media_type' },
-  '422': { description: 'The request cannot be processed (an Idempotency-Key reused with another body, too many writes).', code: 'idempotency_key_reused' },
-  '429': { description: 'Throttled: retry after Retry-After.', code: 'too_many_requests' },
-  '500': { description: 'Internal error; quote the requestId.', code: 'internal_error' },
-  '502': { description: 'An upstream call failed (unreachable, redirected elsewhere, answer too large).', code: 'upstream_unavailable' },
-  '503': { description: 'Storage or authorization temporarily unavailable, or the request ran out of time: retry after Retry-After.', code: 'storage_unavailable' },
-  '504': { description: 'An upstream call did not answer within its timeout.', code: 'upstream_timeout' },
-};
 
-const WRITES = new Set(['airdata.insert', 'airdata.put', 'airdata.patch', 'airdata.delete', 'journey.start', 'journey.update', 'journey.end']);
+const ERROR_DESCRIPTIONS = errorStatusDescriptions();
 
 /**
  * The environment's routes as an OpenAPI 3.1 document, generated from the same manifest the gateway
@@ -96,7 +83,8 @@ function humanize(id: string): string {
 function responses(route: RouteManifest, manifest: EnvironmentManifest, components: SchemaComponents, problemStatuses: Set<string>): Json {
   const result: Json = {};
   for (const answer of publishedAnswers(route, manifest, components)) result[String(answer.status)] = answerObject(answer, components);
-  for (const status of errorStatuses(route)) {
+  // every status the gateway and the handler can answer for this operation (lib/openapi-errors.ts)
+  for (const status of operationErrorStatuses(manifest, route).map(String)) {
     if (result[status] !== undefined) continue;
     problemStatuses.add(status);
     result[status] = { $ref: `#/components/responses/Problem${status}` };
@@ -116,29 +104,12 @@ function answerObject(answer: PublishedAnswer, components: SchemaComponents): Js
 }
 
 /** The problem+json errors a route can answer, from what its chain does. */
-function errorStatuses(route: RouteManifest): string[] {
-  // any request may carry a body, a GET's too (API Gateway passes it on): too large or not JSON, it is refused
-  const errors = new Set(['400', '413', '415', '500', '503']);
-  const ops = flatten(route.chain);
-  const writes = ops.some((op) => WRITES.has(op.op));
-  if (route.auth.type === 'keyGroups') ['401', '403'].forEach((status) => errors.add(status));
-  if (route.method === 'POST') ['409', '422'].forEach((status) => errors.add(status));
-  if (writes) ['409', '413', '422'].forEach((status) => errors.add(status));
-  if (route.throttling) errors.add('429');
-  if (ops.some((op) => 'notFound' in op && op.notFound === 404) || ops.some((op) => ['airdata.patch', 'journey.update', 'journey.end'].includes(op.op))) errors.add('404');
-  if (ops.some((op) => op.op === 'http')) ['502', '504'].forEach((status) => errors.add(status));
-  return [...errors].sort();
-}
-
 function problemResponse(status: string): Json {
-  const { description, code } = ERRORS[status]!;
-  const title = STATUS_CODES[Number(status)] ?? 'Error';
-  const example = { type: problemType(code), title, status: Number(status), detail: description, code, requestId: 'c0ffee00-1234-4d5e-8f90-abcdef012345' };
+  const description = ERROR_DESCRIPTIONS[status] ?? STATUS_CODES[Number(status)] ?? 'Error';
+  // the example carries the first code of the catalogue answered with this status
+  const [code, { title }] = Object.entries(PROBLEM_CATALOGUE).find(([, entry]) => String(entry.status) === status) ?? ['internal_error', { title: STATUS_CODES[Number(status)] ?? 'Error' }];
+  const example = { type: problemType(code as ProblemCode), title, status: Number(status), detail: description, code, requestId: 'c0ffee00-1234-4d5e-8f90-abcdef012345' };
   return { description, content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' }, example } } };
-}
-
-function flatten(chain: Chain): Operation[] {
-  return chain.flatMap((op) => (op.op === 'when' ? [op, ...flatten(op.then), ...flatten(op.otherwise)] : [op]));
 }
 
 /**

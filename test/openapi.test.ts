@@ -33,7 +33,7 @@ describe('OpenAPI 3.1 from the declarations', () => {
     assert.deepEqual(getCustomer.security, [{ apiToken: [] }]);
     assert.deepEqual(getCustomer['x-appapi-key-groups'], ['partners']);
     assert.deepEqual(getCustomer.parameters, [{ name: 'customerId', in: 'path', required: true, schema: { type: 'string' } }]);
-    assert.deepEqual(Object.keys(getCustomer.responses).sort(), ['200', '400', '401', '403', '404', '413', '415', '500', '503']);
+    assert.deepEqual(Object.keys(getCustomer.responses).sort(), ['200', '400', '401', '403', '404', '405', '411', '413', '415', '429', '431', '500', '502', '503', '504']);
     assert.deepEqual(document.paths['/health'].get.security, []);
     const createCustomer = document.paths['/customers'].post;
     assert.deepEqual(createCustomer.requestBody.content['application/json'].schema, manifest.routes.find((route) => route.id === 'CreateCustomer')!.body);

@@ -1,4 +1,8 @@
+import middy from '@middy/core';
+import type { MiddlewareObj } from '@middy/core';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { APIGatewayAuthorizerWithContextResult, APIGatewayRequestAuthorizerEvent, Context } from 'aws-lambda';
+import { createLogger, type Logger, type LogSink } from '../shared/logger';
 import type { EnvironmentManifest } from '../shared/manifest';
 import type { PublicSigningJwk } from '../shared/signing-jwk';
 import { bearerToken } from './bearer-token';
@@ -6,22 +10,25 @@ import { KeySet, type KeySetOptions } from './key-set';
 import { policyForGroups, stageArn, type PolicyDocument } from './route-policy';
 import { createTokenVerifier, TokenRejected } from './token-verifier';
 
-/** The parts of API Gateway's REQUEST authorizer event the authorizer reads. */
-export interface AuthorizerEvent {
-  readonly methodArn: string;
-  readonly headers?: Record<string, string | undefined> | null;
-  readonly multiValueHeaders?: Record<string, readonly string[] | undefined> | null;
-  readonly requestContext?: { readonly requestId?: string } | null;
+/** API Gateway's REQUEST authorizer event, as @types/aws-lambda defines it: the parts the authorizer reads. */
+export type AuthorizerEvent = Pick<APIGatewayRequestAuthorizerEvent, 'methodArn'> &
+  Partial<Pick<APIGatewayRequestAuthorizerEvent, 'headers' | 'multiValueHeaders'>> & {
+    readonly requestContext?: { readonly requestId?: string } | null;
+  };
+
+/** Reaches the handler as `$auth`; values must be strings for API Gateway. */
+export interface KeyContext {
+  readonly keyId: string;
+  readonly keyName: string;
+  readonly groups: string;
+  readonly [name: string]: string;
 }
 
-export interface AuthorizerResult {
-  readonly principalId: string;
+export interface AuthorizerResult extends APIGatewayAuthorizerWithContextResult<KeyContext> {
   readonly policyDocument: PolicyDocument;
-  /** Reaches the handler as `$auth`; values must be strings for API Gateway. */
-  readonly context: { readonly keyId: string; readonly keyName: string; readonly groups: string };
 }
 
-export type Authorizer = (event: AuthorizerEvent) => Promise<AuthorizerResult>;
+export type Authorizer = (event: AuthorizerEvent, context?: Partial<Context>) => Promise<AuthorizerResult>;
 
 /** The one error message API Gateway turns into 401; any other failure is an authorizer failure. */
 export const UNAUTHORIZED = 'Unauthorized';
@@ -31,47 +38,57 @@ export interface AuthorizerOptions {
   readonly publicJwk: PublicSigningJwk;
   readonly dynamo: DynamoDBDocumentClient;
   readonly keySet?: KeySetOptions;
-  readonly log?: (entry: Record<string, unknown>) => void;
+  /** Receives each log entry. @default the Lambdas' logger, on stdout */
+  readonly log?: LogSink;
 }
 
 /**
- * The environment's token authorizer, shared by the Lambda and the local gateway: verifier, key set
- * and route table are built once. A refused token throws `Unauthorized` (401) with the reason
- * logged, never returned; a valid token gets a policy over every route its key's groups allow, so
- * the decision can be cached per token (403 on the others).
+ * The environment's token authorizer as a middy pipeline, shared by the Lambda and the local
+ * gateway: verifier, key set and route table are built once. A valid token gets a policy over
+ * every route its key's groups allow, so the decision can be cached per token (403 on the
+ * others). Headers are read as API Gateway passes them, without a header normalizer, so a second
+ * Authorization header cannot be folded away before bearerToken refuses it.
  */
 export function createAuthorizer(options: AuthorizerOptions): Authorizer & { readonly keys: KeySet } {
   const { manifest } = options;
   const verify = createTokenVerifier(manifest.env, options.publicJwk);
   const keys = new KeySet(options.dynamo, manifest.tables.apiKeys, options.keySet);
-  const log = options.log ?? ((entry) => console.info(JSON.stringify(entry)));
+  const logger = createLogger({ function: 'authorizer', ...(options.log ? { sink: options.log } : {}) });
   const policies = new Map<string, PolicyDocument>();
   const authorize = async (event: AuthorizerEvent): Promise<AuthorizerResult> => {
-    const requestId = event.requestContext?.requestId;
-    let keyId: string | undefined;
-    try {
-      const claims = verify(bearerToken(event));
-      keyId = claims.sub;
-      const key = await keys.get(claims.sub);
-      if (!key) throw new TokenRejected('key unknown or deleted');
-      if (key.tokenId !== claims.jti) throw new TokenRejected('token replaced by a newer one for this key');
-      const stage = stageArn(event.methodArn);
-      const cacheKey = `${stage}\u0000${[...key.groups].sort().join(',')}`;
-      let policy = policies.get(cacheKey);
-      if (!policy) {
-        policy = policyForGroups(manifest.routes, key.groups, stage);
-        policies.set(cacheKey, policy);
-      }
-      log({ level: 'info', msg: 'token accepted', requestId, keyId: key.keyId });
-      return { principalId: key.keyId, policyDocument: policy, context: { keyId: key.keyId, keyName: key.name, groups: key.groups.join(',') } };
-    } catch (error) {
-      if (error instanceof TokenRejected) {
-        log({ level: 'info', msg: 'token rejected', requestId, reason: error.reason, ...(keyId ? { keyId: keyId.slice(0, 64) } : {}) });
-        throw new Error(UNAUTHORIZED);
-      }
-      log({ level: 'error', msg: 'authorizer failure', requestId, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
-      throw error;
+    const claims = verify(bearerToken(event));
+    const key = await keys.get(claims.sub);
+    if (!key) throw new TokenRejected('key unknown or deleted', claims.sub.slice(0, 64));
+    if (key.tokenId !== claims.jti) throw new TokenRejected('token replaced by a newer one for this key', key.keyId);
+    const stage = stageArn(event.methodArn);
+    const cacheKey = `${stage}\u0000${[...key.groups].sort().join(',')}`;
+    let policy = policies.get(cacheKey);
+    if (!policy) {
+      policy = policyForGroups(manifest.routes, key.groups, stage);
+      policies.set(cacheKey, policy);
     }
+    logger.info('token accepted', { requestId: event.requestContext?.requestId, keyId: key.keyId });
+    return { principalId: key.keyId, policyDocument: policy, context: { keyId: key.keyId, keyName: key.name, groups: key.groups.join(',') } };
   };
-  return Object.assign(authorize, { keys });
+  const pipeline = middy<AuthorizerEvent, AuthorizerResult, Error, Context>().use(refusalAsUnauthorized(logger)).handler(authorize);
+  return Object.assign((event: AuthorizerEvent, context?: Partial<Context>) => pipeline(event, (context ?? {}) as Context), { keys });
+}
+
+/**
+ * A refused token becomes `Unauthorized` (401), its reason logged and never returned; any other
+ * failure is logged and rethrown, which API Gateway answers as an authorizer failure.
+ */
+function refusalAsUnauthorized(logger: Logger): MiddlewareObj<AuthorizerEvent, AuthorizerResult, Error, Context> {
+  return {
+    onError: (request) => {
+      const requestId = request.event.requestContext?.requestId;
+      const error = request.error;
+      if (error instanceof TokenRejected) {
+        logger.info('token rejected', { requestId, reason: error.reason, ...(error.keyId ? { keyId: error.keyId } : {}) });
+        request.error = new Error(UNAUTHORIZED);
+        return;
+      }
+      logger.error('authorizer failure', { requestId, error });
+    },
+  };
 }

@@ -3,12 +3,12 @@ import type { RouteManifest } from '../shared/manifest';
 export interface PolicyStatement {
   readonly Action: 'execute-api:Invoke';
   readonly Effect: 'Allow' | 'Deny';
-  readonly Resource: readonly string[];
+  readonly Resource: string[];
 }
 
 export interface PolicyDocument {
   readonly Version: '2012-10-17';
-  readonly Statement: readonly PolicyStatement[];
+  readonly Statement: PolicyStatement[];
 }
 
 /** `arn:…:execute-api:region:account:apiId/stage` of a request's method ARN. */

@@ -1,106 +1,101 @@
+import middy from '@middy/core';
+import httpCors from '@middy/http-cors';
+import httpEventNormalizer from '@middy/http-event-normalizer';
+import httpHeaderNormalizer from '@middy/http-header-normalizer';
+import httpSecurityHeaders from '@middy/http-security-headers';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { EnvironmentManifest, RouteManifest } from '../shared/manifest';
-import { createDocumentClient } from './dynamodb';
-import { corsHeaders } from '../shared/cors';
+import type { Context } from 'aws-lambda';
+import { createLogger, type Logger } from '../shared/logger';
+import type { CorsManifest, EnvironmentManifest } from '../shared/manifest';
 import { findRoute } from '../shared/manifest-loader';
 import { routeTimeoutMs } from '../shared/route-timeout';
-import { problemResponse } from '../shared/problem';
-import { HttpProblem } from './problem-error';
+import { createDocumentClient } from './dynamodb';
+import { DEADLINE_MARGIN_MS, deadlineExceeded, invocationContext, requestDeadline } from './middlewares/deadline';
+import { keyGroups } from './middlewares/key-groups';
+import { noStore } from './middlewares/no-store';
+import { problemAnswer } from './middlewares/problem-answer';
+import { requestTrace } from './middlewares/request-trace';
+import type { RuntimeContext, RuntimeMiddleware } from './middlewares/types';
+import { prepareRoute } from './prepare-route';
 import type { ProxyEvent, ProxyResult } from './proxy-event';
 import { requestBindings } from './request-bindings';
-import { prepareRoute } from './prepare-route';
 import { runRequest } from './run-request';
-import { TraceRecorder, type RequestTrace } from './trace';
+import type { RequestTrace } from './trace';
 
-/** The part of the Lambda context the runtime reads; the local gateway passes none. */
-export interface InvocationContext {
-  getRemainingTimeInMillis(): number;
-}
+/** A route's handler: the Lambda's, and the local gateway's, which passes no context. */
+export type Handler = (event: ProxyEvent, context?: Partial<Context>) => Promise<ProxyResult>;
 
-export type Handler = (event: ProxyEvent, context?: InvocationContext) => Promise<ProxyResult>;
-
-/** Kept back from the deadline to write the answer before the platform cuts the request off. */
-const DEADLINE_MARGIN_MS = 750;
-
-/**
- * The handler of one route: everything derivable from the manifest is prepared here, once, so a
- * request only evaluates. Used by the Lambda entry point and by the local gateway alike.
- */
 export interface HandlerOptions {
   /** Receives each request's trace (steps, DynamoDB calls); recording is off without it. */
   readonly onTrace?: (trace: RequestTrace) => void;
+  /** Where 5xx are logged, with their error. @default the Lambdas' logger, on stdout */
+  readonly logger?: Logger;
 }
 
+/**
+ * The handler of one route, as a middy pipeline; everything derivable from the manifest is
+ * prepared here, once, so a request only evaluates. Used by the Lambda entry point and by the
+ * local gateway alike. In order, a request meets:
+ *
+ * 1. middy's timeoutEarly: 503 `deadline_exceeded` 750 ms before the Lambda's time is up, and an
+ *    abort signal that keeps the chain from committing after that;
+ * 2. @middy/http-event-normalizer and @middy/http-header-normalizer (lower-case names; the
+ *    authorizer has already checked the Authorization headers as sent);
+ * 3. the key-group check (403), then the chain;
+ * 4. on the way out: problem+json for any error, CORS (@middy/http-cors), `no-store`, and
+ *    @middy/http-security-headers (`nosniff`, `no-referrer`).
+ */
 export function createHandler(manifest: EnvironmentManifest, routeId: string | undefined, dynamo: DynamoDBDocumentClient = createDocumentClient(), options: HandlerOptions = {}): Handler {
   const route = findRoute(manifest, routeId);
   const prepared = prepareRoute(manifest, route, dynamo);
   const settings = manifest.apps[route.app]?.settings ?? {};
   const timeoutMs = routeTimeoutMs(route);
   const cors = manifest.apps[route.app]?.cors;
-  const handle: Handler = async (event, context) => {
-    const requestId = event.requestContext?.requestId ?? 'unknown';
-    const budgetMs = (context?.getRemainingTimeInMillis() ?? timeoutMs) - DEADLINE_MARGIN_MS;
-    const recorder = options.onTrace ? new TraceRecorder() : undefined;
-    const answer = await answerRequest(event, requestId, budgetMs, recorder);
-    if (recorder) {
-      options.onTrace!({ requestId, route: route.id, status: answer.statusCode, ms: recorder.elapsed(), attempts: recorder.attempts, steps: recorder.steps, dynamo: recorder.dynamo });
-    }
-    return answer;
-  };
-  const answerRequest = async (event: ProxyEvent, requestId: string, budgetMs: number, recorder: TraceRecorder | undefined): Promise<ProxyResult> => {
-    try {
-      allowGroups(route, event);
-      return await withDeadline(runRequest(prepared, event, requestBindings(event, route, settings, manifest.env), recorder), budgetMs);
-    } catch (error) {
-      if (error instanceof HttpProblem) {
-        if (error.status >= 500) log('error', requestId, route.id, error.code, error.detail);
-        return problemResponse(error.toProblem(requestId), error.headers);
-      }
-      log('error', requestId, route.id, 'unhandled', error instanceof Error ? `${error.name}: ${error.message}` : String(error));
-      return problemResponse(new HttpProblem(500, 'internal_error', 'Internal Server Error', '').toProblem(requestId));
-    }
-  };
-  if (!cors) return handle;
-  return async (event, context) => {
-    const result = await handle(event, context);
-    const origin = Object.entries(event.headers ?? {}).find(([name]) => name.toLowerCase() === 'origin')?.[1];
-    return { ...result, headers: { ...result.headers, ...corsHeaders(cors, origin) } };
-  };
-}
-
-/**
- * The route's key groups, checked again after the authorizer: its cached policy spans every route,
- * and a path-parameter wildcard can cover a deeper route the key may not call.
- */
-function allowGroups(route: RouteManifest, event: ProxyEvent): void {
-  if (route.auth.type !== 'keyGroups') return;
-  const groups = String(event.requestContext?.authorizer?.groups ?? '').split(',');
-  const routeGroups = route.auth.groups;
-  if (!groups.some((group) => routeGroups.includes(group))) {
-    throw new HttpProblem(403, 'forbidden', 'Forbidden', 'This API key may not call this route.');
-  }
-}
-
-/**
- * Answers 503 when the request outlives its budget: slow storage or a slow outbound call must not
- * become a platform timeout. A commit in flight at that moment may still land, as with any
- * timeout; clients that retry writes send an Idempotency-Key.
- */
-async function withDeadline(work: Promise<ProxyResult>, budgetMs: number): Promise<ProxyResult> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new HttpProblem(503, 'deadline_exceeded', 'Service Unavailable', `The request did not finish within ${budgetMs} ms.`, {}, { 'Retry-After': '1' })),
-      Math.max(0, budgetMs),
+  const pipeline = middy<ProxyEvent, ProxyResult, Error, RuntimeContext>({ timeoutEarlyInMillis: DEADLINE_MARGIN_MS, timeoutEarlyResponse: deadlineExceeded })
+    .use(options.onTrace ? requestTrace(route.id, options.onTrace) : [])
+    .use(httpEventNormalizer() as RuntimeMiddleware)
+    .use(httpHeaderNormalizer() as RuntimeMiddleware)
+    .use(httpSecurityHeaders(SECURITY_HEADERS) as RuntimeMiddleware)
+    .use(noStore())
+    .use(cors ? (httpCors(corsOptions(cors)) as RuntimeMiddleware) : [])
+    .use(problemAnswer(options.logger ?? createLogger({ function: 'handler', fields: { route: route.id } })))
+    .use(route.auth.type === 'keyGroups' ? keyGroups(route.auth.groups) : [])
+    .handler((event, context, { signal }) =>
+      runRequest(prepared, event, requestBindings(event, route, settings, manifest.env), context.trace, requestDeadline(signal, context)),
     );
-  });
-  try {
-    return await Promise.race([work, deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
+  return (event, context) => pipeline(event, (context?.getRemainingTimeInMillis ? context : invocationContext(timeoutMs)) as RuntimeContext);
 }
 
-function log(level: string, requestId: string, route: string, code: string, detail: string): void {
-  console.error(JSON.stringify({ level, requestId, route, code, detail }));
+/**
+ * Headers any client (not only a browser rendering HTML) acts on. Off: what concerns a page or a
+ * whole domain (CSP, frame options, HSTS and its preload list), and what would send empty headers.
+ */
+const SECURITY_HEADERS = {
+  contentTypeOptions: { action: 'nosniff' },
+  referrerPolicy: { policy: 'no-referrer' },
+  contentSecurityPolicy: false,
+  crossOriginEmbedderPolicy: false,
+  crossOriginOpenerPolicy: false,
+  crossOriginResourcePolicy: false,
+  dnsPrefetchControl: false,
+  downloadOptions: false,
+  frameOptions: false,
+  originAgentCluster: false,
+  permissionsPolicy: false,
+  permittedCrossDomainPolicies: false,
+  poweredBy: false,
+  reportingEndpoints: false,
+  reportTo: false,
+  strictTransportSecurity: false,
+  xssProtection: false,
+} as const;
+
+/** The app's CORS settings for answers; preflights are the fallback function's (the same settings). */
+function corsOptions(cors: CorsManifest): Parameters<typeof httpCors>[0] {
+  const wildcard = cors.allowOrigins.includes('*');
+  return {
+    ...(wildcard ? { origin: '*' } : { origins: [...cors.allowOrigins], vary: 'Origin' }),
+    exposeHeaders: cors.exposeHeaders.join(', '),
+    credentials: cors.allowCredentials,
+  };
 }

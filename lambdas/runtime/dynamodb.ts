@@ -1,5 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { LIMITS } from '../shared/limits';
 import { HttpProblem } from './problem-error';
 
 /**
@@ -9,8 +10,8 @@ import { HttpProblem } from './problem-error';
  */
 export function createDocumentClient(endpoint = process.env.APPAPI_DYNAMODB_ENDPOINT): DynamoDBDocumentClient {
   const client = new DynamoDBClient({
-    maxAttempts: 2,
-    requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000 },
+    maxAttempts: LIMITS.dynamoAttempts.value,
+    requestHandler: { connectionTimeout: LIMITS.dynamoConnectionTimeout.value, requestTimeout: LIMITS.dynamoRequestTimeout.value },
     ...(endpoint ? { endpoint, region: process.env.AWS_REGION ?? 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
   });
   return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
@@ -31,5 +32,5 @@ export function unavailableProblem(error: unknown): HttpProblem | undefined {
   const details = error as { name?: string; code?: string; $metadata?: { httpStatusCode?: number } };
   const networkFailure = ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE'].includes(details.code ?? '');
   if (!networkFailure && !UNAVAILABLE.has(details.name ?? '') && (details.$metadata?.httpStatusCode ?? 0) < 500) return undefined;
-  return new HttpProblem(503, 'storage_unavailable', 'Service Unavailable', `DynamoDB is unavailable: ${[details.name, details.code].filter(Boolean).join(' ')}.`, {}, { 'Retry-After': '1' });
+  return new HttpProblem('storage_unavailable', `DynamoDB is unavailable: ${[details.name, details.code].filter(Boolean).join(' ')}.`, {}, { 'Retry-After': '1' });
 }

@@ -2,6 +2,7 @@ import dns from 'node:dns';
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import { BlockList, isIP, type LookupFunction } from 'node:net';
+import { LIMITS } from '../shared/limits';
 import { hostMatches } from '../shared/host-pattern';
 import { HttpProblem } from './problem-error';
 
@@ -80,7 +81,7 @@ class AddressRefused extends Error {}
  * Upstream non-2xx statuses are results, not errors.
  */
 export async function callHttp(request: HttpCallRequest, policy: HttpCallPolicy, where: string): Promise<HttpCallResult> {
-  const maxRedirects = policy.maxRedirects ?? 3;
+  const maxRedirects = policy.maxRedirects ?? LIMITS.httpRedirects.value;
   const declaredAddresses = new Set(policy.allowedHosts.map(canonicalAddress).filter((address) => address !== undefined));
   const isAddressAllowed = (address: string): boolean => {
     const canonical = canonicalAddress(address);
@@ -96,7 +97,7 @@ export async function callHttp(request: HttpCallRequest, policy: HttpCallPolicy,
 
   const url = parseUrl(request.url, where);
   if (!isHostDeclared(url)) {
-    throw new HttpProblem(400, 'http_host_not_allowed', 'Bad Request', `${where}: the call targets host "${url.hostname}", which the app does not declare in httpHosts.`);
+    throw new HttpProblem('http_host_not_allowed', `${where}: the call targets host "${url.hostname}", which the app does not declare in httpHosts.`);
   }
   const headers = validateHeaders(request.headers, where);
   let hop: Hop = { url, method: request.method, headers, body: encodeBody(request.body, headers, where) };
@@ -109,16 +110,16 @@ export async function callHttp(request: HttpCallRequest, policy: HttpCallPolicy,
       const response = await send(hop, isAddressAllowed, deadline.signal, agentsFor(policy.allowedHosts));
       const location = response.headers.location;
       if (!REDIRECT_STATUSES.has(response.statusCode ?? 0) || location === undefined) {
-        const body = await readBody(response, policy.maxResponseBytes ?? 1024 * 1024, hop.url, where);
+        const body = await readBody(response, policy.maxResponseBytes ?? LIMITS.httpResponseBytes.value, hop.url, where);
         return { status: response.statusCode ?? 502, headers: flattenHeaders(response), body: decodeBody(body, response.headers['content-type']) };
       }
       response.destroy(); // the redirect's own body is never needed
       if (redirects >= maxRedirects) {
-        throw new HttpProblem(502, 'upstream_too_many_redirects', 'Bad Gateway', `${where}: "${url.hostname}" redirected more than ${maxRedirects} times.`);
+        throw new HttpProblem('upstream_too_many_redirects', `${where}: "${url.hostname}" redirected more than ${maxRedirects} times.`);
       }
       const next = redirectTarget(location, hop.url);
       if (next === undefined || !isHostDeclared(next)) {
-        throw new HttpProblem(502, 'upstream_redirect_blocked', 'Bad Gateway', `${where}: "${hop.url.hostname}" redirected to ${JSON.stringify(location)}, a host the app does not declare in httpHosts.`);
+        throw new HttpProblem('upstream_redirect_blocked', `${where}: "${hop.url.hostname}" redirected to ${JSON.stringify(location)}, a host the app does not declare in httpHosts.`);
       }
       hop = followRedirect(hop, next, response.statusCode ?? 0);
     }
@@ -166,7 +167,7 @@ function guardedLookup(isAddressAllowed: (address: string) => boolean): LookupFu
 }
 
 async function readBody(response: IncomingMessage, maxBytes: number, url: URL, where: string): Promise<Buffer> {
-  const tooLarge = () => new HttpProblem(502, 'upstream_response_too_large', 'Bad Gateway', `${where}: the response from "${url.hostname}" exceeds ${maxBytes} bytes.`);
+  const tooLarge = () => new HttpProblem('upstream_response_too_large', `${where}: the response from "${url.hostname}" exceeds ${maxBytes} bytes.`);
   if (Number(response.headers['content-length'] ?? 0) > maxBytes) {
     response.destroy();
     throw tooLarge();
@@ -187,15 +188,15 @@ async function readBody(response: IncomingMessage, maxBytes: number, url: URL, w
 function toProblem(error: unknown, url: URL, redirected: boolean, deadline: AbortSignal, timeoutMs: number, where: string): HttpProblem {
   if (error instanceof HttpProblem) return error;
   if (deadline.aborted) {
-    return new HttpProblem(504, 'upstream_timeout', 'Gateway Timeout', `${where}: "${url.hostname}" did not answer within ${timeoutMs} ms.`);
+    return new HttpProblem('upstream_timeout', `${where}: "${url.hostname}" did not answer within ${timeoutMs} ms.`);
   }
   if (error instanceof AddressRefused) {
     return redirected
-      ? new HttpProblem(502, 'upstream_redirect_blocked', 'Bad Gateway', `${where}: a redirect led to "${url.hostname}", which resolves to an address the runtime does not call.`)
-      : new HttpProblem(400, 'http_address_not_allowed', 'Bad Request', `${where}: host "${url.hostname}" resolves to a loopback, link-local, metadata or multicast address, which the runtime does not call unless httpHosts declares that IP address.`);
+      ? new HttpProblem('upstream_redirect_blocked', `${where}: a redirect led to "${url.hostname}", which resolves to an address the runtime does not call.`)
+      : new HttpProblem('http_address_not_allowed', `${where}: host "${url.hostname}" resolves to a loopback, link-local, metadata or multicast address, which the runtime does not call unless httpHosts declares that IP address.`);
   }
   const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-  return new HttpProblem(502, 'upstream_unavailable', 'Bad Gateway', `${where}: could not reach "${url.hostname}" (${reason}).`);
+  return new HttpProblem('upstream_unavailable', `${where}: could not reach "${url.hostname}" (${reason}).`);
 }
 
 /** Follows fetch's rules: 303, and 301/302 after POST, become a GET without body; credentials stay with their origin. */
@@ -294,7 +295,7 @@ function canonicalAddress(host: string): string | undefined {
 }
 
 function invalid(detail: string): HttpProblem {
-  return new HttpProblem(400, 'invalid_http_request', 'Bad Request', detail);
+  return new HttpProblem('invalid_http_request', detail);
 }
 
 function describe(value: unknown): string {

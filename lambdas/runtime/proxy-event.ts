@@ -1,31 +1,20 @@
-/** The parts of API Gateway's REST proxy event (payload v1) the runtime reads. */
-export interface ProxyEvent {
-  readonly httpMethod: string;
-  readonly path?: string;
-  readonly headers?: Record<string, string | undefined> | null;
-  readonly multiValueHeaders?: Record<string, string[] | undefined> | null;
-  readonly queryStringParameters?: Record<string, string | undefined> | null;
-  readonly multiValueQueryStringParameters?: Record<string, string[] | undefined> | null;
-  readonly pathParameters?: Record<string, string | undefined> | null;
-  readonly body?: string | null;
-  readonly isBase64Encoded?: boolean;
-  readonly resource?: string;
-  readonly stageVariables?: Record<string, string> | null;
-  readonly requestContext?: {
-    readonly requestId?: string;
-    readonly requestTimeEpoch?: number;
-    readonly authorizer?: Record<string, unknown> | null;
-    readonly resourcePath?: string;
-    readonly httpMethod?: string;
-    readonly path?: string;
-    readonly stage?: string;
-    readonly identity?: { readonly sourceIp?: string };
-  };
-}
+import type { APIGatewayEventIdentity, APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 
-export interface ProxyResult {
-  readonly statusCode: number;
+type EventContext = APIGatewayProxyEvent['requestContext'];
+
+/**
+ * API Gateway's REST proxy event (payload v1), as @types/aws-lambda defines it, with what the
+ * runtime does not read made optional: the local gateway and tests build no more than that.
+ * A request without headers has `null` for them, as for query and path parameters.
+ */
+export type ProxyEvent = Pick<APIGatewayProxyEvent, 'httpMethod'> &
+  Partial<Omit<APIGatewayProxyEvent, 'httpMethod' | 'requestContext' | 'headers' | 'multiValueHeaders'>> & {
+    readonly headers?: APIGatewayProxyEvent['headers'] | null;
+    readonly multiValueHeaders?: APIGatewayProxyEvent['multiValueHeaders'] | null;
+    readonly requestContext?: Partial<Omit<EventContext, 'identity'>> & { readonly identity?: Partial<APIGatewayEventIdentity> };
+  };
+
+/** A handler's answer: API Gateway's proxy result, with string headers (which every answer has). */
+export interface ProxyResult extends APIGatewayProxyResult {
   readonly headers: Record<string, string>;
-  readonly body: string;
-  readonly isBase64Encoded?: boolean;
 }

@@ -1,5 +1,5 @@
 import type { QueryParameterManifest, RouteManifest } from '../shared/manifest';
-import { MAX_BODY_BYTES } from '../shared/limits';
+import { LIMITS, MAX_BODY_BYTES } from '../shared/limits';
 import { badRequest, HttpProblem } from './problem-error';
 import type { ProxyEvent } from './proxy-event';
 import type { Bindings } from './templates';
@@ -81,11 +81,11 @@ function parseBody(event: ProxyEvent, headers: Record<string, string>): unknown 
   // the gateway enforces the limit by Content-Length; this is the backstop on the bytes that arrived
   const size = event.isBase64Encoded ? Buffer.from(event.body, 'base64').length : Buffer.byteLength(event.body);
   if (size > MAX_BODY_BYTES) {
-    throw new HttpProblem(413, 'payload_too_large', 'Content Too Large', `The request body is ${size} bytes; App APIs accept at most ${MAX_BODY_BYTES} (5 MiB).`);
+    throw new HttpProblem('payload_too_large', `The request body is ${size} bytes; App APIs accept at most ${MAX_BODY_BYTES} (5 MiB).`);
   }
   const contentType = headers['content-type'] ?? '';
   if (!JSON_CONTENT_TYPE.test(contentType)) {
-    throw new HttpProblem(415, 'unsupported_media_type', 'Unsupported Media Type', `The body must be JSON (Content-Type: application/json), received "${contentType || 'no Content-Type'}".`);
+    throw new HttpProblem('unsupported_media_type', `The body must be JSON (Content-Type: application/json), received "${contentType || 'no Content-Type'}".`);
   }
   const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
   if (nestingDepth(text) > MAX_JSON_DEPTH) {
@@ -99,7 +99,7 @@ function parseBody(event: ProxyEvent, headers: Record<string, string>): unknown 
 }
 
 /** Deeper documents are refused before parsing: every later step (schemas, JSONata, DynamoDB) recurses. */
-const MAX_JSON_DEPTH = 64;
+const MAX_JSON_DEPTH = LIMITS.jsonDepth.value;
 
 /** The deepest nesting of `[` and `{` outside strings; counts, does not parse. */
 function nestingDepth(text: string): number {

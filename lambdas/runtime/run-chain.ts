@@ -24,7 +24,7 @@ export interface ChainStores {
 export async function runChain(prepared: PreparedRoute, bindings: Bindings, stores: ChainStores): Promise<ProxyResult> {
   if (prepared.bodyValidator) validateAgainst(prepared.bodyValidator, bindings.body, 'body');
   const result = await runSteps(prepared.route.chain, prepared, stores, { ...bindings }, '');
-  if (!result) throw new HttpProblem(500, 'chain_without_answer', 'Internal Server Error', 'The chain finished without answering.');
+  if (!result) throw new HttpProblem('chain_without_answer', 'The chain finished without answering.');
   return result;
 }
 
@@ -69,7 +69,7 @@ async function runStep(step: Operation, prepared: PreparedRoute, stores: ChainSt
     case 'redirect': {
       const location = await value(step.location, 'location');
       if (typeof location !== 'string' || location === '') {
-        throw new HttpProblem(500, 'redirect_without_location', 'Internal Server Error', `${where}: the location is not a string.`);
+        throw new HttpProblem('redirect_without_location', `${where}: the location is not a string.`);
       }
       return { answer: { statusCode: step.status, headers: { Location: location }, body: '' } };
     }

@@ -1,3 +1,4 @@
+import { LIMITS } from '../shared/limits';
 import type { PreparedRoute } from './prepare-route';
 import { HttpProblem } from './problem-error';
 import type { ProxyEvent, ProxyResult } from './proxy-event';
@@ -8,16 +9,18 @@ import { JourneyStore } from './store/journey-store';
 import { WriteBatch, WriteConflict } from './store/write-batch';
 import type { Bindings } from './templates';
 import type { TraceRecorder } from './trace';
+import type { Deadline } from './middlewares/deadline';
 
 /** Runs of one request when concurrent requests keep changing what it read. */
-const MAX_ATTEMPTS = 4;
+const MAX_ATTEMPTS = LIMITS.chainAttempts.value;
 
 /**
  * One request: replay of an Idempotency-Key's first answer, else the chain, whose writes commit as
  * one transaction once it has answered. When a concurrent request changed what the chain read,
- * the transaction is refused as a whole and the chain runs again on fresh data.
+ * the transaction is refused as a whole and the chain runs again on fresh data. Once the deadline
+ * has passed (the caller has its 503), nothing is committed and no attempt starts.
  */
-export async function runRequest(prepared: PreparedRoute, event: ProxyEvent, bindings: Bindings, recorder?: TraceRecorder): Promise<ProxyResult> {
+export async function runRequest(prepared: PreparedRoute, event: ProxyEvent, bindings: Bindings, recorder?: TraceRecorder, deadline?: Deadline): Promise<ProxyResult> {
   const { route, manifest } = prepared;
   const dynamo = recorder ? recorder.client(prepared.dynamo) : prepared.dynamo;
   const headers = bindings.headers as Record<string, string>;
@@ -41,6 +44,7 @@ export async function runRequest(prepared: PreparedRoute, event: ProxyEvent, bin
     try {
       const answer = await runChain(prepared, bindings, stores);
       const record = idempotent ? answerWrite(manifest.tables.idempotency, idempotent, answer, now) : undefined;
+      if (deadline?.passed()) throw new HttpProblem('deadline_exceeded', 'The deadline passed before the writes were committed; none was.');
       await batch.commit(dynamo, record ? [record] : []);
       return answer;
     } catch (error) {
@@ -51,9 +55,10 @@ export async function runRequest(prepared: PreparedRoute, event: ProxyEvent, bin
       }
       if (!(error instanceof WriteConflict)) throw error;
       if (attempt < MAX_ATTEMPTS) await sleep(Math.random() * 20 * attempt);
+      if (deadline?.passed()) throw new HttpProblem('deadline_exceeded', 'The deadline passed between attempts.');
     }
   }
-  throw new HttpProblem(409, 'write_conflict', 'Conflict', 'Concurrent requests kept changing the data this request writes; retry it.', {}, { 'Retry-After': '1' });
+  throw new HttpProblem('write_conflict', 'Concurrent requests kept changing the data this request writes; retry it.', {}, { 'Retry-After': '1' });
 }
 
 function rawBody(event: ProxyEvent): string {

@@ -1,21 +1,6 @@
 import type { CorsManifest } from './manifest';
 
 /**
- * CORS headers for a handler's answer (success or problem) to a request from `origin`: the origin
- * is echoed when allowed (or `*`), and `Vary: Origin` tells caches the answer depends on it.
- */
-export function corsHeaders(cors: CorsManifest, origin: string | undefined): Record<string, string> {
-  if (cors.allowOrigins.includes('*')) return { 'Access-Control-Allow-Origin': '*', 'Access-Control-Expose-Headers': cors.exposeHeaders.join(', ') };
-  if (origin === undefined || !cors.allowOrigins.includes(origin)) return { Vary: 'Origin' };
-  return {
-    'Access-Control-Allow-Origin': origin,
-    'Access-Control-Expose-Headers': cors.exposeHeaders.join(', '),
-    Vary: 'Origin',
-    ...(cors.allowCredentials ? { 'Access-Control-Allow-Credentials': 'true' } : {}),
-  };
-}
-
-/**
  * The preflight (OPTIONS) answer for a path, as the stack's OPTIONS mock method gives it: an
  * unlisted origin gets the first listed one back, which the browser refuses.
  */

@@ -1,3 +1,5 @@
+import type { ProblemCode } from './problem-catalogue';
+
 /** RFC 9457 problem details: every error the API answers. */
 export interface Problem {
   readonly type: string;
@@ -22,6 +24,6 @@ export function problemResponse(problem: Problem, headers: Record<string, string
   return { statusCode: problem.status, headers: { 'Content-Type': PROBLEM_CONTENT_TYPE, ...headers }, body: JSON.stringify(problem) };
 }
 
-export function problemType(code: string): string {
+export function problemType(code: ProblemCode): string {
   return `https://appapi.dev/problems/${code.replace(/_/g, '-')}`;
 }

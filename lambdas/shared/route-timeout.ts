@@ -1,9 +1,10 @@
+import { LIMITS } from './limits';
 import type { Chain, RouteManifest } from './manifest';
 
 /** API Gateway stops waiting for an integration after 29 s, so no route gets longer. */
-const MAX_TIMEOUT_MS = 29_000;
+const MAX_TIMEOUT_MS = LIMITS.integrationTimeout.value;
 /** Time for the DynamoDB calls of a chain, with their bounded retries. */
-const BASE_TIMEOUT_MS = 10_000;
+const BASE_TIMEOUT_MS = LIMITS.baseRouteTimeout.value;
 
 /**
  * How long one request of a route may run: the handler Lambda's timeout in AWS, and the

@@ -1,18 +1,21 @@
+import type { CdkCustomResourceEvent, CdkCustomResourceResponse } from 'aws-lambda';
 import { GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { createLogger } from '../shared/logger';
 import { generateSigningKeyPair, parseSigningKeyPair, type PublicSigningJwk } from '../shared/signing-jwk';
 
-/** The event the custom-resources Provider framework passes to an onEvent handler (the fields used here). */
-export interface SigningKeyEvent {
-  readonly RequestType: 'Create' | 'Update' | 'Delete';
-  readonly ResourceProperties: { readonly SecretId?: unknown; readonly [name: string]: unknown };
+/**
+ * The event the custom-resources Provider framework passes to an onEvent handler, as
+ * @types/aws-lambda defines it: the fields used here.
+ */
+export type SigningKeyEvent = Pick<CdkCustomResourceEvent, 'RequestType'> & {
+  /** Checked, not trusted: SecretId must be a non-empty string. */
+  readonly ResourceProperties: Partial<CdkCustomResourceEvent<{ readonly SecretId?: unknown }>['ResourceProperties']>;
   readonly PhysicalResourceId?: string;
-}
+};
 
-export interface SigningKeyResponse {
+export interface SigningKeyResponse extends CdkCustomResourceResponse<{ readonly PublicJwk: string; readonly Kid: string }> {
   /** The secret's ARN: a new secret is a new resource, whose old self is then deleted (a no-op). */
   readonly PhysicalResourceId: string;
-  /** Create/Update only. Public material: never the private key. */
-  readonly Data?: { readonly PublicJwk: string; readonly Kid: string };
 }
 
 /** Only the client's `send`, so tests can pass a mocked client. */
@@ -29,7 +32,7 @@ export function createSigningKeyHandler(client: SecretsClient): (event: SigningK
   return async (event) => {
     const secretId = event.ResourceProperties.SecretId;
     if (event.RequestType === 'Delete') {
-      log({ msg: 'signing key left to the secret\'s removal policy', requestType: event.RequestType });
+      logger.info('signing key left to the secret\'s removal policy', { requestType: event.RequestType });
       return { PhysicalResourceId: event.PhysicalResourceId ?? String(secretId) };
     }
     if (typeof secretId !== 'string' || secretId === '') {
@@ -45,15 +48,13 @@ export function createSigningKeyHandler(client: SecretsClient): (event: SigningK
     // rebuilt field by field: whatever else a stored value carries never leaves the secret
     const { kty, crv, x, kid } = pair.publicJwk;
     const publicJwk: PublicSigningJwk = { kty, crv, x, kid, alg: 'EdDSA', use: 'sig' };
-    log({ msg: created ? 'signing key created' : 'signing key kept', requestType: event.RequestType, kid: publicJwk.kid });
+    logger.info(created ? 'signing key created' : 'signing key kept', { requestType: event.RequestType, kid: publicJwk.kid });
     return { PhysicalResourceId: secretId, Data: { PublicJwk: JSON.stringify(publicJwk), Kid: publicJwk.kid } };
   };
 }
 
-// Never pass key material here: only the kid and what was done.
-function log(fields: { msg: string; requestType: string; kid?: string }): void {
-  console.info(JSON.stringify({ level: 'info', ...fields }));
-}
+// Never log key material: only the kid and what was done.
+const logger = createLogger({ function: 'signing-key' });
 
 // Created once per container, reused across invocations.
 export const handler = createSigningKeyHandler(new SecretsManagerClient({}));

@@ -11,6 +11,7 @@ import type {
 import { FILTER_OPERATORS, REQUEST_BINDINGS } from '../../lambdas/shared/manifest';
 import { createSchemaCompiler } from '../../lambdas/shared/json-schema';
 import { hostMatches } from '../../lambdas/shared/host-pattern';
+import { LIMITS } from '../../lambdas/shared/limits';
 import { analyzeExpression, ExpressionSyntaxError, expressionSource, findExpressions } from './expression';
 
 export { hostMatches } from '../../lambdas/shared/host-pattern';
@@ -43,8 +44,8 @@ export interface CompiledChain {
 }
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const MAX_QUERY_LIMIT = 1000;
-const MAX_HTTP_TIMEOUT_MS = 29_000;
+const MAX_QUERY_LIMIT = LIMITS.maxQueryLimit.value;
+const MAX_HTTP_TIMEOUT_MS = LIMITS.integrationTimeout.value;
 
 /**
  * Checks a chain against its environment and returns it ready for the runtime: every expression

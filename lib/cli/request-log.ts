@@ -52,8 +52,9 @@ export class RequestJoin {
     }
     record.time = Math.min(record.time, timestamp);
     if (source === 'access') record.access = line;
-    else if (line.msg === 'trace') record.trace = line as TraceLine;
-    else if (line.msg === 'request') record.handler = line;
+    // the Lambdas' logger writes `message`; lines of earlier versions wrote `msg`
+    else if ((line.message ?? line.msg) === 'trace') record.trace = line as TraceLine;
+    else if ((line.message ?? line.msg) === 'request') record.handler = line;
     else if (line.level === 'error' || line.level === 'warn') record.errors.push(line);
     return record;
   }

@@ -5,6 +5,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
+import { LIMITS } from '../../lambdas/shared/limits';
 import type { EnvironmentManifest } from '../../lambdas/shared/manifest';
 import type { AccountSetupStack } from './account-setup-stack';
 import { ENVIRONMENT_OUTPUTS, LOG_OUTPUTS } from './environment-outputs';
@@ -143,7 +144,7 @@ export class AppApiStack extends Stack {
     }
     if (props.handlerTimeout && !Token.isUnresolved(props.handlerTimeout.toMilliseconds())) {
       const ms = props.handlerTimeout.toMilliseconds();
-      if (ms % 1000 !== 0 || ms < 1000 || ms > 29_000) {
+      if (ms % 1000 !== 0 || ms < 1000 || ms > LIMITS.integrationTimeout.value) {
         throw new Error(`AppApiStack "${id}": handlerTimeout of ${ms} ms must be whole seconds between 1 and 29 (Lambda counts whole seconds; API Gateway waits at most 29 s); use e.g. Duration.seconds(${Math.min(29, Math.max(1, Math.ceil(ms / 1000)))}).`);
       }
     }

@@ -5,6 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { LIMITS } from '../../lambdas/shared/limits';
 import { LAMBDA_ENTRIES } from './lambda-asset';
 
 export interface KeyAuthorizerProps {
@@ -44,7 +45,7 @@ export class KeyAuthorizer extends Construct {
 
   constructor(scope: Construct, id: string, props: KeyAuthorizerProps) {
     super(scope, id);
-    const cacheTtl = props.resultsCacheTtl ?? Duration.seconds(30);
+    const cacheTtl = props.resultsCacheTtl ?? Duration.seconds(LIMITS.authorizerCacheTtl.value);
     if (!cacheTtl.isUnresolved() && cacheTtl.toSeconds() > 3600) {
       throw new Error(`KeyAuthorizer: resultsCacheTtl is ${cacheTtl.toHumanString()}; API Gateway allows at most 1 hour.`);
     }

@@ -69,7 +69,7 @@ describe('authorizer: every attack is 401, the reason logged and never returned'
   });
 
   it('logs a reason for each refusal and never a token or key material', () => {
-    const rejected = logs.filter((entry) => entry.msg === 'token rejected');
+    const rejected = logs.filter((entry) => entry.message === 'token rejected');
     assert.ok(rejected.length >= attacks().length, `${rejected.length} refusals logged`);
     assert.ok(rejected.every((entry) => typeof entry.reason === 'string' && entry.reason !== ''));
     const text = JSON.stringify(logs);

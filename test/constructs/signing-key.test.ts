@@ -8,6 +8,7 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { createSigningKeyHandler, type SigningKeyEvent } from '../../lambdas/signing-key';
+import { logOutput } from '../../lambdas/shared/logger';
 import { generateSigningKeyPair, parseSigningKeyPair } from '../../lambdas/shared/signing-jwk';
 import { lambdaAssetDirectory } from '../../lib/constructs/lambda-asset';
 import { SigningKey, type SigningKeyProps } from '../../lib/constructs/signing-key';
@@ -40,6 +41,7 @@ function captureConsole(t: TestContext): string[] {
   for (const method of ['log', 'info', 'warn', 'error', 'debug'] as const) {
     t.mock.method(console, method, (...args: unknown[]) => lines.push(args.map(String).join(' ')));
   }
+  t.mock.method(logOutput, 'write', (line: string) => lines.push(line));
   return lines;
 }
 
@@ -72,7 +74,7 @@ describe('signing-key custom resource handler', () => {
 
     assert.ok(output.length > 0, 'the outcome is logged');
     assert.ok(output.every((line) => !line.includes(stored.privateJwk.d)), 'the private key never reaches the logs');
-    assert.match(output.join('\n'), new RegExp(`"msg":"signing key created".*"kid":"${stored.publicJwk.kid}"`));
+    assert.match(output.join('\n'), new RegExp(`"message":"signing key created".*"kid":"${stored.publicJwk.kid}"`));
   });
 
   it('happy flow: Update when the secret already holds a pair keeps it (a redeploy never rotates the key)', async (t) => {
@@ -92,7 +94,7 @@ describe('signing-key custom resource handler', () => {
     assert.equal(first.PhysicalResourceId, SECRET_ARN);
     assert.equal(first.Data!.Kid, pair.publicJwk.kid);
     assert.deepEqual(JSON.parse(first.Data!.PublicJwk), pair.publicJwk);
-    assert.match(output.join('\n'), /"msg":"signing key kept"/);
+    assert.match(output.join('\n'), /"message":"signing key kept"/);
     assert.ok(output.every((line) => !line.includes(pair.privateJwk.d)));
   });
 

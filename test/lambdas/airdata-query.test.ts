@@ -121,6 +121,15 @@ describe('airdata.query on DynamoDB Local', () => {
     assert.deepEqual(await ids({ category: 'books', name: { like: 'Product 1%' } }), ['p12', 'p15', 'p18']);
   });
 
+  it('error flow: an empty or blank value for the index partition key is an empty page, never a 5xx', async () => {
+    for (const category of ['', ' ', '\t', '\u3000']) {
+      const listed = await harness.call('ListProducts', { query: { category } });
+      assert.deepEqual([listed.status, listed.body], [200, { items: [], cursor: null }], JSON.stringify(category));
+      const searched = await search({ category, price: { lessThan: 10 } });
+      assert.deepEqual([searched.status, searched.body], [200, { items: [], cursor: null }], JSON.stringify(category));
+    }
+  });
+
   it('error flow: limits outside 1..1000 are 400', async () => {
     for (const limit of [0, 1001, 2.5, -1]) {
       const answer = await search({}, limit);

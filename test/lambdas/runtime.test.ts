@@ -193,12 +193,12 @@ describe('chain runtime (no database)', () => {
     const script = `require(${JSON.stringify(join(directory, 'handler.js'))}).handler({ httpMethod: 'GET', requestContext: { requestId: 'cold' } }).then((r) => console.log(JSON.stringify(r)))`;
     const output = execFileSync(process.execPath, ['-e', script], { env: { ...process.env, APPAPI_ROUTE: 'Health', NODE_PATH: join(__dirname, '..', '..', 'node_modules') }, encoding: 'utf8' });
     const [log, answer] = output.trim().split('\n').map((line) => JSON.parse(line));
-    assert.deepEqual(answer, { statusCode: 200, headers: { 'Content-Type': 'application/json' }, body: '{"status":"ok"}' });
+    assert.deepEqual(answer, { statusCode: 200, headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer', 'X-Content-Type-Options': 'nosniff' }, body: '{"status":"ok"}' });
     // one structured line per request, with API Gateway's request id
-    assert.deepEqual({ ...log, latencyMs: typeof log.latencyMs }, { level: 'info', msg: 'request', requestId: 'cold', route: 'Health', method: 'GET', status: 200, latencyMs: 'number' });
+    assert.deepEqual({ ...log, latencyMs: typeof log.latencyMs, timestamp: typeof log.timestamp }, { timestamp: 'string', level: 'info', message: 'request', function: 'handler', requestId: 'cold', route: 'Health', method: 'GET', status: 200, latencyMs: 'number' });
     // at debug level the chain's trace is logged too (off by default)
     const debug = execFileSync(process.execPath, ['-e', script], { env: { ...process.env, APPAPI_ROUTE: 'Health', APPAPI_LOG_LEVEL: 'debug', NODE_PATH: join(__dirname, '..', '..', 'node_modules') }, encoding: 'utf8' });
-    const trace = debug.trim().split('\n').map((line) => JSON.parse(line)).find((entry) => entry.msg === 'trace');
+    const trace = debug.trim().split('\n').map((line) => JSON.parse(line)).find((entry) => entry.message === 'trace');
     assert.deepEqual([trace.level, trace.requestId, trace.steps.map((step: { op: string }) => step.op)], ['debug', 'cold', ['respond']]);
   });
 });

@@ -16,7 +16,7 @@ function cancelled(...codes: Array<{ Code: string; Message?: string }>): Transac
   return new TransactionCanceledException({ message: 'Transaction cancelled', $metadata: {}, CancellationReasons: codes });
 }
 
-const conflict = new HttpProblem(409, 'unique_conflict', 'Conflict', 'taken');
+const conflict = new HttpProblem('unique_conflict', 'taken');
 
 function batchOf(): WriteBatch {
   const batch = new WriteBatch();

@@ -128,6 +128,47 @@ describe('bad input: every answer 4xx problem+json (or a success), never a 5xx o
     assert.deepEqual(errors, [], 'the gateway logged no failure');
   });
 
+  it('empty, blank and whitespace values for every query and path parameter of every route', { timeout: 120_000 }, async () => {
+    const [token] = tokens;
+    const routes = gateway.manifest().routes;
+    // a blank value where a DynamoDB key is built (an index partition key, a record id) must be a 400 or an empty page
+    const blanks = ['', ' ', '   ', '\t', '\n', '\r\n', '\u00a0', '\u3000', '\u200b'];
+    const call = (route: (typeof routes)[number], params: Record<string, string>, query: Record<string, string>) => {
+      const path = route.path.replace(/\{([^}]+)\}/g, (_, name: string) => encodeURIComponent(params[name] ?? 'x1'));
+      const search = Object.entries(query).map(([name, value]) => `${encodeURIComponent(name)}=${encodeURIComponent(value)}`).join('&');
+      const headers: Record<string, string> = { authorization: `Bearer ${token}` };
+      return send(gateway, route.method, search ? `${path}?${search}` : path, headers, ['POST', 'PUT', 'PATCH'].includes(route.method) ? Buffer.from('{}') : undefined).then((answer) => {
+        assertGoodAnswer(answer, `${route.method} ${path}?${search}`);
+        return answer;
+      });
+    };
+    let requests = 0;
+    for (const route of routes) {
+      const filled = Object.fromEntries(route.query.map((parameter) => [parameter.name, parameter.type === 'string' ? 'ada@example.com' : '1']));
+      for (const blank of blanks) {
+        for (const parameter of route.query) {
+          await call(route, {}, { ...filled, [parameter.name]: blank });
+          await call(route, {}, { [parameter.name]: blank });
+          requests += 2;
+        }
+        for (const name of route.pathParameters) {
+          await call(route, { [name]: blank }, filled);
+          requests += 1;
+        }
+      }
+    }
+    assert.ok(requests > 100, `${requests} requests`);
+    // and any run of whitespace, in every parameter at once
+    const whitespace = fc.string({ unit: fc.constantFrom(' ', '\t', '\n', '\r', '\u00a0', '\u2003', '\u3000', '\ufeff'), maxLength: 8 });
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...routes.filter((route) => route.query.length + route.pathParameters.length > 0)), whitespace, async (route, value) => {
+        await call(route, Object.fromEntries(route.pathParameters.map((name) => [name, value])), Object.fromEntries(route.query.map((parameter) => [parameter.name, value])));
+      }),
+      { numRuns: 100, interruptAfterTimeLimit: 60_000 },
+    );
+    assert.deepEqual(errors, [], 'the gateway logged no failure');
+  });
+
   it('huge and repeated headers, many query parameters, deep JSON, unparseable requests', { timeout: 60_000 }, async () => {
     const [token] = tokens;
     const cases: Array<[string, () => Promise<RawAnswer>]> = [

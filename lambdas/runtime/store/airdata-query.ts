@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { QueryCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { LIMITS } from '../../shared/limits';
 import type { ModelManifest } from '../../shared/manifest';
 import { badRequest } from '../problem-error';
 import { checkConditions, conditionExpression, filterConditions, isKeyConditionOperator, matches, matchesNothing, type FieldCondition } from './query-filter';
@@ -7,11 +8,11 @@ import { withStorage } from './storage-errors';
 import { canonicalRecord } from './airdata-store';
 import { MARKER_PREFIX } from './unique-markers';
 
-export const DEFAULT_QUERY_LIMIT = 100;
-export const MAX_QUERY_LIMIT = 1_000;
+export const DEFAULT_QUERY_LIMIT = LIMITS.defaultQueryLimit.value;
+export const MAX_QUERY_LIMIT = LIMITS.maxQueryLimit.value;
 const MAX_ROUND_TRIPS = 25;
-const MAX_PARTITION_KEY_BYTES = 2_048;
-const MAX_SORT_KEY_BYTES = 1_024;
+const MAX_PARTITION_KEY_BYTES = LIMITS.partitionKeyBytes.value;
+const MAX_SORT_KEY_BYTES = LIMITS.sortKeyBytes.value;
 const MAX_CURSOR_LENGTH = 4_096;
 
 export interface QueryPage {
@@ -39,13 +40,14 @@ export async function queryRecords(dynamo: DynamoDBDocumentClient, model: ModelM
   const conditions = filterConditions(input.filter, model);
   if (matchesNothing(conditions)) return { items: [], cursor: null };
   const index = input.index === undefined ? undefined : usableIndex(model, input.index, conditions);
-  // no record holds an index key longer than DynamoDB allows, and DynamoDB would refuse to look
-  if (index && typeof index.keyCondition.value === 'string' && Buffer.byteLength(index.keyCondition.value) > MAX_PARTITION_KEY_BYTES) return { items: [], cursor: null };
+  // no record holds an empty index key, or one longer than DynamoDB allows, and DynamoDB would refuse to look for one
+  // (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/HowItWorks.NamingRulesDataTypes.html#HowItWorks.DataTypes.String)
+  if (index && typeof index.keyCondition.value === 'string' && !isStorableKey(index.keyCondition.value, MAX_PARTITION_KEY_BYTES)) return { items: [], cursor: null };
   checkConditions(conditions);
   const sortKeyConditions = index?.sortKey === undefined ? [] : conditions.filter((condition) => condition.field === index.sortKey);
   const sortKeyType = index?.sortKey === undefined ? undefined : attributeType(model, index.sortKey);
   const sortKeyCondition = sortKeyConditions.find(
-    (condition) => isKeyConditionOperator(condition) && typeof condition.value === sortKeyType && !(typeof condition.value === 'string' && Buffer.byteLength(condition.value) > MAX_SORT_KEY_BYTES),
+    (condition) => isKeyConditionOperator(condition) && typeof condition.value === sortKeyType && !(typeof condition.value === 'string' && !isStorableKey(condition.value, MAX_SORT_KEY_BYTES)),
   );
   const keyConditions = index ? [index.keyCondition, ...(sortKeyCondition ? [sortKeyCondition] : [])] : [];
   // other conditions on the sort key cannot be in a FilterExpression, so they are applied here
@@ -78,6 +80,11 @@ export async function queryRecords(dynamo: DynamoDBDocumentClient, model: ModelM
     if (!startKey) break;
   }
   return { items, cursor: startKey ? encodeCursor(fingerprint, startKey) : null };
+}
+
+/** Whether DynamoDB takes a string as a key value: not empty, and within the key's size limit. */
+function isStorableKey(value: string, maxBytes: number): boolean {
+  return value !== '' && Buffer.byteLength(value) <= maxBytes;
 }
 
 function queryLimit(value: unknown): number {

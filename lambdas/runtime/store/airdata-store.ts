@@ -230,11 +230,11 @@ function requireRecordId(id: unknown, model: ModelManifest): string {
 }
 
 export function recordNotFound(model: ModelManifest): HttpProblem {
-  return new HttpProblem(404, 'record_not_found', 'Not Found', `No ${model.name} record has this id.`);
+  return new HttpProblem('record_not_found', `No ${model.name} record has this id.`);
 }
 
 function uniqueConflict(model: ModelManifest, field: string): HttpProblem {
-  return new HttpProblem(409, 'unique_conflict', 'Conflict', `A ${model.name} record with this ${field} already exists.`, { field });
+  return new HttpProblem('unique_conflict', `A ${model.name} record with this ${field} already exists.`, { field });
 }
 
 /** Records read the same however they were written: id first, then fields in declaration order. */

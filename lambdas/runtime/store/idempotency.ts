@@ -2,12 +2,13 @@ import { createHash } from 'node:crypto';
 import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { badRequest, HttpProblem } from '../problem-error';
 import type { ProxyResult } from '../proxy-event';
+import { LIMITS } from '../../shared/limits';
 import { itemSize, MAX_ITEM_BYTES } from './item-size';
 import { withStorage } from './storage-errors';
 import type { PendingWrite } from './write-batch';
 
-const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
-const RETENTION_SECONDS = 24 * 60 * 60;
+const KEY_PATTERN = new RegExp(`^[\\x21-\\x7e]{1,${LIMITS.idempotencyKeyLength.value}}$`);
+const RETENTION_SECONDS = LIMITS.idempotencyRetention.value;
 export const REPLAYED_HEADER = 'Idempotent-Replayed';
 
 /** One request's Idempotency-Key: the stored first answer, or what to store with this one. */
@@ -23,7 +24,7 @@ export interface IdempotentRequest {
 export function idempotentRequest(routeId: string, principal: string | null, headerValue: string | undefined, path: string, body: string): IdempotentRequest | undefined {
   if (headerValue === undefined) return undefined;
   if (!KEY_PATTERN.test(headerValue)) {
-    throw badRequest('invalid_idempotency_key', 'The Idempotency-Key header must be 1 to 255 visible ASCII characters; a UUID is a good choice.');
+    throw badRequest('invalid_idempotency_key', `The Idempotency-Key header must be 1 to ${LIMITS.idempotencyKeyLength.value} visible ASCII characters; a UUID is a good choice.`);
   }
   return {
     key: `${routeId}#${principal ?? 'public'}#${headerValue}`,
@@ -36,11 +37,11 @@ export async function storedAnswer(dynamo: DynamoDBDocumentClient, table: string
   const { Item } = await withStorage(() => dynamo.send(new GetCommand({ TableName: table, Key: { key: request.key }, ConsistentRead: true })));
   if (!Item || Number(Item.expiresAt) <= now.getTime() / 1000) return undefined;
   if (Item.fingerprint !== request.fingerprint) {
-    throw new HttpProblem(422, 'idempotency_key_reused', 'Unprocessable Content', 'This Idempotency-Key was used for a different request; use a new key for a new request.');
+    throw new HttpProblem('idempotency_key_reused', 'This Idempotency-Key was used for a different request; use a new key for a new request.');
   }
   const answer = Item.answer as ProxyResult | undefined;
   if (!answer) {
-    throw new HttpProblem(409, 'idempotent_answer_unavailable', 'Conflict', 'A request with this Idempotency-Key already succeeded; its answer was too large to keep for replay.');
+    throw new HttpProblem('idempotent_answer_unavailable', 'A request with this Idempotency-Key already succeeded; its answer was too large to keep for replay.');
   }
   return { statusCode: answer.statusCode, headers: { ...answer.headers, [REPLAYED_HEADER]: 'true' }, body: answer.body };
 }

@@ -1,5 +1,7 @@
+import { LIMITS } from '../../shared/limits';
+
 /** DynamoDB's limit on one item, attribute names included. */
-export const MAX_ITEM_BYTES = 400 * 1024;
+export const MAX_ITEM_BYTES = LIMITS.itemSize.value;
 
 /**
  * The size DynamoDB bills and limits an item by, computed the way its documentation describes:

@@ -81,7 +81,7 @@ export class JourneyStore {
       const holder = typeof marker?.journeyId === 'string' ? await this.state(marker.journeyId) : undefined;
       if (holder?.current && statusOf(holder.current, this.now) === 'active') {
         if (input.onConflict === 'reject') {
-          throw new HttpProblem(409, 'journey_identifier_in_use', 'Conflict', 'An active journey of this app already has this identifier.');
+          throw new HttpProblem('journey_identifier_in_use', 'An active journey of this app already has this identifier.');
         }
         if (input.onConflict === 'resume') return this.view(holder.current);
         this.change(holder, { status: 'aborted', event: { type: 'replaced', data: { by: id } } }, false);
@@ -132,14 +132,14 @@ export class JourneyStore {
   private change(state: JourneyState, change: JourneyChange, releaseIdentifier: boolean): void {
     const current = state.current!;
     const status = statusOf(current, this.now);
-    if (status !== 'active') throw new HttpProblem(409, 'journey_not_active', 'Conflict', `The journey is ${status}; it takes no more updates.`);
+    if (status !== 'active') throw new HttpProblem('journey_not_active', `The journey is ${status}; it takes no more updates.`);
     const data = dataObject(change.data);
     const step = change.step === undefined ? undefined : optionalStep(change.step);
     const nextStatus = targetStatus(change.status);
     const event = change.event === undefined ? undefined : eventOf(change.event, this.now);
     for (const [name, value] of Object.entries(data ?? {})) state.dataChanges.set(name, value);
     if (state.dataChanges.size > MAX_DATA_KEYS_PER_REQUEST) {
-      throw new HttpProblem(422, 'too_many_data_keys', 'Unprocessable Content', `One request may change at most ${MAX_DATA_KEYS_PER_REQUEST} top-level keys of a journey's data.`);
+      throw new HttpProblem('too_many_data_keys', `One request may change at most ${MAX_DATA_KEYS_PER_REQUEST} top-level keys of a journey's data.`);
     }
     if (event) state.events.push(event);
     state.current = {
@@ -211,7 +211,7 @@ export class JourneyStore {
       values,
       sizeAfter: size,
       condition: { expression: '#status = :active AND #expiresAt > :now' },
-      onConditionFailed: new HttpProblem(409, 'journey_not_active', 'Conflict', 'The journey ended while this request ran; it takes no more updates.'),
+      onConditionFailed: new HttpProblem('journey_not_active', 'The journey ended while this request ran; it takes no more updates.'),
     });
   }
 
@@ -275,7 +275,7 @@ function statusOf(journey: JourneyItem, now: Date): JourneyStatus {
 }
 
 export function journeyNotFound(): HttpProblem {
-  return new HttpProblem(404, 'journey_not_found', 'Not Found', 'No journey of this app has this id.');
+  return new HttpProblem('journey_not_found', 'No journey of this app has this id.');
 }
 
 function optionalIdentifier(value: unknown): string | undefined {

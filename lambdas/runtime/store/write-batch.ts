@@ -2,11 +2,12 @@ import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { HttpProblem } from '../problem-error';
 import { unavailableProblem } from '../dynamodb';
+import { LIMITS } from '../../shared/limits';
 import { itemSize, MAX_ITEM_BYTES } from './item-size';
 
 /** DynamoDB's limits on one transaction. */
-export const MAX_TRANSACTION_ITEMS = 100;
-const MAX_TRANSACTION_BYTES = 4 * 1024 * 1024;
+export const MAX_TRANSACTION_ITEMS = LIMITS.transactionItems.value;
+const MAX_TRANSACTION_BYTES = LIMITS.transactionBytes.value;
 
 type Key = Record<string, string>;
 type Names = Record<string, string>;
@@ -81,7 +82,7 @@ function keyOf(table: string, key: Key): string {
 
 function checkLimits(writes: readonly PendingWrite[]): void {
   if (writes.length > MAX_TRANSACTION_ITEMS) {
-    throw new HttpProblem(422, 'too_many_writes', 'Unprocessable Content', `The request would write ${writes.length} items; one request writes at most ${MAX_TRANSACTION_ITEMS} atomically.`);
+    throw new HttpProblem('too_many_writes', `The request would write ${writes.length} items; one request writes at most ${MAX_TRANSACTION_ITEMS} atomically.`);
   }
   let total = 0;
   for (const write of writes) {
@@ -90,13 +91,13 @@ function checkLimits(writes: readonly PendingWrite[]): void {
     total += size;
   }
   if (total > MAX_TRANSACTION_BYTES) {
-    throw new HttpProblem(413, 'transaction_too_large', 'Content Too Large', `The request would write about ${total} bytes; one request writes at most 4 MB atomically.`);
+    throw new HttpProblem('transaction_too_large', `The request would write about ${total} bytes; one request writes at most 4 MB atomically.`);
   }
 }
 
 export function itemTooLarge(size?: number): HttpProblem {
   const measured = size === undefined ? '' : ` (about ${Math.ceil(size / 1024)} KB)`;
-  return new HttpProblem(413, 'item_too_large', 'Content Too Large', `The record would exceed DynamoDB's 400 KB item limit${measured}. Store large content elsewhere and keep a link to it.`);
+  return new HttpProblem('item_too_large', `The record would exceed DynamoDB's 400 KB item limit${measured}. Store large content elsewhere and keep a link to it.`);
 }
 
 function transactItem(write: PendingWrite) {
@@ -144,7 +145,7 @@ function commitFailure(error: unknown, writes: readonly PendingWrite[]): Error {
       if (reason.Code === 'ValidationError' && /size/i.test(reason.Message ?? '')) return itemTooLarge();
       if (reason.Code === 'ThrottlingError' || reason.Code === 'ProvisionedThroughputExceeded') return unavailableProblem({ name: 'ThrottlingException' })!;
     }
-    return retry ? new WriteConflict('retry') : new HttpProblem(500, 'write_failed', 'Internal Server Error', `Transaction cancelled: ${reasons.map((r) => r.Code).join(', ')}.`);
+    return retry ? new WriteConflict('retry') : new HttpProblem('write_failed', `Transaction cancelled: ${reasons.map((r) => r.Code).join(', ')}.`);
   }
   const name = (error as { name?: string }).name;
   const message = (error as { message?: string }).message ?? '';

@@ -14,6 +14,7 @@ import { invocationPayloadBytes, proxyEvent, requestFacts, type RequestFacts } f
 import { readBody } from './read-body';
 import { fallbackAnswer, pathMethods } from '../../../lambdas/fallback/fallback-answer';
 import { MAX_INVOCATION_PAYLOAD_BYTES } from '../../../lambdas/shared/limits';
+import { createLogger } from '../../../lambdas/shared/logger';
 import type { GatewayAnswer, GatewayResponseType } from '../cloud/gateway-responses';
 import { authorizedClient } from '../cloud/handler-iam';
 import type { LocalPlatform } from '../cloud/platform';
@@ -70,7 +71,8 @@ export type GatewayApp = (request: IncomingMessage, response: ServerResponse) =>
 export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
   const { manifest, platform } = options;
   const routes = new RouteTable(manifest.routes);
-  const handlerOptions = options.onTrace ? { onTrace: options.onTrace } : {};
+  // the handlers' log lines go where the gateway's own go
+  const handlerOptions = { ...(options.onTrace ? { onTrace: options.onTrace } : {}), ...(options.log ? { logger: createLogger({ function: 'handler', sink: options.log }) } : {}) };
   // each handler's DynamoDB calls are authorized against its role's policies from the template, as IAM does
   const handlers = new Map<string, Handler>(
     manifest.routes.map((route) => {
@@ -80,6 +82,7 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
     }),
   );
   const authorizer = createAuthorizer({ manifest, publicJwk: options.publicJwk, dynamo: options.documents, ...(options.log ? { log: options.log } : {}) });
+  // the authorizer's result TTL and identity source, as the template has them
   const authorizations = new AuthorizerCache(authorizer, options.authorizerCacheTtlMs ?? (platform.authorizer?.resultTtlSeconds ?? 0) * 1000);
   const identityHeader = platform.authorizer?.identityHeader ?? 'authorization';
   let openApi: Record<string, unknown> | undefined;
@@ -211,11 +214,11 @@ function answerMismatch(route: { method: string; path: string }, status: number,
   });
 }
 
-function send(response: ServerResponse, result: ProxyResult & { multiValueHeaders?: Record<string, string[]> }, requestId: string): number {
+function send(response: ServerResponse, result: ProxyResult, requestId: string): number {
   const body = result.isBase64Encoded ? Buffer.from(result.body, 'base64') : Buffer.from(result.body ?? '', 'utf8');
   response.statusCode = result.statusCode;
   for (const [name, value] of Object.entries(result.headers ?? {})) response.setHeader(name, value);
-  for (const [name, values] of Object.entries(result.multiValueHeaders ?? {})) response.setHeader(name, values);
+  for (const [name, values] of Object.entries(result.multiValueHeaders ?? {})) response.setHeader(name, values.map(String));
   response.setHeader('x-amzn-RequestId', requestId);
   response.setHeader('Content-Length', body.length);
   response.end(body);

@@ -1,0 +1,16 @@
+import type { RuntimeMiddleware } from './types';
+
+/**
+ * `Cache-Control: no-store` on every answer that does not declare its own: API answers are per
+ * caller and per moment, and a shared cache must not keep them. A chain that sets Cache-Control
+ * in `respond` keeps it.
+ */
+export function noStore(): RuntimeMiddleware {
+  const after: NonNullable<RuntimeMiddleware['after']> = (request) => {
+    const response = request.response;
+    if (!response) return;
+    if (Object.keys(response.headers ?? {}).some((name) => name.toLowerCase() === 'cache-control')) return;
+    request.response = { ...response, headers: { ...response.headers, 'Cache-Control': 'no-store' } };
+  };
+  return { after, onError: after };
+}
