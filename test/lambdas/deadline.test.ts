@@ -57,7 +57,7 @@ describe('deadline: middy\'s timeoutEarly answers 503 and its abort signal keeps
     body: JSON.stringify({ text }),
     requestContext: { requestId: `deadline-${text}` },
   });
-  const stored = async (text: string) => (await harness.items('appapi-dev-notes')).filter((item) => item.text === text);
+  const stored = async (text: string) => (await harness.items(harness.manifest.models.Notes!.table)).filter((item) => item.text === text);
 
   it('happy flow: with time to spare, the write commits after the slow call', { timeout: 15_000 }, async () => {
     const handler = createHandler(harness.manifest, 'WriteThenCall', harness.documents);
