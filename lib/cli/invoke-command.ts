@@ -2,12 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { createHandler } from '../../lambdas/runtime/create-handler';
-import { createDocumentClient } from '../../lambdas/runtime/dynamodb';
 import { loadEnvironment } from '../environments';
 import { dataHome } from '../local/data-home';
-import { connectLocalDynamo } from '../local/local-dynamo';
+import { openLocalTables } from '../local/local-tables';
 import { localTablePrefix } from '../local/table-prefix';
-import { ensureTables } from '../local/tables';
 import { UsageError, type CommandIo } from './io';
 
 export const INVOKE_USAGE = `  appapi invoke APP_API [--env ENV] [--body JSON|@file] [--param k=v]... [--query k=v]... [--header k=v]... [--groups a,b]
@@ -33,10 +31,8 @@ export async function invokeCommand(argv: readonly string[], io: CommandIo): Pro
   const headers = pairs(values.header, '--header');
   if (body !== undefined && !Object.keys(headers).some((name) => name.toLowerCase() === 'content-type')) headers['Content-Type'] = 'application/json';
   const groups = values.groups ?? (route.auth.type === 'keyGroups' ? route.auth.groups.join(',') : '');
-  const dynamo = await connectLocalDynamo(dataHome(), values.env);
-  const documents = createDocumentClient(dynamo.endpoint);
+  const { documents, close } = await openLocalTables(dataHome(), values.env, manifest);
   try {
-    await ensureTables(documents, manifest);
     const requestId = randomUUID();
     const result = await createHandler(manifest, route.id, documents)({
       httpMethod: route.method,
@@ -54,8 +50,7 @@ export async function invokeCommand(argv: readonly string[], io: CommandIo): Pro
     io.out(/json/.test(result.headers['Content-Type'] ?? '') && result.body ? JSON.stringify(JSON.parse(result.body), null, 2) : result.body);
     return result.statusCode < 400 ? 0 : 1;
   } finally {
-    documents.destroy();
-    await dynamo.close();
+    await close();
   }
 }
 

@@ -5,10 +5,9 @@ import { parseSigningKeyPair, type SigningKeyPair } from '../../lambdas/shared/s
 import { loadEnvironment } from '../environments';
 import { ApiKeyStore, KeyCommandError } from '../keys/key-store';
 import { dataHome } from '../local/data-home';
-import { connectLocalDynamo } from '../local/local-dynamo';
+import { openLocalTables } from '../local/local-tables';
 import { loadOrCreateSigningKey } from '../local/signing-key-file';
 import { localTablePrefix } from '../local/table-prefix';
-import { ensureTables } from '../local/tables';
 
 /** Where the keys of an environment live: DynamoDB Local and a key file, or the deployed stack. */
 export interface KeysBackend {
@@ -27,23 +26,12 @@ export interface AwsClients {
 export async function localBackend(env: string): Promise<KeysBackend> {
   const { manifest } = loadEnvironment(env, undefined, { resourcePrefix: localTablePrefix() });
   const home = dataHome();
-  const dynamo = await connectLocalDynamo(home, env);
-  const documents = createDocumentClient(dynamo.endpoint);
-  try {
-    await ensureTables(documents, manifest);
-  } catch (error) {
-    documents.destroy();
-    await dynamo.close();
-    throw error;
-  }
+  const { documents, close } = await openLocalTables(home, env, manifest);
   return {
     env,
     store: new ApiKeyStore(documents, manifest.tables.apiKeys),
     signingKey: async () => loadOrCreateSigningKey(home, env),
-    close: async () => {
-      documents.destroy();
-      await dynamo.close();
-    },
+    close,
   };
 }
 

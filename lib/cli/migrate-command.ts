@@ -2,13 +2,11 @@ import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { EnvironmentManifest } from '../../lambdas/shared/manifest';
-import { createDocumentClient } from '../../lambdas/runtime/dynamodb';
 import type { AppDeclaration } from '../constructs/app-api-stack';
 import { findEnvironmentTarget, loadEnvironment } from '../environments';
 import { localTablePrefix } from '../local/table-prefix';
 import { dataHome } from '../local/data-home';
-import { connectLocalDynamo } from '../local/local-dynamo';
-import { ensureTables } from '../local/tables';
+import { openLocalTables } from '../local/local-tables';
 import { BackfillInterrupted, runBackfill, type BackfillStep, type BackfillSummary } from '../migrate/backfill-run';
 import { progressLine } from '../migrate/progress';
 import { renameFieldBackfill } from '../migrate/rename-field-backfill';
@@ -142,20 +140,5 @@ async function openDynamo(env: string, aws: boolean, manifest: EnvironmentManife
     const documents = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
     return { documents, close: async () => client.destroy() };
   }
-  const dynamo = await connectLocalDynamo(dataHome(), env);
-  const documents = createDocumentClient(dynamo.endpoint);
-  try {
-    await ensureTables(documents, manifest);
-  } catch (error) {
-    documents.destroy();
-    await dynamo.close();
-    throw error;
-  }
-  return {
-    documents,
-    close: async () => {
-      documents.destroy();
-      await dynamo.close();
-    },
-  };
+  return openLocalTables(dataHome(), env, manifest);
 }
