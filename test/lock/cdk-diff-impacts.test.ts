@@ -8,6 +8,9 @@ import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { resourceImpacts, statefulImpacts } from '../../lib/lock/cdk-diff-impacts';
+import { validateTemplatesThroughCache } from '../support/cfn-validate-cache';
+
+validateTemplatesThroughCache();
 
 const ROOT = join(__dirname, '..', '..');
 

@@ -5,6 +5,10 @@ import { App, type Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { Construct } from 'constructs';
 import { AppApiStack, type AppApiStackProps, type AppDeclaration } from '../../lib';
+import { validateTemplatesThroughCache } from './cfn-validate-cache';
+
+// every synth of a test validates its templates once across processes and runs (see cfn-validate-cache.ts)
+validateTemplatesThroughCache();
 
 const projectContext = JSON.parse(readFileSync(join(__dirname, '..', '..', 'cdk.json'), 'utf8')).context as Record<string, unknown>;
 
