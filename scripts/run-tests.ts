@@ -10,8 +10,8 @@
 //
 // Node 20's --test takes no globs and has no global setup, hence this script.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { JavaMissingError, startDynamoDbLocal } from '../lib/local/dynamodb-local';
@@ -115,6 +115,7 @@ async function main(): Promise<number> {
   const seconds = Math.round((Date.now() - startedAt) / 1000);
 
   printSlowest(seconds, alone.length);
+  printCpu(seconds);
   if (!slowTier && named.length === 0) {
     const slowFiles = findTests('test').filter((file) => SLOW.test(file));
     console.log(`\nNot run here: the slow tier (${slowFiles.length} files: load, faults, quickstart, scale). Run it with: npm run test:slow`);
@@ -136,9 +137,29 @@ function printSlowest(seconds: number, aloneCount: number): void {
   const timings = lines.map((line) => JSON.parse(line) as { file: string; ms: number; cpuMs?: number }).sort((a, b) => b.ms - a.ms);
   const together = files.length - aloneCount;
   console.log(`\n${files.length} files in ${seconds} s (${together} up to ${concurrency} at a time${aloneCount ? `, then ${aloneCount} alone` : ''}). Slowest (wall time, CPU time of the file and its child processes):`);
+  if (process.env.APPAPI_TEST_TIMINGS_OUT) writeFileSync(process.env.APPAPI_TEST_TIMINGS_OUT, `${timings.map((t) => JSON.stringify(t)).join('\n')}\n`);
   for (const { file, ms, cpuMs } of timings.slice(0, 10)) {
     console.log(`  ${(ms / 1000).toFixed(1).padStart(6)} s ${cpuMs === undefined ? '' : `${(cpuMs / 1000).toFixed(1).padStart(6)} s CPU`}  ${file}`);
   }
+}
+
+/**
+ * The CPU the whole run used: this process and every process it waited for (the test files, their
+ * CLI commands, DynamoDB Local), from /proc on Linux. Other work on the machine does not count, so
+ * this is what the run costs, and the total divided by the cores is the wall time it needs at best.
+ */
+function printCpu(seconds: number): void {
+  let stat: string;
+  try {
+    stat = readFileSync('/proc/self/stat', 'utf8');
+  } catch {
+    return; // not Linux: the wall time above is all there is
+  }
+  // fields 14-17: utime, stime, cutime, cstime, in clock ticks (100 per second on Linux)
+  const ticks = stat.slice(stat.lastIndexOf(')') + 2).split(' ').slice(11, 15).reduce((sum, value) => sum + Number(value), 0);
+  const cpuSeconds = Math.round(ticks / 100);
+  const cores = availableParallelism();
+  console.log(`CPU: ${cpuSeconds} s in all (${cores} cores: at least ${Math.round(cpuSeconds / cores)} s of wall time when nothing else runs; it took ${seconds} s, load average ${loadavg()[0]!.toFixed(1)} at the end)`);
 }
 
 main()
