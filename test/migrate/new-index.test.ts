@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { AirDataModel, ApiApp, field, type AppDeclaration } from '../../lib';
 import { createDocumentClient } from '../../lambdas/runtime/dynamodb';
-import { startDynamoDbLocal, type DynamoDbLocal } from '../../lib/local/dynamodb-local';
 import { ensureTables } from '../../lib/local/tables';
 import { environmentStack } from '../support/cdk';
+import { ISOLATED, sharedDynamoEndpoint } from '../support/dynamo';
 
 const orders =
   (indexes: Record<string, { partitionKey: string }>): AppDeclaration =>
@@ -14,22 +14,22 @@ const orders =
     void new AirDataModel(new ApiApp(environment, 'Shop'), 'Orders', { fields: { customer: field.text(), status: field.text() }, indexes });
 
 describe('a new index on DynamoDB Local', () => {
-  let dynamo: DynamoDbLocal;
+  // the run's DynamoDB Local, with this file's tables (ISOLATED): the index is added to a table of its own
+  let endpoint: string;
   before(async () => {
-    dynamo = await startDynamoDbLocal();
+    endpoint = await sharedDynamoEndpoint();
   });
-  after(async () => dynamo?.stop());
 
   it('finds the records stored before it was added: no backfill needed', async () => {
-    const documents = createDocumentClient(dynamo.endpoint);
+    const documents = createDocumentClient(endpoint);
     try {
-      const before = environmentStack([orders({})]).manifest;
+      const before = environmentStack([orders({})], ISOLATED).manifest;
       await ensureTables(documents, before);
       const table = before.models.Orders!.table;
       for (let index = 0; index < 12; index++) {
         await documents.send(new PutCommand({ TableName: table, Item: { id: `o${index}`, customer: `c${index % 3}`, status: 'open' } }));
       }
-      const afterDeploy = environmentStack([orders({ byCustomer: { partitionKey: 'customer' } })]).manifest;
+      const afterDeploy = environmentStack([orders({ byCustomer: { partitionKey: 'customer' } })], ISOLATED).manifest;
       assert.deepEqual((await ensureTables(documents, afterDeploy)).indexesAdded, [`${table}/byCustomer`]);
       // DynamoDB fills a new index in the background (IndexStatus CREATING, then ACTIVE)
       let status: string | undefined;
