@@ -8,17 +8,21 @@
 //   npm test -- --test-name-pattern=nag   extra arguments go to node's runner
 //   npm test -- test/cli/keys.test.ts     only these files
 //
+// APPAPI_TEST_CONCURRENCY sets how many files run at a time; APPAPI_TEST_TIMINGS_OUT=<file> keeps
+// every file's wall and CPU time there (JSON lines), not only the ten slowest.
+//
 // Node 20's --test takes no globs and has no global setup, hence this script.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { JavaMissingError, startDynamoDbLocal } from '../lib/local/dynamodb-local';
 import { DYNAMODB_ENDPOINT_VARIABLE } from '../test/support/endpoint';
 
 const SLOW = /\.slow\.test\.ts$/;
 const RUNS_ALONE = /^\/\/ Runs alone: /m;
+const SHARES_PROCESS = /^\/\/ Shares a process: ([a-z-]+)/m;
 
 function findTests(directory: string): string[] {
   return readdirSync(directory, { withFileTypes: true }).flatMap((entry) => {
@@ -116,7 +120,7 @@ async function main(): Promise<number> {
   };
   const startedAt = Date.now();
   const alone = files.filter((file) => RUNS_ALONE.test(readFileSync(file, 'utf8')));
-  const together = files.filter((file) => !alone.includes(file));
+  const together = sharingProcesses(files.filter((file) => !alone.includes(file)));
   const phases: PhaseOutcome[] = [];
   try {
     if (together.length) phases.push(await runPhase(together, concurrency, env));
@@ -139,6 +143,34 @@ async function main(): Promise<number> {
   return complete && failed === 0 && phases.every((phase) => phase.status === 0) ? 0 : 1;
 }
 
+/** The files of each `// Shares a process: <group>` group, by the file that loads them. */
+const groups = new Map<string, string[]>();
+
+/**
+ * Files that only build and synthesize CDK apps spend much of their CPU loading aws-cdk-lib, the
+ * constructs and cdk-nag (2 to 3 s each); a file marked `// Shares a process: <group>` runs in one
+ * process with the others of its group, one after the other, each keeping its own tests, hooks and
+ * names. Only files that keep no state outside their tests (environment, DynamoDB, mocks) say so.
+ * Groups run first: they are the longest single processes of the run.
+ */
+function sharingProcesses(phaseFiles: readonly string[]): string[] {
+  const byGroup = new Map<string, string[]>();
+  for (const file of phaseFiles) {
+    const group = SHARES_PROCESS.exec(readFileSync(file, 'utf8'))?.[1];
+    if (group) byGroup.set(group, [...(byGroup.get(group) ?? []), file]);
+  }
+  const loaders: string[] = [];
+  for (const [group, members] of byGroup) {
+    if (members.length < 2) continue;
+    const loader = join(work, `${group}.group.test.ts`);
+    writeFileSync(loader, `// written by scripts/run-tests.ts: the files of group "${group}", in one process\n${members.map((file) => `import ${JSON.stringify(resolve(file))};\n`).join('')}`);
+    groups.set(loader, members);
+    loaders.push(loader);
+  }
+  const grouped = new Set([...groups.values()].flat());
+  return [...loaders, ...phaseFiles.filter((file) => !grouped.has(file))];
+}
+
 function printSlowest(seconds: number, aloneCount: number): void {
   let lines: string[] = [];
   try {
@@ -151,7 +183,9 @@ function printSlowest(seconds: number, aloneCount: number): void {
   console.log(`\n${files.length} files in ${seconds} s (${together} up to ${concurrency} at a time${aloneCount ? `, then ${aloneCount} alone` : ''}). Slowest (wall time, CPU time of the file and its child processes):`);
   if (process.env.APPAPI_TEST_TIMINGS_OUT) writeFileSync(process.env.APPAPI_TEST_TIMINGS_OUT, `${timings.map((t) => JSON.stringify(t)).join('\n')}\n`);
   for (const { file, ms, cpuMs } of timings.slice(0, 10)) {
-    console.log(`  ${(ms / 1000).toFixed(1).padStart(6)} s ${cpuMs === undefined ? '' : `${(cpuMs / 1000).toFixed(1).padStart(6)} s CPU`}  ${file}`);
+    const members = groups.get(resolve(file));
+    const name = members ? `${members.length} files in one process: ${members.map((member) => relative('test', member)).join(', ')}` : file;
+    console.log(`  ${(ms / 1000).toFixed(1).padStart(6)} s ${cpuMs === undefined ? '' : `${(cpuMs / 1000).toFixed(1).padStart(6)} s CPU`}  ${name}`);
   }
 }
 

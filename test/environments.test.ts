@@ -1,3 +1,4 @@
+// Shares a process: cdk-environments (it only builds and synthesizes CDK apps; see scripts/run-tests.ts)
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Stack } from 'aws-cdk-lib';
