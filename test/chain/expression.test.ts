@@ -1,3 +1,4 @@
+// Shares a process: pure-functions (its tests call functions only: no server, DynamoDB, environment or files; see scripts/run-tests.ts)
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { analyzeExpression, ExpressionSyntaxError, expressionSource, findExpressions } from '../../lib/chain/expression';
