@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { after } from 'node:test';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -15,9 +15,12 @@ import { DYNAMODB_ENDPOINT_VARIABLE } from './endpoint';
 /**
  * This test process's table prefix (`<prefix>-dev-customers`): unique per file, so files running
  * side by side on the run's one DynamoDB Local never see each other's tables. The stacks' default
- * prefix, `appapi`, is left to the tests of the deployed names (`keys --aws`).
+ * prefix, `appapi`, is left to the tests of the deployed names (`keys --aws`). It is derived from
+ * the file's path, not drawn at random: the run's DynamoDB Local (and the one a file run alone
+ * starts) is in memory and new, so it is as unique, and a file synthesizes the same templates
+ * every run, which keeps their CloudFormation Validate findings cached (cfn-validate-cache.ts).
  */
-export const TABLE_PREFIX = `t${process.pid.toString(36)}${randomBytes(3).toString('hex')}`;
+export const TABLE_PREFIX = `t${createHash('sha256').update(relative(join(__dirname, '..', '..'), resolve(process.argv[1] ?? 'unknown'))).digest('hex').slice(0, 10)}`;
 
 /** Stack props that give an environment this file's tables. */
 export const ISOLATED = { resourcePrefix: TABLE_PREFIX } as const;
