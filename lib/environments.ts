@@ -78,6 +78,8 @@ export function buildStacks(app: App, options: BuildOptions = {}): AppApiStacks 
     ]),
   );
   const lock = options.lock !== undefined ? options.lock : options.apps === undefined || options.apps === declaredApps ? readLockFile() : null;
+  // names stay pinned to the project's deployed state even for other apps: pins only keep names
+  const pins = options.lock !== undefined ? options.lock : readLockFile();
   const allowDataLoss = parseAllowDataLoss(app.node.tryGetContext(ALLOW_DATA_LOSS_CONTEXT));
   const environments = placed.map(({ target, env }) => {
     const stack = new AppApiStack(app, stackName(target.name), {
@@ -86,6 +88,7 @@ export function buildStacks(app: App, options: BuildOptions = {}): AppApiStacks 
       env,
       accountSetup: accounts.get(placeKey(env))!,
       ...operationsSettings(target),
+      ...deployedNames(pins, target.name),
     });
     if (lock) guardStatefulResources(stack, target.name, lock.environments[target.name], allowDataLoss[target.name]);
     return stack;
@@ -127,8 +130,15 @@ export function loadEnvironment(environment: string, apps: readonly AppDeclarati
     apps,
     env: stackEnvironment(target),
     ...operationsSettings(target),
+    ...deployedNames(readLockFile(), environment),
     ...(options.resourcePrefix ? { resourcePrefix: options.resourcePrefix } : {}),
   });
+}
+
+/** The names the lock records as deployed bare in an environment (lib/scoped-names.ts). */
+function deployedNames(lock: LockFile | null | undefined, environment: string): Pick<AppApiStackProps, 'deployedNames'> {
+  const locked = lock?.environments[environment];
+  return locked ? { deployedNames: { models: locked.models, ...(locked.appApis ? { appApis: locked.appApis } : {}) } } : {};
 }
 
 /** An entry's monitoring, alarm e-mail and tracing, as AppApiStack props (absent keys keep its defaults). */

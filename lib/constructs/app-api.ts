@@ -79,6 +79,7 @@ const BODYLESS_METHODS: readonly HttpMethod[] = ['GET', 'DELETE'];
  * });
  */
 export class AppApi extends Construct {
+  /** The id within its app, e.g. `GetCustomer` (the construct id). */
   readonly routeId: string;
   readonly app: ApiApp;
   readonly method: HttpMethod;
@@ -124,9 +125,26 @@ export class AppApi extends Construct {
     this.props = props;
   }
 
+  private key: string | undefined;
+
   /** `POST /bookings`. */
   get routeKey(): string {
     return `${this.method} ${this.path.template}`;
+  }
+
+  /**
+   * Unique in the environment: the manifest's route id, from which the handler's logical id, the
+   * OpenAPI operationId and the CLI's name derive. `GetCustomer`, or `shop.GetCustomer` when
+   * another app declares the same id (see lib/scoped-names.ts). Known once the environment has
+   * compiled its apps.
+   */
+  get manifestId(): string {
+    return this.key ?? this.routeId;
+  }
+
+  /** Called by the environment once every app is declared. */
+  bindKey(key: string): void {
+    this.key = key;
   }
 }
 
