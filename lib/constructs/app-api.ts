@@ -22,7 +22,10 @@ export interface QueryParameter {
 export interface AppApiProps {
   /** GET, POST, PUT, PATCH or DELETE. */
   readonly method: HttpMethod;
-  /** Path template with whole-segment parameters, e.g. `/customers/{customerId}`. */
+  /**
+   * Path template with whole-segment parameters, e.g. `/customers/{customerId}`; served under the
+   * app's `basePath`, if it has one.
+   */
   readonly path: string;
   /** `ApiAuth.public()` or `ApiAuth.keyGroups('partners')`. No default: a route is never public by accident. */
   readonly auth: ApiAuth;
@@ -100,7 +103,8 @@ export class AppApi extends Construct {
     }
     let path: RoutePath;
     try {
-      path = RoutePath.parse(props.path);
+      RoutePath.parse(props.path);
+      path = RoutePath.parse(props.path === '/' && app.basePath ? app.basePath : `${app.basePath}${props.path}`);
     } catch (error) {
       throw new Error(`${where}: ${(error as Error).message}`);
     }
