@@ -28,3 +28,10 @@ export function routeDisplayName(routes: readonly RouteManifest[], route: RouteM
   const shared = routes.some((other) => other !== route && localName(other.id) === name);
   return shared ? qualifiedName(route.app, name) : name;
 }
+
+/** The key of the AirData model a command line names: the key, `app.Model`, or the bare name when one app alone declares it. */
+export function findModelKey(manifest: EnvironmentManifest, name: string): string | undefined {
+  const matches = Object.entries(manifest.models).filter(([key, model]) => key === name || qualifiedName(model.app, model.name) === name || model.name === name);
+  if (matches.length > 1) throw new RouteNameError(`"${name}" names AirData models of ${matches.length} apps in ${manifest.env} (${matches.map(([, model]) => qualifiedName(model.app, model.name)).join(', ')}): write the app too, e.g. ${qualifiedName(matches[0]![1].app, matches[0]![1].name)}.`);
+  return matches[0]?.[0];
+}

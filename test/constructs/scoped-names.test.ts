@@ -6,7 +6,7 @@ import type { CfnLogGroup } from 'aws-cdk-lib/aws-logs';
 import { Template } from 'aws-cdk-lib/assertions';
 import { declareBooking } from '../../lib/apps/booking';
 import { AirDataModel, ApiApp, ApiAuth, AppApi, field, op, type AppApiStack, type AppDeclaration } from '../../lib';
-import { findRouteByName, routeDisplayName } from '../../lib/cli/find-route';
+import { findModelKey, findRouteByName, routeDisplayName } from '../../lib/cli/find-route';
 import { snapshotEnvironment } from '../../lib/lock/environment-snapshot';
 import { checkAgainstLock } from '../../lib/lock/lock-check';
 import { readLockFile } from '../../lib/lock/lock-file';
@@ -170,6 +170,10 @@ describe('App API ids and model names are scoped by their app', () => {
     const display = manifest.routes.map((route) => routeDisplayName(manifest.routes, route));
     assert.ok(display.includes('booking.GetCustomer') && display.includes('shop.GetCustomer') && display.includes('CreateBooking'), display.join(', '));
     for (const name of display) assert.equal(routeDisplayName(manifest.routes, findRouteByName(manifest, name)), name);
+    assert.equal(findModelKey(manifest, 'booking.Customers'), 'Customers');
+    assert.equal(findModelKey(manifest, 'shop.Customers'), 'shop.Customers');
+    assert.equal(findModelKey(manifest, 'Orders'), undefined);
+    assert.throws(() => findModelKey(manifest, 'Customers'), /"Customers" names AirData models of 2 apps in dev \(booking\.Customers, shop\.Customers\): write the app too, e\.g\. booking\.Customers\./);
   });
 
   it('every template of the two apps names distinct functions and log groups', () => {
