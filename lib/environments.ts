@@ -7,6 +7,7 @@ import { apps as declaredApps } from './apps';
 import { AccountSetupStack } from './constructs/account-setup-stack';
 import { AppApiStack, type AppApiStackProps, type AppDeclaration } from './constructs/app-api-stack';
 import { ENVIRONMENTS_CONTEXT, parseEnvironmentTargets, type EnvironmentTarget } from './environment-targets';
+import { APPS_CONTEXT, listedApps } from './listed-apps';
 import { ALLOW_DATA_LOSS_CONTEXT, parseAllowDataLoss } from './lock/allow-data-loss';
 import { readLockFile } from './lock/lock-file';
 import { guardStatefulResources } from './lock/stateful-guard';
@@ -39,8 +40,16 @@ export function stackEnvironment(target: EnvironmentTarget): Environment {
   return { account: target.account ?? process.env.CDK_DEFAULT_ACCOUNT, region: target.region ?? process.env.CDK_DEFAULT_REGION };
 }
 
+/**
+ * The project's apps: those lib/apps/index.ts lists, then those of the modules cdk.json's
+ * `appapi:apps` lists (apps in folders or packages of their own; see lib/listed-apps.ts).
+ */
+export function projectApps(context: Record<string, unknown> = projectContext()): AppDeclaration[] {
+  return [...declaredApps, ...listedApps(context[APPS_CONTEXT])];
+}
+
 export interface BuildOptions {
-  /** @default - the apps of lib/apps */
+  /** @default - the project's apps: lib/apps, then the modules cdk.json's `appapi:apps` lists */
   readonly apps?: readonly AppDeclaration[];
   /**
    * Run cdk-nag's AwsSolutions pack as a validation plugin: any unacknowledged finding fails synth.
@@ -78,14 +87,18 @@ export function buildStacks(app: App, options: BuildOptions = {}): AppApiStacks 
     ]),
   );
   const lock = options.lock !== undefined ? options.lock : options.apps === undefined || options.apps === declaredApps ? readLockFile() : null;
+  const apps = options.apps ?? [...declaredApps, ...listedApps(app.node.tryGetContext(APPS_CONTEXT))];
+  // names stay pinned to the project's deployed state even for other apps: pins only keep names
+  const pins = options.lock !== undefined ? options.lock : readLockFile();
   const allowDataLoss = parseAllowDataLoss(app.node.tryGetContext(ALLOW_DATA_LOSS_CONTEXT));
   const environments = placed.map(({ target, env }) => {
     const stack = new AppApiStack(app, stackName(target.name), {
       environment: target.name,
-      apps: options.apps ?? declaredApps,
+      apps,
       env,
       accountSetup: accounts.get(placeKey(env))!,
       ...operationsSettings(target),
+      ...deployedNames(pins, target.name),
     });
     if (lock) guardStatefulResources(stack, target.name, lock.environments[target.name], allowDataLoss[target.name]);
     return stack;
@@ -118,17 +131,24 @@ export function findEnvironmentTarget(environment: string, context: Record<strin
  * what local mode and the CLI read their manifest from. Throws, listing the environments, for an
  * unknown name. `resourcePrefix` renames the tables for local mode only (see lib/local/table-prefix.ts).
  */
-export function loadEnvironment(environment: string, apps: readonly AppDeclaration[] = declaredApps, options: { readonly resourcePrefix?: string } = {}): AppApiStack {
+export function loadEnvironment(environment: string, apps?: readonly AppDeclaration[], options: { readonly resourcePrefix?: string } = {}): AppApiStack {
   const context = projectContext();
   const target = findEnvironmentTarget(environment, context);
   const app = new App({ context, outdir: mkdtempSync(join(tmpdir(), 'appapi-env-')) });
   return new AppApiStack(app, stackName(environment), {
     environment,
-    apps,
+    apps: apps ?? projectApps(context),
     env: stackEnvironment(target),
     ...operationsSettings(target),
+    ...deployedNames(readLockFile(), environment),
     ...(options.resourcePrefix ? { resourcePrefix: options.resourcePrefix } : {}),
   });
+}
+
+/** The names the lock records as deployed bare in an environment (lib/scoped-names.ts). */
+function deployedNames(lock: LockFile | null | undefined, environment: string): Pick<AppApiStackProps, 'deployedNames'> {
+  const locked = lock?.environments[environment];
+  return locked ? { deployedNames: { models: locked.models, ...(locked.appApis ? { appApis: locked.appApis } : {}) } } : {};
 }
 
 /** An entry's monitoring, alarm e-mail and tracing, as AppApiStack props (absent keys keep its defaults). */

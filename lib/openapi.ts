@@ -5,6 +5,7 @@ import addFormats from 'ajv-formats';
 import type { EnvironmentManifest, RouteManifest } from '../lambdas/shared/manifest';
 import { problemType } from '../lambdas/shared/problem';
 import { SchemaComponents } from './responses/components';
+import { localName } from './scoped-names';
 import { exampleOf } from './responses/examples';
 import { publishedAnswers, type PublishedAnswer } from './responses/route-answers';
 import { PROBLEM_CATALOGUE, type ProblemCode } from '../lambdas/shared/problem-catalogue';
@@ -59,7 +60,7 @@ function operation(route: RouteManifest, manifest: EnvironmentManifest, componen
     parameters.push({ name: 'Idempotency-Key', in: 'header', required: false, description: 'Retries with the same key and body get the first answer.', schema: { type: 'string', maxLength: 255 } });
   }
   const keyProtected = route.auth.type === 'keyGroups';
-  const summary = humanize(route.id);
+  const summary = humanize(localName(route.id));
   const access = keyProtected ? `Callable with an API token whose key is in group ${route.auth.groups.join(' or ')}.` : 'Public: no token needed.';
   return {
     operationId: route.id,

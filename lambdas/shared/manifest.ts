@@ -43,7 +43,10 @@ export interface IndexManifest {
 }
 
 export interface ModelManifest {
+  /** The model's name within its app, e.g. `Customers`. */
   readonly name: string;
+  /** The declaring app; absent for a model declared outside any app. */
+  readonly app?: string;
   readonly table: string;
   readonly fields: { readonly [fieldName: string]: FieldManifest };
   readonly indexes: { readonly [indexName: string]: IndexManifest };
@@ -86,7 +89,10 @@ export interface ThrottlingManifest {
 }
 
 export interface RouteManifest {
-  /** Unique in the environment: the App API's construct id, e.g. `CreateBooking`. */
+  /**
+   * Unique in the environment: the App API's construct id, e.g. `CreateBooking`, or `app.Id`
+   * (`shop.GetCustomer`) when another app declares the same id (see lib/scoped-names.ts).
+   */
   readonly id: string;
   readonly app: string;
   readonly method: HttpMethod;

@@ -33,6 +33,12 @@ export interface ChainContext {
   /** How messages name the App API, e.g. `App API "CreateBooking" (POST /bookings)`. */
   readonly label: string;
   readonly models: { readonly [name: string]: ModelManifest };
+  /**
+   * Finds the model a step names, as seen from the chain's app; the step is compiled with the
+   * model's key. Throws a message saying how to fix a missing or ambiguous name.
+   * @default - the name is a key of `models`
+   */
+  readonly resolveModel?: (reference: string) => { readonly key: string; readonly model: ModelManifest };
   readonly app: AppManifest;
   readonly pathParameters: readonly string[];
   readonly queryParameters: readonly string[];
@@ -127,17 +133,22 @@ function checkStep(
       return step;
     case 'airdata.get':
     case 'airdata.delete':
-      requireModel(step.model, where, context);
-      return step;
+      return { ...step, model: requireModel(step.model, where, context).key };
     case 'airdata.insert':
-    case 'airdata.put':
-      checkRecordFields(step.record, requireModel(step.model, where, context), where, 'record');
-      return step;
-    case 'airdata.patch':
-      checkRecordFields(step.fields, requireModel(step.model, where, context), where, 'fields');
-      return step;
-    case 'airdata.query':
-      return compileQuery(step, requireModel(step.model, where, context), where, warnings);
+    case 'airdata.put': {
+      const { key, model } = requireModel(step.model, where, context);
+      checkRecordFields(step.record, model, where, 'record');
+      return { ...step, model: key };
+    }
+    case 'airdata.patch': {
+      const { key, model } = requireModel(step.model, where, context);
+      checkRecordFields(step.fields, model, where, 'fields');
+      return { ...step, model: key };
+    }
+    case 'airdata.query': {
+      const { key, model } = requireModel(step.model, where, context);
+      return { ...compileQuery(step, model, where, warnings), model: key };
+    }
     case 'journey.start':
       if (!Number.isInteger(step.expiresInDays) || step.expiresInDays < 1 || step.expiresInDays > 365) {
         throw new ChainError(`${where}: expiresInDays must be a whole number of days from 1 to 365, received ${step.expiresInDays}.`);
@@ -250,9 +261,16 @@ function checkFieldsRead(read: ReadonlySet<string> | undefined, declared: readon
   }
 }
 
-function requireModel(name: string, where: string, context: ChainContext): ModelManifest {
+function requireModel(name: string, where: string, context: ChainContext): { key: string; model: ModelManifest } {
+  if (context.resolveModel) {
+    try {
+      return context.resolveModel(name);
+    } catch (error) {
+      throw new ChainError(`${where}: ${(error as Error).message}`);
+    }
+  }
   const model = context.models[name];
-  if (model) return model;
+  if (model) return { key: name, model };
   const known = Object.keys(context.models);
   throw new ChainError(
     `${where}: unknown AirData model "${name}" (declared in this environment: ${known.length ? known.join(', ') : 'none'}). ` +

@@ -25,14 +25,15 @@ import type {
 } from '../../lambdas/shared/manifest';
 
 /**
- * A model an operation reads or writes: an `AirDataModel` construct, or its name.
- * A name lets a chain refer to a model declared elsewhere in the environment; synth fails when
- * no model of that name exists.
+ * A model an operation reads or writes: an `AirDataModel` construct, or its name. A bare name
+ * (`'Customers'`) is a model of the chain's own app (or one declared outside any app); another
+ * app's model is named with its app, `'booking.Customers'` (or `AirDataModel.fromApp`). Synth
+ * fails, saying which apps declare the name, when no such model exists.
  */
-export type ModelReference = string | { readonly modelName: string };
+export type ModelReference = string | { readonly modelName: string; readonly modelReference?: string };
 
 function modelName(model: ModelReference): string {
-  return typeof model === 'string' ? model : model.modelName;
+  return typeof model === 'string' ? model : (model.modelReference ?? model.modelName);
 }
 
 export interface AirDataGetOptions {

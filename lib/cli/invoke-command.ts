@@ -6,6 +6,7 @@ import { loadEnvironment } from '../environments';
 import { dataHome } from '../local/data-home';
 import { openLocalTables } from '../local/local-tables';
 import { localTablePrefix } from '../local/table-prefix';
+import { findRouteByName, RouteNameError } from './find-route';
 import { UsageError, type CommandIo } from './io';
 
 export const INVOKE_USAGE = `  appapi invoke APP_API [--env ENV] [--body JSON|@file] [--param k=v]... [--query k=v]... [--header k=v]... [--groups a,b]
@@ -23,10 +24,9 @@ const OPTIONS = {
 /** Runs one App API's chain on the local environment's data and prints the response; exit 1 when it is an error. */
 export async function invokeCommand(argv: readonly string[], io: CommandIo): Promise<number> {
   const { values, positionals } = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
-  if (positionals.length !== 1) throw new UsageError('invoke takes the id of one App API, e.g. appapi invoke CreateCustomer.');
+  if (positionals.length !== 1) throw new UsageError('invoke takes the id of one App API, e.g. appapi invoke CreateCustomer (or app.Id, e.g. booking.CreateCustomer).');
   const { manifest } = loadEnvironment(values.env, undefined, { resourcePrefix: localTablePrefix() });
-  const route = manifest.routes.find((candidate) => candidate.id === positionals[0]);
-  if (!route) throw new UsageError(`No App API "${positionals[0]}" in ${values.env}. Known: ${manifest.routes.map((r) => r.id).join(', ')}.`);
+  const route = findRoute(manifest, positionals[0]!);
   const body = values.body?.startsWith('@') ? readFileSync(values.body.slice(1), 'utf8') : values.body;
   const headers = pairs(values.header, '--header');
   if (body !== undefined && !Object.keys(headers).some((name) => name.toLowerCase() === 'content-type')) headers['Content-Type'] = 'application/json';
@@ -51,6 +51,15 @@ export async function invokeCommand(argv: readonly string[], io: CommandIo): Pro
     return result.statusCode < 400 ? 0 : 1;
   } finally {
     await close();
+  }
+}
+
+function findRoute(manifest: Parameters<typeof findRouteByName>[0], name: string) {
+  try {
+    return findRouteByName(manifest, name);
+  } catch (error) {
+    if (error instanceof RouteNameError) throw new UsageError(error.message);
+    throw error;
   }
 }
 

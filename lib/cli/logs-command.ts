@@ -1,3 +1,4 @@
+import { findRouteByName, RouteNameError } from './find-route';
 import { parseArgs } from 'node:util';
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
@@ -178,12 +179,12 @@ async function follow(
 }
 
 function findRoute(manifest: EnvironmentManifest, id: string): RouteManifest {
-  const route = manifest.routes.find((candidate) => candidate.id === id) ?? manifest.routes.find((candidate) => candidate.id.toLowerCase() === id.toLowerCase());
-  if (!route) {
-    const names = manifest.routes.map((candidate) => candidate.id);
-    throw new LogsError(`No App API "${id}" in ${manifest.env}. It has: ${names.slice(0, 20).join(', ')}${names.length > 20 ? `, … (${names.length}; see appapi routes --env ${manifest.env})` : ''}.`);
+  try {
+    return findRouteByName(manifest, id);
+  } catch (error) {
+    if (error instanceof RouteNameError) throw new LogsError(error.message);
+    throw error;
   }
-  return route;
 }
 
 function parseLogsArgs(argv: readonly string[], now: () => Date): LogsOptions | 'help' {

@@ -15,6 +15,7 @@ import { LockFileError } from '../lock/lock-file';
 import { AllowDataLossError } from '../lock/allow-data-loss';
 import { openApiCommand, OPENAPI_USAGE } from './openapi-command';
 import { routesCommand, ROUTES_USAGE } from './routes-command';
+import { newCommand, NEW_USAGE } from './new-command';
 
 const USAGE = `appapi — App APIs from the command line
 
@@ -26,6 +27,7 @@ ${DEPLOY_USAGE}
 ${LOGS_USAGE}
 ${LOCK_USAGE}
 ${MIGRATE_USAGE}
+${NEW_USAGE}
 
 ${KEYS_USAGE}`;
 
@@ -67,6 +69,8 @@ export async function runCli(argv: readonly string[], io: CommandIo = processIo,
         return lockCommand(rest, io, deps.lock);
       case 'migrate':
         return await migrateCommand(rest, io, deps.migrate);
+      case 'new':
+        return newCommand(rest, io);
       case 'keys':
         await keysCommand(rest, io, { openBackend: (env, aws) => (aws ? awsBackend(env) : localBackend(env)), localUrl: 'http://127.0.0.1:3000' });
         return 0;

@@ -1,3 +1,4 @@
+import { findModelKey } from './find-route';
 import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -56,7 +57,13 @@ export async function migrateCommand(argv: readonly string[], io: CommandIo, dep
   const env = values.env;
   const resourcePrefix = values.aws ? undefined : (deps.resourcePrefix ?? localTablePrefix());
   const manifest = loadEnvironment(env, deps.apps, resourcePrefix ? { resourcePrefix } : {}).manifest;
-  const model = manifest.models[modelName];
+  let key: string | undefined;
+  try {
+    key = findModelKey(manifest, modelName);
+  } catch (error) {
+    throw new MigrateError((error as Error).message);
+  }
+  const model = key === undefined ? undefined : manifest.models[key];
   if (!model) throw new MigrateError(`${env} declares no AirData model "${modelName}" (models: ${Object.keys(manifest.models).join(', ') || 'none'}).`);
   const where = `${modelName} in ${env}${values.aws ? ' (AWS)' : ' (local)'}, table ${model.table}`;
   if (action === 'unique') {

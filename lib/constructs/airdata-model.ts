@@ -1,5 +1,8 @@
+import { Lazy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
+import { fitName, qualifiedName } from '../scoped-names';
+import { ApiApp } from './api-app';
 import type { FieldManifest, IndexManifest, ModelManifest } from '../../lambdas/shared/manifest';
 import { createDataTable } from './data-table';
 import { kebabCase, requireEnvironment } from './environment-context';
@@ -21,7 +24,8 @@ export interface AirDataModelProps {
    */
   readonly indexes?: { readonly [name: string]: AirDataIndexProps };
   /**
-   * The name chains use to refer to the model.
+   * The name chains use to refer to the model, scoped by its app: chains of the same app write
+   * `'Customers'`, chains of another app `'booking.Customers'` (see {@link AirDataModel.fromApp}).
    * @default - the construct id
    */
   readonly modelName?: string;
@@ -29,7 +33,9 @@ export interface AirDataModelProps {
    * The table's name after `<prefix>-<env>-`. Set it when renaming a model, so the model keeps the
    * table (and the records) it was deployed with: a new name would make CloudFormation replace the
    * table. See README, "Changing a model safely".
-   * @default - the model name in kebab-case, e.g. `customer-notes`
+   * @default - the model name in kebab-case, e.g. `customer-notes`; when another app of the
+   * environment declares a model of the same name, the app's name first (`shop-customer-notes`),
+   * unless appapi.lock.json records this model's table as deployed under the bare name
    */
   readonly tableName?: string;
 }
@@ -41,7 +47,8 @@ const MAX_TABLE_NAME = 255;
 const MAX_INDEXES = 20;
 
 /**
- * A declared record type, stored in its own DynamoDB table named `<prefix>-<env>-<model>`.
+ * A declared record type, stored in its own DynamoDB table named `<prefix>-<env>-<model>`
+ * (`<prefix>-<env>-<app>-<model>` when another app declares a model of the same name).
  *
  * @example
  * const customers = new AirDataModel(this, 'Customers', {
@@ -50,15 +57,36 @@ const MAX_INDEXES = 20;
  * });
  */
 export class AirDataModel extends Construct {
+  /**
+   * A reference to a model another app declares, for chains of `scope`'s app: sharing is explicit,
+   * and the handlers using it get exactly the access their chains need to that table. Synth fails,
+   * listing the app's models, when `appName` declares no model `modelName`.
+   *
+   * @example
+   * const customers = AirDataModel.fromApp(shop, 'booking', 'Customers');
+   * op.airdata.get(customers, { id: '{% $params.customerId %}', as: 'customer' });
+   */
+  static fromApp(scope: Construct, appName: string, modelName: string): ModelReferenceByName {
+    if (!ApiApp.of(scope)) throw new Error(`AirDataModel.fromApp(…, '${appName}', '${modelName}'): the scope is not inside an ApiApp; pass the app whose chains use the model.`);
+    return { modelName: qualifiedName(appName, modelName) };
+  }
+
   readonly modelName: string;
   readonly table: dynamodb.Table;
-  /** The model as the manifest describes it. */
-  readonly manifest: ModelManifest;
+  /** The declaring app; undefined for a model declared outside any app, which every app may use by its name. */
+  readonly app: ApiApp | undefined;
+  /** How chains refer to this model from anywhere in the environment: `booking.Customers`. */
+  readonly modelReference: string;
+  private described: ModelManifest;
+  private readonly defaultTableSuffix: string | undefined;
+  private readonly namePrefix: string;
 
   constructor(scope: Construct, id: string, props: AirDataModelProps) {
     super(scope, id);
     const environment = requireEnvironment(this, 'AirDataModel');
     this.modelName = props.modelName ?? id;
+    this.app = ApiApp.of(this);
+    this.modelReference = qualifiedName(this.app?.appName, this.modelName);
     const where = `AirDataModel "${this.modelName}"`;
     if (!NAME.test(this.modelName)) {
       throw new Error(`${where}: the model name must start with a letter and contain only letters, digits and underscores.`);
@@ -87,10 +115,13 @@ export class AirDataModel extends Construct {
     if (props.tableName !== undefined && !TABLE_SUFFIX.test(props.tableName)) {
       throw new Error(`${where}: tableName "${props.tableName}" must be lower-case letters, digits, ".", "_" and "-", starting with a letter or digit; it is the part after "${environment.resourcePrefix}-${environment.environmentName}-", e.g. tableName: 'customers'.`);
     }
-    const tableName = `${environment.resourcePrefix}-${environment.environmentName}-${props.tableName ?? kebabCase(this.modelName)}`;
+    this.namePrefix = `${environment.resourcePrefix}-${environment.environmentName}-`;
+    this.defaultTableSuffix = props.tableName === undefined ? kebabCase(this.modelName) : undefined;
+    const tableName = `${this.namePrefix}${props.tableName ?? kebabCase(this.modelName)}`;
     if (tableName.length > MAX_TABLE_NAME) throw new Error(`${where}: table name "${tableName}" is ${tableName.length} characters; DynamoDB allows ${MAX_TABLE_NAME}. Choose a shorter tableName.`);
     this.table = createDataTable(this, 'Table', environment, {
-      tableName,
+      // decided once every app is declared (see bindKey): a scoped model's name has its app in it
+      tableName: Lazy.string({ produce: () => this.described.table }),
       partitionKey: { name: 'id', type: dynamodb.AttributeType.STRING },
     });
     const indexManifests: Record<string, IndexManifest> = {};
@@ -104,11 +135,44 @@ export class AirDataModel extends Construct {
       });
       indexManifests[indexName] = { partitionKey: index.partitionKey, ...(index.sortKey ? { sortKey: index.sortKey } : {}) };
     }
-    this.manifest = {
+    this.described = {
       name: this.modelName,
+      ...(this.app ? { app: this.app.appName } : {}),
       table: tableName,
       fields: Object.fromEntries(fieldEntries),
       indexes: indexManifests,
     };
   }
+
+  private key: string | undefined;
+
+  /**
+   * Unique in the environment: the model's key in the manifest, `Customers`, or `shop.Customers`
+   * when another app declares a model of the same name (see lib/scoped-names.ts).
+   */
+  get manifestKey(): string {
+    return this.key ?? this.modelName;
+  }
+
+  /** The model as the manifest describes it. */
+  get manifest(): ModelManifest {
+    return this.described;
+  }
+
+  /**
+   * Called by the environment once every app is declared, with the model's environment-wide key:
+   * a scoped key (`shop.Customers`) puts the app's name in a default table name, fitted within
+   * DynamoDB's 255 characters by a hash when long. An explicit tableName is kept as given.
+   */
+  bindKey(key: string): void {
+    this.key = key;
+    if (this.defaultTableSuffix === undefined || key === this.modelName || !this.app) return;
+    const table = fitName(`${this.namePrefix}${this.app.appName}-${this.defaultTableSuffix}`, MAX_TABLE_NAME);
+    this.described = { ...this.described, table };
+  }
+}
+
+/** A model named across apps, `booking.Customers`: what {@link AirDataModel.fromApp} returns. */
+export interface ModelReferenceByName {
+  readonly modelName: string;
 }

@@ -1,6 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import { Construct, type IConstruct } from 'constructs';
 import type { AppManifest, CorsManifest } from '../../lambdas/shared/manifest';
+import { RoutePath } from '../route-path';
 import { kebabCase, requireEnvironment } from './environment-context';
 
 export interface ApiAppProps {
@@ -28,6 +29,13 @@ export interface ApiAppProps {
    * @default - no CORS: browsers on other origins cannot read the answers
    */
   readonly cors?: CorsOptions;
+  /**
+   * A path every App API of the app is served under: with `basePath: '/shop'`, an App API declared
+   * on `/customers/{id}` answers `/shop/customers/{id}` (in AWS, locally and in OpenAPI). Literal
+   * segments only.
+   * @default - the paths as declared
+   */
+  readonly basePath?: string;
 }
 
 export interface CorsOptions {
@@ -65,6 +73,8 @@ export class ApiApp extends Construct {
 
   readonly appName: string;
   readonly manifest: AppManifest;
+  /** `/shop`, or `''` when the app has no base path. */
+  readonly basePath: string;
 
   constructor(scope: Construct, id: string, props: ApiAppProps = {}) {
     super(scope, id);
@@ -75,6 +85,7 @@ export class ApiApp extends Construct {
     if (!APP_NAME.test(this.appName)) {
       throw new Error(`${where}: the app name must be lower-case letters, digits and "-", starting with a letter, at most 40 characters. Set appName.`);
     }
+    this.basePath = checkBasePath(props.basePath, where);
     const httpHosts = (props.httpHosts ?? []).map((host) => host.toLowerCase());
     for (const host of httpHosts) {
       if (!HOST.test(host)) throw new Error(`${where}: httpHosts entry "${host}" is not a host name; write "api.example.com" or "*.example.com", without scheme, port or path.`);
@@ -86,6 +97,18 @@ export class ApiApp extends Construct {
     }
     this.manifest = { name: this.appName, httpHosts, settings: { ...settings }, ...(props.cors ? { cors: corsManifest(props.cors, where) } : {}) };
   }
+}
+
+function checkBasePath(basePath: string | undefined, where: string): string {
+  if (basePath === undefined || basePath === '/') return '';
+  let parsed: RoutePath;
+  try {
+    parsed = RoutePath.parse(basePath);
+  } catch (error) {
+    throw new Error(`${where}: basePath ${(error as Error).message.replace(/^path /, '')}`);
+  }
+  if (parsed.parameters.length > 0) throw new Error(`${where}: basePath "${basePath}" has a parameter; a base path is literal segments such as "/shop" (declare parameters in each App API's path).`);
+  return parsed.template;
 }
 
 const ORIGIN = /^https?:\/\/[a-z0-9.-]+(:[0-9]{1,5})?$/;

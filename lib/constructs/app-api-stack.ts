@@ -10,7 +10,7 @@ import type { EnvironmentManifest } from '../../lambdas/shared/manifest';
 import type { AccountSetupStack } from './account-setup-stack';
 import { ENVIRONMENT_OUTPUTS, LOG_OUTPUTS } from './environment-outputs';
 import { EnvironmentMonitoring, type AlarmThresholds } from './environment-monitoring';
-import { compileManifest } from '../manifest';
+import { compileManifest, type DeployedNames } from '../manifest';
 import { createDataTable } from './data-table';
 import { markEnvironment, type EnvironmentSettings } from './environment-context';
 import { BINARY_MEDIA_TYPES } from '../binary-media';
@@ -94,6 +94,12 @@ export interface AppApiStackProps extends StackProps {
    * @default false
    */
   readonly tracing?: boolean;
+  /**
+   * What the environment has deployed under bare names (appapi.lock.json's entry for it): those
+   * App APIs and models keep their names when another app declares the same id or model name later.
+   * @default - nothing deployed: a name two apps declare is scoped by the app in both (`shop.GetCustomer`)
+   */
+  readonly deployedNames?: DeployedNames;
 }
 
 const ENVIRONMENT_NAME = /^[a-z][a-z0-9-]{0,15}$/;
@@ -195,7 +201,7 @@ export class AppApiStack extends Stack {
       journeys: `${namePrefix}-journeys`,
       apiKeys: `${namePrefix}-api-keys`,
       idempotency: `${namePrefix}-idempotency`,
-    });
+    }, props.deployedNames);
     this.manifest = compiled.manifest;
     for (const { appApi, warning } of compiled.warnings) Annotations.of(appApi).addWarningV2(warning.id, warning.message);
     const quota = props.restApiResourceQuota ?? 300;

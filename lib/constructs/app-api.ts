@@ -22,7 +22,10 @@ export interface QueryParameter {
 export interface AppApiProps {
   /** GET, POST, PUT, PATCH or DELETE. */
   readonly method: HttpMethod;
-  /** Path template with whole-segment parameters, e.g. `/customers/{customerId}`. */
+  /**
+   * Path template with whole-segment parameters, e.g. `/customers/{customerId}`; served under the
+   * app's `basePath`, if it has one.
+   */
   readonly path: string;
   /** `ApiAuth.public()` or `ApiAuth.keyGroups('partners')`. No default: a route is never public by accident. */
   readonly auth: ApiAuth;
@@ -79,6 +82,7 @@ const BODYLESS_METHODS: readonly HttpMethod[] = ['GET', 'DELETE'];
  * });
  */
 export class AppApi extends Construct {
+  /** The id within its app, e.g. `GetCustomer` (the construct id). */
   readonly routeId: string;
   readonly app: ApiApp;
   readonly method: HttpMethod;
@@ -99,7 +103,8 @@ export class AppApi extends Construct {
     }
     let path: RoutePath;
     try {
-      path = RoutePath.parse(props.path);
+      RoutePath.parse(props.path);
+      path = RoutePath.parse(props.path === '/' && app.basePath ? app.basePath : `${app.basePath}${props.path}`);
     } catch (error) {
       throw new Error(`${where}: ${(error as Error).message}`);
     }
@@ -124,9 +129,26 @@ export class AppApi extends Construct {
     this.props = props;
   }
 
+  private key: string | undefined;
+
   /** `POST /bookings`. */
   get routeKey(): string {
     return `${this.method} ${this.path.template}`;
+  }
+
+  /**
+   * Unique in the environment: the manifest's route id, from which the handler's logical id, the
+   * OpenAPI operationId and the CLI's name derive. `GetCustomer`, or `shop.GetCustomer` when
+   * another app declares the same id (see lib/scoped-names.ts). Known once the environment has
+   * compiled its apps.
+   */
+  get manifestId(): string {
+    return this.key ?? this.routeId;
+  }
+
+  /** Called by the environment once every app is declared. */
+  bindKey(key: string): void {
+    this.key = key;
   }
 }
 

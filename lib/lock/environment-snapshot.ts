@@ -3,6 +3,7 @@ import { CfnTable } from 'aws-cdk-lib/aws-dynamodb';
 import { CfnSecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IConstruct } from 'constructs';
 import { AirDataModel } from '../constructs/airdata-model';
+import { AppApi } from '../constructs/app-api';
 import type { EnvironmentLock, KeyLock, ModelLock, SecretLock, TableLock } from './stateful-resources';
 
 interface KeySchemaElement {
@@ -24,7 +25,7 @@ export function snapshotEnvironment(stack: Stack): EnvironmentLock {
   for (const child of stack.node.findAll()) {
     if (child instanceof AirDataModel && child.table.node.defaultChild) models.set(child.table.node.defaultChild, child);
   }
-  const snapshot = { stack: stack.stackName, models: {} as Record<string, ModelLock>, tables: {} as Record<string, TableLock>, secrets: {} as Record<string, SecretLock> };
+  const snapshot = { stack: stack.stackName, models: {} as Record<string, ModelLock>, tables: {} as Record<string, TableLock>, secrets: {} as Record<string, SecretLock>, appApis: {} as Record<string, string> };
   for (const child of stack.node.findAll()) {
     if (Stack.of(child) !== stack) continue;
     if (child instanceof CfnTable) {
@@ -32,12 +33,14 @@ export function snapshotEnvironment(stack: Stack): EnvironmentLock {
       const model = models.get(child);
       if (model) {
         const fields = model.manifest.fields;
-        snapshot.models[model.modelName] = {
+        snapshot.models[model.manifestKey] = {
           ...table,
           fields: Object.fromEntries(Object.entries(fields).map(([name, definition]) => [name, definition.type])),
           unique: Object.keys(fields).filter((name) => fields[name]!.unique),
         };
       } else snapshot.tables[label(stack, child)] = table;
+    } else if (child instanceof AppApi && child.manifestId === child.routeId) {
+      snapshot.appApis[child.routeId] = child.app.appName;
     } else if (child instanceof CfnSecret) {
       snapshot.secrets[label(stack, child)] = { logicalId: logicalId(stack, child), secretName: String(stack.resolve(child.name)), deletionPolicy: deletionPolicy(child) };
     }

@@ -14,6 +14,13 @@ export interface EnvironmentLock {
   readonly tables: { readonly [name: string]: TableLock };
   /** Secrets by construct id; `SigningKey` signs every token of the environment. */
   readonly secrets: { readonly [name: string]: SecretLock };
+  /**
+   * App API ids deployed bare (not scoped by their app), each with its app: when another app
+   * declares the same id later, this one keeps its name (handler, operationId) and the new one is
+   * `app.Id`. Models need no such entry: `models` pins them by logical id. Absent in locks written
+   * before names were scoped.
+   */
+  readonly appApis?: { readonly [id: string]: string };
 }
 
 export interface KeyAttribute {

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { Duration, Stack, type CfnElement } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import { AirDataModel, ApiApp, ApiAuth, AppApi, field, op, type AppApiStack, type AppDeclaration } from '../../lib';
 import { allTemplates, environmentStack } from '../support/cdk';
@@ -380,7 +381,7 @@ describe('AppApiStack synth-time validation', () => {
         new AppApi(app, 'A', { method: 'GET', path: '/a/{id}', ...health });
         new AppApi(app, 'B', { method: 'GET', path: '/a/{key}', ...health });
       }),
-      /App APIs "A" and "B" both declare GET \/a\/\{id\} \/ \/a\/\{key\}\. Each method \+ path may be declared once/,
+      /App APIs "A" \(app shop\) and "B" \(app shop\) both declare GET \/a\/\{id\} \/ \/a\/\{key\}\. Each method \+ path may be declared once/,
     ],
     [
       'parameters named differently at one position',
@@ -402,10 +403,10 @@ describe('AppApiStack synth-time validation', () => {
       /App API "A" \(GET \/a\), step 1 \(airdata\.get\): unknown AirData model "Nope"/,
     ],
     ['a body on GET', declare((app) => new AppApi(app, 'A', { method: 'GET', path: '/a', body: { type: 'object' }, ...health })), /a GET request carries no body/],
-    ['duplicate App API ids across apps', (environment) => {
-      new AppApi(new ApiApp(environment, 'One'), 'Same', { method: 'GET', path: '/one', ...health });
-      new AppApi(new ApiApp(environment, 'Two'), 'Same', { method: 'GET', path: '/two', ...health });
-    }, /Two App APIs have the id "Same"/],
+    ['duplicate App API ids in one app', declare((app) => {
+      new AppApi(new Construct(app, 'Part'), 'Same', { method: 'GET', path: '/one', ...health });
+      new AppApi(app, 'Same', { method: 'GET', path: '/two', ...health });
+    }), /Two App APIs of app shop have the id "Same" \(AppApi-dev\/Shop\/Part\/Same and AppApi-dev\/Shop\/Same\); ids name the handler and must be unique in their app/],
     ['an App API outside an app', (environment) => void new AppApi(environment, 'Loose', { method: 'GET', path: '/x', ...health }), /App API "Loose" is not declared inside an ApiApp/],
     ['an unsupported method', declare((app) => new AppApi(app, 'A', { method: 'HEAD' as never, path: '/a', ...health })), /method "HEAD" is not supported; use one of GET, POST, PUT, PATCH, DELETE/],
     ['a model field named id', declare((app) => new AirDataModel(app, 'M', { fields: { id: field.text() } })), /"id" is generated for every record; remove it from fields/],

@@ -139,7 +139,7 @@ describe('synth against appapi.lock.json', () => {
       customers()(environment);
       new AirDataModel(new ApiApp(environment, 'Crm'), 'Clients', { fields: { name: field.text() }, tableName: 'customers' });
     };
-    assert.throws(() => buildStacks(newApp(ENVIRONMENTS), { apps: [sharing], nag: false, lock: null }), /AirData models Customers and Clients would share the table appapi-dev-customers/);
+    assert.throws(() => buildStacks(newApp(ENVIRONMENTS), { apps: [sharing], nag: false, lock: null }), /AirData models booking\.Customers and crm\.Clients would share the table appapi-dev-customers/);
   });
 
   it('the committed appapi.lock.json holds every environment of cdk.json, and the reference app passes its check', () => {

@@ -52,7 +52,8 @@ export async function handleConsole(request: IncomingMessage, response: ServerRe
         return send(response, journey ? 200 : 404, journey ? { journey, events } : { error: 'No such journey.' });
       }
       case 'GET models':
-        return send(response, 200, { models: Object.values(manifest.models).map((model) => ({ name: model.name, table: model.table, fields: model.fields })) });
+        // named by key, `shop.Customers` when another app declares the same model name
+        return send(response, 200, { models: Object.entries(manifest.models).map(([key, model]) => ({ name: key, ...(model.app ? { app: model.app } : {}), table: model.table, fields: model.fields })) });
       case 'GET models/:id/records': {
         const model = manifest.models[parts[1]!];
         if (!model) return send(response, 404, { error: 'No such model.' });

@@ -2,6 +2,7 @@ import { join, sep } from 'node:path';
 import type { AppDeclaration } from '../../constructs/app-api-stack';
 import type { EnvironmentManifest } from '../../../lambdas/shared/manifest';
 import type { GatewayAppOptions, GatewayApp } from './gateway-app';
+import { APPS_CONTEXT, listedAppFolders } from '../../listed-apps';
 
 /** One load of the declarations and the code that serves them. */
 export interface Generation {
@@ -21,7 +22,8 @@ export function loadGeneration(environment: string, appsModule?: string, resourc
     if (!path.includes(`${sep}node_modules${sep}`)) delete require.cache[path];
   }
   const { loadEnvironment } = require(join(PROJECT_ROOT, 'lib', 'environments')) as typeof import('../../environments');
-  const apps = (require(appsModule ?? join(PROJECT_ROOT, 'lib', 'apps')) as { apps: readonly AppDeclaration[] }).apps;
+  // without a module of its own, the project's apps: lib/apps and those cdk.json's appapi:apps lists
+  const apps = appsModule ? (require(appsModule) as { apps: readonly AppDeclaration[] }).apps : undefined;
   const { createGatewayApp } = require('./gateway-app') as typeof import('./gateway-app');
   const { localPlatform } = require('../cloud/platform') as typeof import('../cloud/platform');
   const stack = loadEnvironment(environment, apps, { resourcePrefix });
@@ -31,9 +33,11 @@ export function loadGeneration(environment: string, appsModule?: string, resourc
   return { manifest, createApp: (options) => createGatewayApp({ ...options, manifest, platform }) };
 }
 
-/** The folders whose changes reload the gateway. */
-export function watchedFolders(appsModule?: string): string[] {
+/** The folders whose changes reload the gateway: lib, lambdas, and the apps' own folders. */
+export function watchedFolders(appsModule?: string, context?: Record<string, unknown>): string[] {
   const folders = [join(PROJECT_ROOT, 'lib'), join(PROJECT_ROOT, 'lambdas')];
   if (appsModule && !appsModule.startsWith(PROJECT_ROOT)) folders.push(join(appsModule, '..'));
+  const listed = appsModule ? [] : listedAppFolders((context ?? (require(join(PROJECT_ROOT, 'lib', 'environments')) as typeof import('../../environments')).projectContext())[APPS_CONTEXT]);
+  folders.push(...listed.filter((folder) => !folders.some((watched) => folder.startsWith(watched))));
   return folders;
 }
