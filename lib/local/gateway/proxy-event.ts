@@ -37,7 +37,8 @@ export function requestFacts(request: IncomingMessage): RequestFacts {
 export function proxyEvent(
   facts: RequestFacts,
   method: string,
-  route: RouteManifest,
+  /** The resource the request matched: its path template. */
+  route: Pick<RouteManifest, 'path'>,
   pathParameters: Record<string, string>,
   body: Buffer | undefined,
   env: string,

@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { CfnResource } from 'aws-cdk-lib';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import type * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { ApiApp, ApiAuth, AppApi, op } from '../../../lib';
 import { localPlatform } from '../../../lib/local/cloud/platform';
@@ -24,6 +25,10 @@ describe('the local gateway executes what the template says of the platform', ()
       new AppApi(site, 'Health', { method: 'GET', path: '/health', auth: ApiAuth.public(), chain: [op.respond({ body: { status: 'ok' } })] });
       new AppApi(site, 'Status', { method: 'GET', path: '/status', auth: ApiAuth.public(), chain: [op.respond({ body: { status: 'ok' } })] });
       new AppApi(site, 'Private', { method: 'GET', path: '/private', auth: ApiAuth.keyGroups('ops'), chain: [op.respond()] });
+      new AppApi(site, 'Gone', { method: 'GET', path: '/gone', auth: ApiAuth.public(), chain: [op.respond({ body: { here: true } })] });
+      new AppApi(site, 'Half', { method: 'GET', path: '/half', auth: ApiAuth.public(), chain: [op.respond({ body: { here: true } })] });
+      new AppApi(site, 'Guarded', { method: 'GET', path: '/guarded', auth: ApiAuth.public(), chain: [op.respond({ body: { open: true } })] });
+      new AppApi(site, 'Moved', { method: 'GET', path: '/moved', auth: ApiAuth.public(), chain: [op.respond({ body: { moved: false } })] });
     },
   ]);
   const acl = stack.payloadLimit.webAcl;
@@ -43,6 +48,17 @@ describe('the local gateway executes what the template says of the platform', ()
   notFound.addPropertyOverride('StatusCode', '410');
   (stack.authorizer.node.defaultChild as CfnResource).addPropertyOverride('IdentitySource', 'method.request.header.X-Api-Token');
   (stack.stage.node.defaultChild as CfnResource).addPropertyOverride('MethodSettings', [{ ResourcePath: '/~1status', HttpMethod: 'GET', ThrottlingRateLimit: 0.001, ThrottlingBurstLimit: 1 }]);
+  // the resource/method tree changed the same way: methods removed, an authorization type and an integration changed
+  const methodsOf = (path: string) => stack.routeStacks.flatMap((routes) => routes.node.findAll()).filter((c): c is apigateway.Method => c instanceof apigateway.Method && c.resource.path === path);
+  for (const method of methodsOf('/gone')) method.node.scope!.node.tryRemoveChild(method.node.id);
+  const halfGet = methodsOf('/half').find((method) => method.httpMethod === 'GET')!;
+  halfGet.node.scope!.node.tryRemoveChild(halfGet.node.id);
+  const guarded = methodsOf('/guarded').find((method) => method.httpMethod === 'GET')!.node.defaultChild as CfnResource;
+  guarded.addPropertyOverride('AuthorizationType', 'CUSTOM');
+  guarded.addPropertyOverride('AuthorizerId', stack.authorizer.authorizerId);
+  const moved = methodsOf('/moved').find((method) => method.httpMethod === 'GET')!.node.defaultChild as CfnResource;
+  const health = stack.routeStacks.map((routes) => routes.handlers.get('Health')).find(Boolean)!;
+  moved.addPropertyOverride('Integration.Uri', `arn:aws:apigateway:local:lambda:path/2015-03-31/functions/${health.function.functionArn}/invocations`);
   let server: Server;
   let url: string;
 
@@ -102,5 +118,21 @@ describe('the local gateway executes what the template says of the platform', ()
     const statuses = [(await fetch(`${url}/status`)).status, (await fetch(`${url}/status`)).status];
     assert.deepEqual(statuses, [200, 429]);
     assert.equal((await fetch(`${url}/health`)).status, 200, 'another method has no setting');
+  });
+
+  it('routes through the template\'s methods: a removed method is MISSING_AUTHENTICATION_TOKEN, a removed GET leaves the ANY fallback\'s 405', async () => {
+    const gone = await fetch(`${url}/gone`);
+    assert.equal(gone.status, 410, 'no resource method left: the (overridden) MISSING_AUTHENTICATION_TOKEN response');
+    assert.equal(((await gone.json()) as { gone: boolean }).gone, true);
+    const half = await fetch(`${url}/half`);
+    // the fallback function answers from its bundled manifest, which still lists GET, exactly as in AWS
+    assert.deepEqual([half.status, half.headers.get('allow')], [405, 'GET']);
+  });
+
+  it('authorizes by the method\'s authorization type and invokes the function its integration names', async () => {
+    const guarded = await fetch(`${url}/guarded`);
+    assert.equal(guarded.status, 401, 'CUSTOM authorization: no identity, no call');
+    const moved = await fetch(`${url}/moved`);
+    assert.deepEqual([moved.status, await moved.json()], [200, { status: 'ok' }], 'the Health function answers');
   });
 });
