@@ -2,6 +2,7 @@ import type { AppApiStack } from '../../constructs/app-api-stack';
 import type { ThrottlingManifest } from '../../../lambdas/shared/manifest';
 import { compileGatewayResponses, type GatewayResponder } from './gateway-responses';
 import { handlerIdentities, type HandlerIdentity } from './handler-iam';
+import { compileRequestValidators, REQUEST_VALIDATION_TYPES, type MethodValidator } from './request-validation';
 import { REST_API_TREE_TYPES, RestApiTree } from './rest-api-tree';
 import { stageWebAclProperties, templateResources } from './stack-resources';
 
@@ -19,11 +20,13 @@ export interface LocalPlatform {
   readonly binaryMediaTypes: readonly string[];
   /** The REST API's resources and methods: how a request is routed, authorized and integrated. */
   readonly restApi: RestApiTree;
+  /** Per method (logical id), its request validator: required parameters and body models. */
+  readonly requestValidators: ReadonlyMap<string, MethodValidator>;
   /** Per App API, its handler role's policies: every DynamoDB call is authorized against them. */
   readonly handlerIdentities: ReadonlyMap<string, HandlerIdentity>;
 }
 
-const TYPES = new Set(['AWS::ApiGateway::GatewayResponse', 'AWS::ApiGateway::Authorizer', 'AWS::ApiGateway::Stage', ...REST_API_TREE_TYPES]);
+const TYPES = new Set(['AWS::ApiGateway::GatewayResponse', 'AWS::ApiGateway::Authorizer', 'AWS::ApiGateway::Stage', ...REST_API_TREE_TYPES, ...REQUEST_VALIDATION_TYPES]);
 
 /** Reads the local platform from an environment stack's resources, as its templates have them. */
 export function localPlatform(environment: AppApiStack): LocalPlatform {
@@ -34,13 +37,15 @@ export function localPlatform(environment: AppApiStack): LocalPlatform {
   const stages = resources.filter((resource) => resource.type === 'AWS::ApiGateway::Stage');
   if (stages.length !== 1) throw new Error(`The environment has ${stages.length} stages; the local gateway serves exactly one.`);
   const restApis = resources.filter((resource) => resource.type === 'AWS::ApiGateway::RestApi');
+  const restApi = new RestApiTree(resources.filter((resource) => REST_API_TREE_TYPES.has(resource.type)));
   return {
     ...(webAcl ? { webAcl } : {}),
     gatewayResponses: compileGatewayResponses(resources),
     authorizer: authorizers[0] ? authorizerSettings(authorizers[0].logicalId, authorizers[0].properties) : undefined,
     throttling: stageThrottling(stages[0]!.properties),
     binaryMediaTypes: (restApis[0]?.properties.BinaryMediaTypes as string[] | undefined) ?? [],
-    restApi: new RestApiTree(resources.filter((resource) => REST_API_TREE_TYPES.has(resource.type))),
+    restApi,
+    requestValidators: compileRequestValidators(resources, restApi.methods),
     handlerIdentities: handlerIdentities(environment),
   };
 }

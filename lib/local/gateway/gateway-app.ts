@@ -187,10 +187,16 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
         return;
       }
       const route = routesById.get(target.routeId)!;
+      // the method's request validator, after the authorizer as in AWS: required parameters, then the body's model
+      const validator = platform.requestValidators.get(templateMethod.logicalId);
+      const badParameters = validator?.parameters({ pathParameters, query: facts.query, headers: request.headers });
+      if (badParameters) return void (status = gatewayError(request, response, badParameters.type, facts, badParameters.message));
       const body = await readBody(request, MAX_BODY_BYTES);
       bodyBytes = body.kind === 'body' ? body.bytes.length : body.kind === 'too_large' ? body.bytesRead : 0;
       if (body.kind === 'aborted') return void (status = 499);
       if (body.kind === 'too_large') return void (status = gatewayError(request, response, 'REQUEST_TOO_LARGE', facts, 'Request Too Long'));
+      const badBody = validator?.body(request.headers['content-type'], body.bytes);
+      if (badBody) return void (status = gatewayError(request, response, badBody.type, facts, badBody.message));
       const event = proxyEvent(facts, method, { path: templateMethod.resourcePath }, pathParameters, body.bytes, manifest.env, authorizerContext, request.socket.remoteAddress ?? '127.0.0.1', platform.binaryMediaTypes);
       const eventBytes = invocationPayloadBytes(event);
       if (eventBytes > MAX_INVOCATION_PAYLOAD_BYTES) {

@@ -28,6 +28,14 @@ describe('the local gateway executes what the template says of the platform', ()
       new AppApi(site, 'Gone', { method: 'GET', path: '/gone', auth: ApiAuth.public(), chain: [op.respond({ body: { here: true } })] });
       new AppApi(site, 'Half', { method: 'GET', path: '/half', auth: ApiAuth.public(), chain: [op.respond({ body: { here: true } })] });
       new AppApi(site, 'Guarded', { method: 'GET', path: '/guarded', auth: ApiAuth.public(), chain: [op.respond({ body: { open: true } })] });
+      new AppApi(site, 'CreateThing', {
+        method: 'POST',
+        path: '/things',
+        auth: ApiAuth.public(),
+        body: { type: 'object', required: ['name'], properties: { name: { type: 'string' }, size: { type: 'integer' } } },
+        chain: [op.respond({ status: 201, body: { created: true } })],
+      });
+      new AppApi(site, 'Search', { method: 'GET', path: '/search', auth: ApiAuth.public(), query: [{ name: 'q', required: true }, { name: 'page' }], chain: [op.respond({ body: { found: true } })] });
       new AppApi(site, 'Moved', { method: 'GET', path: '/moved', auth: ApiAuth.public(), chain: [op.respond({ body: { moved: false } })] });
     },
   ]);
@@ -59,6 +67,11 @@ describe('the local gateway executes what the template says of the platform', ()
   const moved = methodsOf('/moved').find((method) => method.httpMethod === 'GET')!.node.defaultChild as CfnResource;
   const health = stack.routeStacks.map((routes) => routes.handlers.get('Health')).find(Boolean)!;
   moved.addPropertyOverride('Integration.Uri', `arn:aws:apigateway:local:lambda:path/2015-03-31/functions/${health.function.functionArn}/invocations`);
+  // a model made stricter, and a query parameter made required, the same way
+  const thingModel = stack.routeStacks.flatMap((routes) => routes.node.findAll()).find((c): c is apigateway.Model => c instanceof apigateway.Model && c.node.id === 'CreateThingBody')!;
+  (thingModel.node.defaultChild as CfnResource).addPropertyOverride('Schema.required', ['name', 'size']);
+  const search = methodsOf('/search').find((method) => method.httpMethod === 'GET')!.node.defaultChild as CfnResource;
+  search.addPropertyOverride('RequestParameters.method\\.request\\.querystring\\.page', true);
   let server: Server;
   let url: string;
 
@@ -134,5 +147,19 @@ describe('the local gateway executes what the template says of the platform', ()
     assert.equal(guarded.status, 401, 'CUSTOM authorization: no identity, no call');
     const moved = await fetch(`${url}/moved`);
     assert.deepEqual([moved.status, await moved.json()], [200, { status: 'ok' }], 'the Health function answers');
+  });
+
+  it('validates requests with the template\'s validator, models and required parameters before the handler runs', async () => {
+    const post = (body: string, contentType = 'application/json') => fetch(`${url}/things`, { method: 'POST', headers: { 'Content-Type': contentType }, body });
+    const missingSize = await post('{"name":"a"}');
+    assert.equal(missingSize.status, 400, 'the overridden model requires size, which the declared schema does not');
+    assert.equal(((await missingSize.json()) as { code: string }).code, 'validation_failed');
+    assert.equal((await post('{"name":"a","size":1.5}')).status, 400, 'draft-04 integer');
+    assert.equal((await post('{"name":"a","size":2}')).status, 201);
+    assert.equal((await post('{"name":')).status, 400, 'not JSON: BAD_REQUEST_BODY');
+    const searched = await fetch(`${url}/search?q=x`);
+    assert.equal(searched.status, 400, 'page is required by the overridden method');
+    assert.equal((await fetch(`${url}/search?q=x&page=%20`)).status, 400, 'a blank value is missing');
+    assert.deepEqual([(await fetch(`${url}/search?q=x&page=2`)).status], [200]);
   });
 });
