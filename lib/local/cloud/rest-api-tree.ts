@@ -1,10 +1,11 @@
 import { LAMBDA_ENTRIES } from '../../constructs/lambda-asset';
+import { functionConfiguration, type FunctionConfiguration } from './lambda-functions';
 import type { TemplateResource } from './stack-resources';
 
 /** What a method's Lambda proxy integration invokes: a route's handler or the environment's fallback function. */
 export type IntegrationTarget =
-  | { readonly kind: 'handler'; readonly functionLogicalId: string; readonly routeId: string }
-  | { readonly kind: 'fallback'; readonly functionLogicalId: string };
+  | { readonly kind: 'handler'; readonly functionLogicalId: string; readonly routeId: string; readonly function: FunctionConfiguration }
+  | { readonly kind: 'fallback'; readonly functionLogicalId: string; readonly function: FunctionConfiguration };
 
 /** One AWS::ApiGateway::Method as the template has it. */
 export interface TemplateMethod {
@@ -187,11 +188,12 @@ export function integrationTarget(integration: Record<string, unknown> | undefin
   const fn = functionLogicalId === undefined ? undefined : byId.get(functionLogicalId);
   if (!fn || fn.type !== 'AWS::Lambda::Function') throw new Error(`${where}: its integration URI does not name a function of the template (${JSON.stringify(integration.Uri)}).`);
   const handler = String(fn.properties.Handler);
-  if (handler === LAMBDA_ENTRIES.fallback.handler) return { kind: 'fallback', functionLogicalId: fn.logicalId };
+  if (handler === LAMBDA_ENTRIES.fallback.handler) return { kind: 'fallback', functionLogicalId: fn.logicalId, function: functionConfiguration(fn) };
   if (handler === LAMBDA_ENTRIES.handler.handler) {
-    const routeId = ((fn.properties.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {}).APPAPI_ROUTE;
-    if (typeof routeId !== 'string') throw new Error(`${where}: function ${fn.logicalId} has no APPAPI_ROUTE variable, so its handler would not know its route.`);
-    return { kind: 'handler', functionLogicalId: fn.logicalId, routeId };
+    const configuration = functionConfiguration(fn);
+    const routeId = configuration.environment.APPAPI_ROUTE;
+    if (routeId === undefined) throw new Error(`${where}: function ${fn.logicalId} has no APPAPI_ROUTE variable, so its handler would not know its route.`);
+    return { kind: 'handler', functionLogicalId: fn.logicalId, routeId, function: configuration };
   }
   throw new Error(`${where}: function ${fn.logicalId} runs ${handler}, which the local gateway does not run behind a method.`);
 }

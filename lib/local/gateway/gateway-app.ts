@@ -14,9 +14,10 @@ import { invocationPayloadBytes, proxyEvent, requestFacts, type RequestFacts } f
 import { readBody } from './read-body';
 import { fallbackAnswer, pathMethods } from '../../../lambdas/fallback/fallback-answer';
 import { MAX_INVOCATION_PAYLOAD_BYTES } from '../../../lambdas/shared/limits';
-import { createLogger } from '../../../lambdas/shared/logger';
 import type { GatewayAnswer, GatewayResponseType } from '../cloud/gateway-responses';
 import { authorizedClient } from '../cloud/handler-iam';
+import { functionHandlerOptions } from '../cloud/handler-options';
+import { localInvocationContext } from '../cloud/lambda-functions';
 import type { LocalPlatform } from '../cloud/platform';
 import { compileWebAcl, type WafBlockResponse, type WafRequest } from '../cloud/waf';
 import { createAnswerCheck, MAX_REPORTED_VIOLATIONS, type AnswerCheck, type AnswerCheckMode } from './answer-check';
@@ -72,8 +73,6 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
   // the REST API's resource/method tree from the template routes every request
   const tree = platform.restApi;
   const routesById = new Map(manifest.routes.map((route) => [route.id, route]));
-  // the handlers' log lines go where the gateway's own go
-  const handlerOptions = { ...(options.onTrace ? { onTrace: options.onTrace } : {}), ...(options.log ? { logger: createLogger({ function: 'handler', sink: options.log }) } : {}) };
   // each handler's DynamoDB calls are authorized against its role's policies from the template, as IAM does
   // one handler per function a method integrates with, running the route its APPAPI_ROUTE names
   const handlers = new Map<string, Handler>();
@@ -83,7 +82,7 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
     if (!routesById.has(routeId)) throw new Error(`Method ${method.httpMethod} ${method.resourcePath} integrates with function ${method.target.functionLogicalId}, whose route ${routeId} is not declared in ${manifest.env}.`);
     const identity = options.platform.handlerIdentities.get(routeId);
     const documents = identity ? authorizedClient(options.documents, identity, routeId) : options.documents;
-    handlers.set(method.target.functionLogicalId, createHandler(manifest, routeId, documents, handlerOptions));
+    handlers.set(method.target.functionLogicalId, createHandler(manifest, routeId, documents, functionHandlerOptions(method.target.function, options)));
   }
   for (const method of tree.methods) {
     if (method.authorizationType === 'CUSTOM' && method.authorizerId !== platform.authorizer?.logicalId) {
@@ -204,7 +203,8 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
         options.log?.({ level: 'warn', msg: 'invocation payload too large', requestId: facts.requestId, route: route.id, eventBytes, limit: MAX_INVOCATION_PAYLOAD_BYTES, bodyBytes });
         return void (status = gatewayError(request, response, 'DEFAULT_5XX', facts, 'Internal server error'));
       }
-      let answer = await handlers.get(target.functionLogicalId)!(event);
+      // the Lambda context counts down from the function's timeout in the template
+      let answer = await handlers.get(target.functionLogicalId)!(event, localInvocationContext(target.function, facts.requestId));
       answerViolations = checkAnswer(route, answer);
       if (answerViolations.length) {
         options.log?.({ level: 'warn', msg: 'answer does not match its published schema', requestId: facts.requestId, route: route.id, method, path: route.path, status: answer.statusCode, violations: answerViolations });

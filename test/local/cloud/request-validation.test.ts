@@ -11,7 +11,7 @@ const method = (overrides: Partial<TemplateMethod>): TemplateMethod => ({
   resourcePath: '/things/{id}',
   resourceId: 'R',
   authorizationType: 'NONE',
-  target: { kind: 'handler', functionLogicalId: 'F', routeId: 'Create' },
+  target: { kind: 'handler', functionLogicalId: 'F', routeId: 'Create', function: { logicalId: 'F', handler: 'handler.handler', timeoutMs: 3000, memoryMb: 128, environment: {} } },
   requestParameters: {},
   requestModels: {},
   requestValidatorId: 'Both',

@@ -21,7 +21,7 @@ import { environmentStack } from '../../support/cdk';
 describe('the local gateway executes what the template says of the platform', () => {
   const stack = environmentStack([
     (environment) => {
-      const site = new ApiApp(environment, 'Site');
+      const site = new ApiApp(environment, 'Site', { httpHosts: ['127.0.0.1'] });
       new AppApi(site, 'Health', { method: 'GET', path: '/health', auth: ApiAuth.public(), chain: [op.respond({ body: { status: 'ok' } })] });
       new AppApi(site, 'Status', { method: 'GET', path: '/status', auth: ApiAuth.public(), chain: [op.respond({ body: { status: 'ok' } })] });
       new AppApi(site, 'Private', { method: 'GET', path: '/private', auth: ApiAuth.keyGroups('ops'), chain: [op.respond()] });
@@ -36,6 +36,8 @@ describe('the local gateway executes what the template says of the platform', ()
         chain: [op.respond({ status: 201, body: { created: true } })],
       });
       new AppApi(site, 'Search', { method: 'GET', path: '/search', auth: ApiAuth.public(), query: [{ name: 'q', required: true }, { name: 'page' }], chain: [op.respond({ body: { found: true } })] });
+      new AppApi(site, 'Slow', { method: 'GET', path: '/slow', auth: ApiAuth.public(), query: [{ name: 'url', required: true }], chain: [op.http({ url: '{% $query.url %}', as: 'upstream' }), op.respond({ body: { waited: true } })] });
+      new AppApi(site, 'Chatty', { method: 'GET', path: '/chatty', auth: ApiAuth.public(), chain: [op.respond({ body: { said: 'hi' } })] });
       new AppApi(site, 'Moved', { method: 'GET', path: '/moved', auth: ApiAuth.public(), chain: [op.respond({ body: { moved: false } })] });
     },
   ]);
@@ -72,6 +74,12 @@ describe('the local gateway executes what the template says of the platform', ()
   (thingModel.node.defaultChild as CfnResource).addPropertyOverride('Schema.required', ['name', 'size']);
   const search = methodsOf('/search').find((method) => method.httpMethod === 'GET')!.node.defaultChild as CfnResource;
   search.addPropertyOverride('RequestParameters.method\\.request\\.querystring\\.page', true);
+  // two functions' configuration, overridden on their AWS::Lambda::Function
+  const functionOf = (routeId: string) => stack.routeStacks.map((routes) => routes.handlers.get(routeId)).find(Boolean)!.function.node.defaultChild as CfnResource;
+  functionOf('Slow').addPropertyOverride('Timeout', 1);
+  functionOf('Chatty').addPropertyOverride('Environment.Variables.APPAPI_LOG_LEVEL', 'debug');
+  const logs: Array<Record<string, unknown>> = [];
+  let upstream: Server;
   let server: Server;
   let url: string;
 
@@ -80,12 +88,18 @@ describe('the local gateway executes what the template says of the platform', ()
     assert.ok(platform.webAcl, 'the stage has a web ACL');
     // no DynamoDB call is made: the route only responds, and no key is checked
     const documents = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: 'http://127.0.0.1:9', region: 'local', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }));
-    const app = createGatewayApp({ manifest: stack.manifest, documents, publicJwk: generateSigningKeyPair().publicJwk, platform });
+    const app = createGatewayApp({ manifest: stack.manifest, documents, publicJwk: generateSigningKeyPair().publicJwk, platform, log: (entry) => logs.push(entry) });
+    upstream = createServer((_, response) => void setTimeout(() => response.end('{}'), 1_500));
+    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
     server = createServer((request, response) => void app(request, response));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
-  after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  after(async () => {
+    upstream.closeAllConnections();
+    await new Promise<void>((resolve) => upstream.close(() => resolve()));
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
 
   it('answers a rule added by an escape hatch with its custom response', async () => {
     const blocked = await fetch(`${url}/health`, { headers: { 'X-Maintenance': 'ON' } });
@@ -161,5 +175,20 @@ describe('the local gateway executes what the template says of the platform', ()
     assert.equal(searched.status, 400, 'page is required by the overridden method');
     assert.equal((await fetch(`${url}/search?q=x&page=%20`)).status, 400, 'a blank value is missing');
     assert.deepEqual([(await fetch(`${url}/search?q=x&page=2`)).status], [200]);
+  });
+
+  it('runs each handler with its function\'s configuration: the timeout as its deadline, its environment', async () => {
+    const started = performance.now();
+    const slow = await fetch(`${url}/slow?url=${encodeURIComponent(`http://127.0.0.1:${(upstream.address() as AddressInfo).port}/`)}`);
+    const elapsed = performance.now() - started;
+    assert.equal(slow.status, 503, 'a 1 s function has 250 ms before its 750 ms margin; the upstream takes 1.5 s');
+    assert.equal(((await slow.json()) as { code: string }).code, 'deadline_exceeded');
+    assert.ok(elapsed < 1_200, `answered at the function's deadline, not the upstream's (${Math.round(elapsed)} ms)`);
+    logs.length = 0;
+    assert.equal((await fetch(`${url}/chatty`)).status, 200);
+    assert.ok(logs.some((entry) => entry.message === 'trace' && entry.level === 'debug'), 'APPAPI_LOG_LEVEL=debug logs the trace, as the Lambda entry does');
+    logs.length = 0;
+    await fetch(`${url}/health`);
+    assert.equal(logs.filter((entry) => entry.message === 'trace').length, 0, 'a function without it does not');
   });
 });
