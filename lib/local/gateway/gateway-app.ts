@@ -10,7 +10,8 @@ import { GATEWAY_PROBLEMS, gatewayProblemBody, MAX_BODY_BYTES, type GatewayProbl
 import { openApiDocument } from '../../openapi';
 import { AuthorizerCache } from '../authorizer-cache';
 import { CONSOLE_PATH, handleConsole, type ConsoleContext } from '../console/console-api';
-import { invocationPayloadBytes, proxyEvent, requestFacts, type RequestFacts } from './proxy-event';
+import { authorizerEvent, invocationPayloadBytes, proxyEvent, requestFacts, type LocalStage, type RequestFacts } from './proxy-event';
+import { LOCAL_PSEUDO_PARAMETERS } from '../cloud/intrinsics';
 import { readBody } from './read-body';
 import { fallbackAnswer, pathMethods } from '../../../lambdas/fallback/fallback-answer';
 import { MAX_INVOCATION_PAYLOAD_BYTES } from '../../../lambdas/shared/limits';
@@ -117,7 +118,7 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
   const waf = platform.webAcl ? compileWebAcl(platform.webAcl) : undefined;
   const gatewayError = (request: IncomingMessage, response: ServerResponse, type: GatewayResponseType, facts: RequestFacts, message: string): number =>
     sendGatewayAnswer(request, response, platform.gatewayResponses(type, { requestId: facts.requestId, message }), facts);
-  const stageArn = `arn:aws:execute-api:local:000000000000:${manifest.prefix}-${manifest.env}/${manifest.env}`;
+  const stage: LocalStage = { name: manifest.env, apiId: `${manifest.prefix}-${manifest.env}`, accountId: LOCAL_PSEUDO_PARAMETERS['AWS::AccountId']! };
 
   const consoleContext: ConsoleContext | undefined = options.console ? { ...options.console, manifest, documents: options.documents } : undefined;
   return async (request, response) => {
@@ -163,12 +164,14 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
       if (buckets.get(templateMethod.logicalId)?.take() === false) return void (status = gatewayError(request, response, 'THROTTLED', facts, 'Too Many Requests'));
       const target = templateMethod.target;
       if (target.kind === 'handler') routeId = target.routeId;
-      let authorizerContext: Record<string, unknown> | null = null;
+      const resource = { path: templateMethod.resourcePath, id: templateMethod.resourceId };
+      const sourceIp = request.socket.remoteAddress ?? '127.0.0.1';
+      let authorizerContext: Parameters<typeof proxyEvent>[6] = null;
       // the method's authorization type decides, as the template has it
       if (templateMethod.authorizationType === 'CUSTOM') {
         const identity = request.headers[identityHeader] as string | undefined;
-        const methodArn = `${stageArn}/${method}/${facts.path.replace(/^\//, '')}`;
-        const decision = await authorizations.decide({ methodArn, headers: facts.headers, multiValueHeaders: facts.multiValueHeaders, requestContext: { requestId: facts.requestId } }, identity);
+        const asked = performance.now();
+        const decision = await authorizations.decide(authorizerEvent(facts, method, resource, pathParameters, stage, sourceIp, LOCAL_PSEUDO_PARAMETERS['AWS::Region']!), identity);
         if (decision.outcome !== 'allow') {
           const [type, message]: [GatewayResponseType, string] =
             decision.outcome === 'unauthorized' ? ['UNAUTHORIZED', 'Unauthorized'] : decision.outcome === 'forbidden' ? ['ACCESS_DENIED', 'User is not authorized to access this resource'] : ['AUTHORIZER_FAILURE', 'Internal server error'];
@@ -176,7 +179,7 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
         }
         keyId = decision.result.principalId;
         keyName = decision.result.context.keyName;
-        authorizerContext = { principalId: decision.result.principalId, ...decision.result.context };
+        authorizerContext = { principalId: decision.result.principalId, context: decision.result.context, integrationLatency: Math.round(performance.now() - asked) };
       }
       if (target.kind === 'fallback') {
         // the environment's fallback function (405 with Allow, 404, or a CORS preflight): the same code here; its
@@ -196,7 +199,7 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
       if (body.kind === 'too_large') return void (status = gatewayError(request, response, 'REQUEST_TOO_LARGE', facts, 'Request Too Long'));
       const badBody = validator?.body(request.headers['content-type'], body.bytes);
       if (badBody) return void (status = gatewayError(request, response, badBody.type, facts, badBody.message));
-      const event = proxyEvent(facts, method, { path: templateMethod.resourcePath }, pathParameters, body.bytes, manifest.env, authorizerContext, request.socket.remoteAddress ?? '127.0.0.1', platform.binaryMediaTypes);
+      const event = proxyEvent(facts, method, resource, pathParameters, body.bytes, stage, authorizerContext, sourceIp, platform.binaryMediaTypes);
       const eventBytes = invocationPayloadBytes(event);
       if (eventBytes > MAX_INVOCATION_PAYLOAD_BYTES) {
         // Lambda refuses the invocation and API Gateway answers 500 (DEFAULT_5XX): the same here, with the reason in the log
