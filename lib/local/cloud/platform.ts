@@ -1,7 +1,7 @@
 import type { AppApiStack } from '../../constructs/app-api-stack';
 import type { ThrottlingManifest } from '../../../lambdas/shared/manifest';
 import { compileGatewayResponses, type GatewayResponder } from './gateway-responses';
-import { handlerIdentities, type HandlerIdentity } from './handler-iam';
+import { authorizerIdentity, handlerIdentities, type HandlerIdentity } from './handler-iam';
 import { compileRequestValidators, REQUEST_VALIDATION_TYPES, type MethodValidator } from './request-validation';
 import { REST_API_TREE_TYPES, RestApiTree } from './rest-api-tree';
 import { stageWebAclProperties, templateResources } from './stack-resources';
@@ -24,6 +24,8 @@ export interface LocalPlatform {
   readonly requestValidators: ReadonlyMap<string, MethodValidator>;
   /** Per App API, its handler role's policies: every DynamoDB call is authorized against them. */
   readonly handlerIdentities: ReadonlyMap<string, HandlerIdentity>;
+  /** The authorizer function's role: its DynamoDB calls are authorized against it the same way. */
+  readonly authorizerIdentity: HandlerIdentity;
 }
 
 const TYPES = new Set(['AWS::ApiGateway::GatewayResponse', 'AWS::ApiGateway::Authorizer', 'AWS::ApiGateway::Stage', ...REST_API_TREE_TYPES, ...REQUEST_VALIDATION_TYPES]);
@@ -47,6 +49,7 @@ export function localPlatform(environment: AppApiStack): LocalPlatform {
     restApi,
     requestValidators: compileRequestValidators(resources, restApi.methods),
     handlerIdentities: handlerIdentities(environment),
+    authorizerIdentity: authorizerIdentity(environment),
   };
 }
 

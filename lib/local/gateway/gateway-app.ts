@@ -90,7 +90,8 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
       throw new Error(`Method ${method.httpMethod} ${method.resourcePath} uses authorizer ${method.authorizerId}, which is not the REST API's authorizer${platform.authorizer ? ` ${platform.authorizer.logicalId}` : ''}.`);
     }
   }
-  const authorizer = createAuthorizer({ manifest, publicJwk: options.publicJwk, dynamo: options.documents, ...(options.log ? { log: options.log } : {}) });
+  // the authorizer's DynamoDB calls are authorized against its own role from the template
+  const authorizer = createAuthorizer({ manifest, publicJwk: options.publicJwk, dynamo: authorizedClient(options.documents, platform.authorizerIdentity, 'authorizer'), ...(options.log ? { log: options.log } : {}) });
   // the authorizer's result TTL and identity source, as the template has them
   const authorizations = new AuthorizerCache(authorizer, options.authorizerCacheTtlMs ?? (platform.authorizer?.resultTtlSeconds ?? 0) * 1000);
   const identityHeader = platform.authorizer?.identityHeader ?? 'authorization';
