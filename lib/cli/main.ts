@@ -15,12 +15,14 @@ import { LockFileError } from '../lock/lock-file';
 import { AllowDataLossError } from '../lock/allow-data-loss';
 import { openApiCommand, OPENAPI_USAGE } from './openapi-command';
 import { routesCommand, ROUTES_USAGE } from './routes-command';
+import { parityCommand, PARITY_USAGE } from './parity-command';
 
 const USAGE = `appapi — App APIs from the command line
 
 ${DEV_USAGE}
 ${ROUTES_USAGE}
 ${OPENAPI_USAGE}
+${PARITY_USAGE}
 ${INVOKE_USAGE}
 ${DEPLOY_USAGE}
 ${LOGS_USAGE}
@@ -55,6 +57,9 @@ export async function runCli(argv: readonly string[], io: CommandIo = processIo,
         return 0;
       case 'openapi':
         openApiCommand(rest, io);
+        return 0;
+      case 'parity':
+        parityCommand(rest, io);
         return 0;
       case 'invoke':
         return await invokeCommand(rest, io);
