@@ -4,7 +4,7 @@ import type { AppApiStack } from '../../constructs/app-api-stack';
 import { dynamoDbRequests } from './dynamodb-iam';
 import { evaluate, type PolicyDocument } from './iam';
 import { LOCAL_PSEUDO_PARAMETERS, resolveLocally } from './intrinsics';
-import { templateResources, type TemplateResource } from './stack-resources';
+import { renderedResource, templateResources, type TemplateResource } from './stack-resources';
 
 /** One handler's identity: its role's ARN and the policies attached to it, as the template has them. */
 export interface HandlerIdentity {
@@ -51,8 +51,8 @@ export function authorizerIdentity(environment: AppApiStack): HandlerIdentity {
 function roleIdentity(role: CfnResource, attached: readonly TemplateResource[], what: string): HandlerIdentity {
   const roleStack = Stack.of(role);
   const logicalId = roleStack.getLogicalId(role);
-  const [rendered] = templateResources(roleStack, new Set(['AWS::IAM::Role'])).filter((resource) => resource.logicalId === logicalId && resource.stackPath === roleStack.node.path);
-  if (!rendered) throw new Error(`internal: ${what} (${logicalId}) is not in its template`);
+  // only this role is rendered: rendering every role of the stack per role grew with the square of the routes
+  const rendered = renderedResource(role);
   const properties = rendered.properties as { RoleName?: string; ManagedPolicyArns?: unknown[]; Policies?: Array<{ PolicyDocument: unknown }> };
   if ((properties.ManagedPolicyArns ?? []).length > 0) throw new Error(`${what} (${logicalId}) has managed policies; the local gateway evaluates only policies the template spells out.`);
   const where = { partition: LOCAL_PSEUDO_PARAMETERS['AWS::Partition']!, region: known(roleStack.region) ?? LOCAL_PSEUDO_PARAMETERS['AWS::Region']!, account: known(roleStack.account) ?? LOCAL_PSEUDO_PARAMETERS['AWS::AccountId']! };
