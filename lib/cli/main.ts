@@ -16,12 +16,14 @@ import { AllowDataLossError } from '../lock/allow-data-loss';
 import { openApiCommand, OPENAPI_USAGE } from './openapi-command';
 import { routesCommand, ROUTES_USAGE } from './routes-command';
 import { newCommand, NEW_USAGE } from './new-command';
+import { parityCommand, PARITY_USAGE } from './parity-command';
 
 const USAGE = `appapi — App APIs from the command line
 
 ${DEV_USAGE}
 ${ROUTES_USAGE}
 ${OPENAPI_USAGE}
+${PARITY_USAGE}
 ${INVOKE_USAGE}
 ${DEPLOY_USAGE}
 ${LOGS_USAGE}
@@ -57,6 +59,9 @@ export async function runCli(argv: readonly string[], io: CommandIo = processIo,
         return 0;
       case 'openapi':
         openApiCommand(rest, io);
+        return 0;
+      case 'parity':
+        parityCommand(rest, io);
         return 0;
       case 'invoke':
         return await invokeCommand(rest, io);

@@ -3,8 +3,8 @@ import { createServer, request as httpRequest, type IncomingMessage } from 'node
 import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
 import type { RouteManifest } from '../../lambdas/shared/manifest';
-import { proxyEvent, requestFacts } from '../../lib/local/gateway/proxy-event';
-import { RouteTable } from '../../lib/local/gateway/route-table';
+import type { APIGatewayProxyEvent, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
+import { authorizerEvent, proxyEvent, requestFacts, requestTime, type LocalStage } from '../../lib/local/gateway/proxy-event';
 
 /** Sends one raw request to a throwaway server and returns the IncomingMessage as the gateway sees it. */
 async function receive(send: (port: number) => void): Promise<{ request: IncomingMessage; body: Buffer }> {
@@ -22,6 +22,7 @@ async function receive(send: (port: number) => void): Promise<{ request: Incomin
   });
 }
 
+const STAGE: LocalStage = { name: 'dev', apiId: 'appapi-dev', accountId: '000000000000' };
 const route: RouteManifest = { id: 'Upload', app: 'a', method: 'POST', path: '/files/{name}', pathParameters: ['name'], query: [], auth: { type: 'public' }, chain: [] };
 
 describe('REST proxy v1 events as API Gateway builds them', () => {
@@ -31,9 +32,7 @@ describe('REST proxy v1 events as API Gateway builds them', () => {
       call.end(Buffer.from([0, 255, 1, 254]));
     });
     const facts = requestFacts(request);
-    const match = new RouteTable([route]).resolve('POST', facts.path);
-    assert.equal(match.kind, 'route');
-    const event = proxyEvent(facts, 'POST', route, match.kind === 'route' ? match.match.pathParameters : {}, body, 'dev', null, '127.0.0.1');
+    const event = proxyEvent(facts, 'POST', route, { name: 'résumé.pdf' }, body, STAGE, null, '127.0.0.1');
     assert.deepEqual(event.pathParameters, { name: 'résumé.pdf' });
     assert.deepEqual({ ...event.queryStringParameters }, { tag: 'b', single: '1' });
     assert.deepEqual({ ...event.multiValueQueryStringParameters }, { tag: ['a', 'b'], single: ['1'] });
@@ -49,27 +48,38 @@ describe('REST proxy v1 events as API Gateway builds them', () => {
 
   it('passes JSON as text, and no body or query as null', async () => {
     const { request, body } = await receive((port) => httpRequest({ port, host: '127.0.0.1', method: 'POST', path: '/files/x', headers: { 'content-type': 'application/json' } }).end('{"a":1}'));
-    const event = proxyEvent(requestFacts(request), 'POST', route, { name: 'x' }, body, 'dev', null, '127.0.0.1');
+    const event = proxyEvent(requestFacts(request), 'POST', route, { name: 'x' }, body, STAGE, null, '127.0.0.1');
     assert.deepEqual([event.body, event.isBase64Encoded, event.queryStringParameters], ['{"a":1}', false, null]);
-    const empty = proxyEvent(requestFacts(request), 'POST', route, { name: 'x' }, Buffer.alloc(0), 'dev', null, '127.0.0.1');
+    const empty = proxyEvent(requestFacts(request), 'POST', route, { name: 'x' }, Buffer.alloc(0), STAGE, null, '127.0.0.1');
     assert.equal(empty.body, null);
   });
 
-  it('resolves literal path parts before parameters, and 405 lists the methods a path has', () => {
-    const routes: RouteManifest[] = [
-      { ...route, id: 'One', method: 'GET', path: '/files/{name}' },
-      { ...route, id: 'Latest', method: 'GET', path: '/files/latest' },
-      { ...route, id: 'Put', method: 'PUT', path: '/files/{name}' },
-    ];
-    const table = new RouteTable(routes);
-    const latest = table.resolve('GET', '/files/latest');
-    assert.equal(latest.kind === 'route' && latest.match.route.id, 'Latest');
-    const other = table.resolve('GET', '/files/report');
-    assert.equal(other.kind === 'route' && other.match.route.id, 'One');
-    const wrongMethod = table.resolve('DELETE', '/files/report');
-    assert.equal(wrongMethod.kind, 'method_not_allowed');
-    assert.deepEqual(wrongMethod.kind === 'method_not_allowed' && wrongMethod.allow, ['GET', 'PUT']);
-    assert.deepEqual(table.resolve('GET', '/files'), { kind: 'not_found' });
-    assert.deepEqual(table.resolve('GET', '/files/%E0%A4%A'), { kind: 'not_found' }, 'undecodable part');
+  it('carries every requestContext field API Gateway sends, typed as @types/aws-lambda has them, authorizer context as strings', async () => {
+    const { request, body } = await receive((port) => httpRequest({ port, host: '127.0.0.1', method: 'POST', path: '/files/a?x=1&x=2', headers: { 'content-type': 'application/json', 'User-Agent': 'probe/1' } }).end('{}'));
+    const facts = requestFacts(request);
+    const resource = { path: '/files/{name}', id: 'FilesName1234' };
+    // compile-time: the builders return the real shapes
+    const event: APIGatewayProxyEvent = proxyEvent(facts, 'POST', resource, { name: 'a' }, body, STAGE, { principalId: 'k1', context: { keyName: 'ops', count: 3, admin: true }, integrationLatency: 12 }, '10.0.0.9');
+    const context = event.requestContext;
+    assert.deepEqual(
+      [context.accountId, context.apiId, context.resourceId, context.resourcePath, context.protocol, context.stage, context.path, context.httpMethod, context.requestId],
+      ['000000000000', 'appapi-dev', 'FilesName1234', '/files/{name}', 'HTTP/1.1', 'dev', '/dev/files/a', 'POST', facts.requestId],
+    );
+    assert.equal(context.domainName, request.headers.host);
+    assert.equal(context.requestTimeEpoch, facts.receivedAt);
+    assert.match(context.requestTime!, /^\d{2}\/[A-Z][a-z]{2}\/\d{4}:\d{2}:\d{2}:\d{2} \+0000$/);
+    assert.equal(requestTime(Date.UTC(2026, 10, 8, 7, 5, 9)), '08/Nov/2026:07:05:09 +0000');
+    assert.deepEqual([context.identity.sourceIp, context.identity.userAgent, context.identity.apiKey, context.identity.user], ['10.0.0.9', 'probe/1', null, null]);
+    assert.deepEqual(context.authorizer, { keyName: 'ops', count: '3', admin: 'true', principalId: 'k1', integrationLatency: 12 });
+    assert.equal(proxyEvent(facts, 'POST', resource, {}, body, STAGE, null, '10.0.0.9').requestContext.authorizer, null);
+
+    const asked: APIGatewayRequestAuthorizerEvent = authorizerEvent(facts, 'POST', resource, { name: 'a' }, STAGE, '10.0.0.9', 'local');
+    assert.equal(asked.type, 'REQUEST');
+    assert.equal(asked.methodArn, 'arn:aws:execute-api:local:000000000000:appapi-dev/dev/POST/files/a');
+    assert.deepEqual([asked.resource, asked.path, asked.httpMethod], ['/files/{name}', '/files/a', 'POST']);
+    assert.deepEqual([{ ...asked.pathParameters }, { ...asked.queryStringParameters }, { ...asked.multiValueQueryStringParameters }], [{ name: 'a' }, { x: '2' }, { x: ['1', '2'] }]);
+    assert.equal(asked.headers!['User-Agent'], 'probe/1');
+    assert.equal(asked.requestContext.resourceId, 'FilesName1234');
+    assert.equal(asked.requestContext.authorizer, undefined);
   });
 });

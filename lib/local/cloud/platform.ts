@@ -1,7 +1,9 @@
 import type { AppApiStack } from '../../constructs/app-api-stack';
 import type { ThrottlingManifest } from '../../../lambdas/shared/manifest';
 import { compileGatewayResponses, type GatewayResponder } from './gateway-responses';
-import { handlerIdentities, type HandlerIdentity } from './handler-iam';
+import { authorizerIdentity, handlerIdentities, type HandlerIdentity } from './handler-iam';
+import { compileRequestValidators, REQUEST_VALIDATION_TYPES, type MethodValidator } from './request-validation';
+import { REST_API_TREE_TYPES, RestApiTree } from './rest-api-tree';
 import { stageWebAclProperties, templateResources } from './stack-resources';
 
 /** What the synthesized template says of the platform around the handlers, for the local gateway to execute. */
@@ -11,16 +13,22 @@ export interface LocalPlatform {
   /** API Gateway's own errors, rendered from the template's gateway responses. */
   readonly gatewayResponses: GatewayResponder;
   /** The REQUEST authorizer: the header carrying the identity, and how long a decision is cached. */
-  readonly authorizer: { readonly identityHeader: string; readonly resultTtlSeconds: number } | undefined;
+  readonly authorizer: { readonly logicalId: string; readonly identityHeader: string; readonly resultTtlSeconds: number } | undefined;
   /** Stage method settings: throttling per `METHOD /path`. */
   readonly throttling: ReadonlyMap<string, ThrottlingManifest>;
   /** The REST API's binary media types (bodies of these types reach the handler base64-encoded). */
   readonly binaryMediaTypes: readonly string[];
+  /** The REST API's resources and methods: how a request is routed, authorized and integrated. */
+  readonly restApi: RestApiTree;
+  /** Per method (logical id), its request validator: required parameters and body models. */
+  readonly requestValidators: ReadonlyMap<string, MethodValidator>;
   /** Per App API, its handler role's policies: every DynamoDB call is authorized against them. */
   readonly handlerIdentities: ReadonlyMap<string, HandlerIdentity>;
+  /** The authorizer function's role: its DynamoDB calls are authorized against it the same way. */
+  readonly authorizerIdentity: HandlerIdentity;
 }
 
-const TYPES = new Set(['AWS::ApiGateway::GatewayResponse', 'AWS::ApiGateway::Authorizer', 'AWS::ApiGateway::Stage', 'AWS::ApiGateway::RestApi']);
+const TYPES = new Set(['AWS::ApiGateway::GatewayResponse', 'AWS::ApiGateway::Authorizer', 'AWS::ApiGateway::Stage', ...REST_API_TREE_TYPES, ...REQUEST_VALIDATION_TYPES]);
 
 /** Reads the local platform from an environment stack's resources, as its templates have them. */
 export function localPlatform(environment: AppApiStack): LocalPlatform {
@@ -31,13 +39,17 @@ export function localPlatform(environment: AppApiStack): LocalPlatform {
   const stages = resources.filter((resource) => resource.type === 'AWS::ApiGateway::Stage');
   if (stages.length !== 1) throw new Error(`The environment has ${stages.length} stages; the local gateway serves exactly one.`);
   const restApis = resources.filter((resource) => resource.type === 'AWS::ApiGateway::RestApi');
+  const restApi = new RestApiTree(resources.filter((resource) => REST_API_TREE_TYPES.has(resource.type)));
   return {
     ...(webAcl ? { webAcl } : {}),
     gatewayResponses: compileGatewayResponses(resources),
     authorizer: authorizers[0] ? authorizerSettings(authorizers[0].logicalId, authorizers[0].properties) : undefined,
     throttling: stageThrottling(stages[0]!.properties),
     binaryMediaTypes: (restApis[0]?.properties.BinaryMediaTypes as string[] | undefined) ?? [],
+    restApi,
+    requestValidators: compileRequestValidators(resources, restApi.methods),
     handlerIdentities: handlerIdentities(environment),
+    authorizerIdentity: authorizerIdentity(environment),
   };
 }
 
@@ -48,7 +60,7 @@ function authorizerSettings(logicalId: string, properties: Record<string, unknow
   const header = /^method\.request\.header\.([!#$%&'*+.^_`|~0-9A-Za-z-]+)$/.exec(source)?.[1];
   if (!header) throw new Error(`Authorizer ${logicalId}: identity source "${source}" is not one header, which is all the local gateway reads.`);
   // API Gateway's default when the property is absent is 300 s
-  return { identityHeader: header.toLowerCase(), resultTtlSeconds: properties.AuthorizerResultTtlInSeconds === undefined ? 300 : Number(properties.AuthorizerResultTtlInSeconds) };
+  return { logicalId, identityHeader: header.toLowerCase(), resultTtlSeconds: properties.AuthorizerResultTtlInSeconds === undefined ? 300 : Number(properties.AuthorizerResultTtlInSeconds) };
 }
 
 /**

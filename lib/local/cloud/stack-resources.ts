@@ -19,14 +19,17 @@ export function templateResources(environment: Stack, types: ReadonlySet<string>
   return environment.node
     .findAll()
     .filter((construct): construct is CfnResource => CfnResource.isCfnResource(construct) && types.has(construct.cfnResourceType))
-    .map((resource) => {
-      const stack = Stack.of(resource);
-      // _toCloudFormation is how a stack renders its resources into the template
-      // through JSON like the template file: properties left undefined are not in it
-      const rendered = JSON.parse(JSON.stringify(stack.resolve((resource as unknown as { _toCloudFormation(): unknown })._toCloudFormation()))) as { Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }> };
-      const [logicalId, body] = Object.entries(rendered.Resources)[0]!;
-      return { logicalId, type: body.Type, properties: body.Properties ?? {}, stackPath: stack.node.path };
-    });
+    .map(renderedResource);
+}
+
+/** One resource as its stack renders it into the template (see templateResources). */
+export function renderedResource(resource: CfnResource): TemplateResource {
+  const stack = Stack.of(resource);
+  // _toCloudFormation is how a stack renders its resources into the template
+  // through JSON like the template file: properties left undefined are not in it
+  const rendered = JSON.parse(JSON.stringify(stack.resolve((resource as unknown as { _toCloudFormation(): unknown })._toCloudFormation()))) as { Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }> };
+  const [logicalId, body] = Object.entries(rendered.Resources)[0]!;
+  return { logicalId, type: body.Type, properties: body.Properties ?? {}, stackPath: stack.node.path };
 }
 
 /**

@@ -10,16 +10,17 @@ import { GATEWAY_PROBLEMS, gatewayProblemBody, MAX_BODY_BYTES, type GatewayProbl
 import { openApiDocument } from '../../openapi';
 import { AuthorizerCache } from '../authorizer-cache';
 import { CONSOLE_PATH, handleConsole, type ConsoleContext } from '../console/console-api';
-import { invocationPayloadBytes, proxyEvent, requestFacts, type RequestFacts } from './proxy-event';
+import { authorizerEvent, invocationPayloadBytes, proxyEvent, requestFacts, type LocalStage, type RequestFacts } from './proxy-event';
+import { LOCAL_PSEUDO_PARAMETERS } from '../cloud/intrinsics';
 import { readBody } from './read-body';
 import { fallbackAnswer, pathMethods } from '../../../lambdas/fallback/fallback-answer';
 import { MAX_INVOCATION_PAYLOAD_BYTES } from '../../../lambdas/shared/limits';
-import { createLogger } from '../../../lambdas/shared/logger';
 import type { GatewayAnswer, GatewayResponseType } from '../cloud/gateway-responses';
 import { authorizedClient } from '../cloud/handler-iam';
+import { functionHandlerOptions } from '../cloud/handler-options';
+import { localInvocationContext } from '../cloud/lambda-functions';
 import type { LocalPlatform } from '../cloud/platform';
 import { compileWebAcl, type WafBlockResponse, type WafRequest } from '../cloud/waf';
-import { RouteTable } from './route-table';
 import { createAnswerCheck, MAX_REPORTED_VIOLATIONS, type AnswerCheck, type AnswerCheckMode } from './answer-check';
 import { problemResponse, problemType } from '../../../lambdas/shared/problem';
 import { TokenBucket } from './throttle';
@@ -70,18 +71,27 @@ export type GatewayApp = (request: IncomingMessage, response: ServerResponse) =>
  */
 export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
   const { manifest, platform } = options;
-  const routes = new RouteTable(manifest.routes);
-  // the handlers' log lines go where the gateway's own go
-  const handlerOptions = { ...(options.onTrace ? { onTrace: options.onTrace } : {}), ...(options.log ? { logger: createLogger({ function: 'handler', sink: options.log }) } : {}) };
+  // the REST API's resource/method tree from the template routes every request
+  const tree = platform.restApi;
+  const routesById = new Map(manifest.routes.map((route) => [route.id, route]));
   // each handler's DynamoDB calls are authorized against its role's policies from the template, as IAM does
-  const handlers = new Map<string, Handler>(
-    manifest.routes.map((route) => {
-      const identity = options.platform.handlerIdentities.get(route.id);
-      const documents = identity ? authorizedClient(options.documents, identity, route.id) : options.documents;
-      return [route.id, createHandler(manifest, route.id, documents, handlerOptions)];
-    }),
-  );
-  const authorizer = createAuthorizer({ manifest, publicJwk: options.publicJwk, dynamo: options.documents, ...(options.log ? { log: options.log } : {}) });
+  // one handler per function a method integrates with, running the route its APPAPI_ROUTE names
+  const handlers = new Map<string, Handler>();
+  for (const method of tree.methods) {
+    if (method.target.kind !== 'handler' || handlers.has(method.target.functionLogicalId)) continue;
+    const routeId = method.target.routeId;
+    if (!routesById.has(routeId)) throw new Error(`Method ${method.httpMethod} ${method.resourcePath} integrates with function ${method.target.functionLogicalId}, whose route ${routeId} is not declared in ${manifest.env}.`);
+    const identity = options.platform.handlerIdentities.get(routeId);
+    const documents = identity ? authorizedClient(options.documents, identity, routeId) : options.documents;
+    handlers.set(method.target.functionLogicalId, createHandler(manifest, routeId, documents, functionHandlerOptions(method.target.function, options)));
+  }
+  for (const method of tree.methods) {
+    if (method.authorizationType === 'CUSTOM' && method.authorizerId !== platform.authorizer?.logicalId) {
+      throw new Error(`Method ${method.httpMethod} ${method.resourcePath} uses authorizer ${method.authorizerId}, which is not the REST API's authorizer${platform.authorizer ? ` ${platform.authorizer.logicalId}` : ''}.`);
+    }
+  }
+  // the authorizer's DynamoDB calls are authorized against its own role from the template
+  const authorizer = createAuthorizer({ manifest, publicJwk: options.publicJwk, dynamo: authorizedClient(options.documents, platform.authorizerIdentity, 'authorizer'), ...(options.log ? { log: options.log } : {}) });
   // the authorizer's result TTL and identity source, as the template has them
   const authorizations = new AuthorizerCache(authorizer, options.authorizerCacheTtlMs ?? (platform.authorizer?.resultTtlSeconds ?? 0) * 1000);
   const identityHeader = platform.authorizer?.identityHeader ?? 'authorization';
@@ -101,15 +111,15 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
   };
   // the stage's method settings, as the template has them
   const buckets = new Map<string, TokenBucket>();
-  for (const route of manifest.routes) {
-    const limits = platform.throttling.get(`${route.method} ${route.path}`);
-    if (limits) buckets.set(route.id, new TokenBucket(limits));
+  for (const method of tree.methods) {
+    const limits = platform.throttling.get(`${method.httpMethod} ${method.resourcePath}`);
+    if (limits) buckets.set(method.logicalId, new TokenBucket(limits));
   }
   const fallbackPaths = pathMethods(manifest);
   const waf = platform.webAcl ? compileWebAcl(platform.webAcl) : undefined;
   const gatewayError = (request: IncomingMessage, response: ServerResponse, type: GatewayResponseType, facts: RequestFacts, message: string): number =>
     sendGatewayAnswer(request, response, platform.gatewayResponses(type, { requestId: facts.requestId, message }), facts);
-  const stageArn = `arn:aws:execute-api:local:000000000000:${manifest.prefix}-${manifest.env}/${manifest.env}`;
+  const stage: LocalStage = { name: manifest.env, apiId: `${manifest.prefix}-${manifest.env}`, accountId: LOCAL_PSEUDO_PARAMETERS['AWS::AccountId']! };
 
   const consoleContext: ConsoleContext | undefined = options.console ? { ...options.console, manifest, documents: options.documents } : undefined;
   return async (request, response) => {
@@ -141,31 +151,28 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
     let answerViolations: string[] = [];
     try {
       // the document describes this environment's routes; a declared /openapi.json route wins
-      if (method === 'GET' && facts.path === '/openapi.json' && routes.resolve('GET', facts.path).kind === 'not_found') {
+      if (method === 'GET' && facts.path === '/openapi.json' && tree.resolve('GET', facts.path).kind === 'missing') {
         openApi ??= openApiDocument(manifest);
         const body = JSON.stringify({ ...openApi, servers: [{ url: `http://${request.headers.host ?? '127.0.0.1'}` }] });
         response.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body), 'x-amzn-RequestId': facts.requestId });
         response.end(body);
         return void (status = 200);
       }
-      const resolution = routes.resolve(method, facts.path);
-      // a REST API answers a path it has no resource for with MISSING_AUTHENTICATION_TOKEN
-      if (resolution.kind === 'not_found') return void (status = gatewayError(request, response, 'MISSING_AUTHENTICATION_TOKEN', facts, 'Missing Authentication Token'));
-      if (resolution.kind === 'method_not_allowed') {
-        // the environment's fallback function answers it in AWS (405 with Allow, or a CORS preflight): the same code here
-        const answer = fallbackAnswer(fallbackPaths, { resource: resolution.routes[0]!.path, method, origin: request.headers.origin, requestId: facts.requestId });
-        if (answer.statusCode >= 400) return void (status = sendProblem(request, response, GATEWAY_PROBLEMS.methodNotAllowed, facts, { Allow: answer.headers.Allow! }));
-        status = send(response, answer, facts.requestId);
-        return;
-      }
-      const { route, pathParameters } = resolution.match;
-      routeId = route.id;
-      if (buckets.get(route.id)?.take() === false) return void (status = gatewayError(request, response, 'THROTTLED', facts, 'Too Many Requests'));
-      let authorizerContext: Record<string, unknown> | null = null;
-      if (route.auth.type === 'keyGroups') {
+      const resolution = tree.resolve(method, facts.path);
+      // a REST API answers a path it has no resource (or no method) for with MISSING_AUTHENTICATION_TOKEN
+      if (resolution.kind === 'missing') return void (status = gatewayError(request, response, 'MISSING_AUTHENTICATION_TOKEN', facts, 'Missing Authentication Token'));
+      const { method: templateMethod, pathParameters } = resolution;
+      if (buckets.get(templateMethod.logicalId)?.take() === false) return void (status = gatewayError(request, response, 'THROTTLED', facts, 'Too Many Requests'));
+      const target = templateMethod.target;
+      if (target.kind === 'handler') routeId = target.routeId;
+      const resource = { path: templateMethod.resourcePath, id: templateMethod.resourceId };
+      const sourceIp = request.socket.remoteAddress ?? '127.0.0.1';
+      let authorizerContext: Parameters<typeof proxyEvent>[6] = null;
+      // the method's authorization type decides, as the template has it
+      if (templateMethod.authorizationType === 'CUSTOM') {
         const identity = request.headers[identityHeader] as string | undefined;
-        const methodArn = `${stageArn}/${method}/${facts.path.replace(/^\//, '')}`;
-        const decision = await authorizations.decide({ methodArn, headers: facts.headers, multiValueHeaders: facts.multiValueHeaders, requestContext: { requestId: facts.requestId } }, identity);
+        const asked = performance.now();
+        const decision = await authorizations.decide(authorizerEvent(facts, method, resource, pathParameters, stage, sourceIp, LOCAL_PSEUDO_PARAMETERS['AWS::Region']!), identity);
         if (decision.outcome !== 'allow') {
           const [type, message]: [GatewayResponseType, string] =
             decision.outcome === 'unauthorized' ? ['UNAUTHORIZED', 'Unauthorized'] : decision.outcome === 'forbidden' ? ['ACCESS_DENIED', 'User is not authorized to access this resource'] : ['AUTHORIZER_FAILURE', 'Internal server error'];
@@ -173,20 +180,35 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
         }
         keyId = decision.result.principalId;
         keyName = decision.result.context.keyName;
-        authorizerContext = { principalId: decision.result.principalId, ...decision.result.context };
+        authorizerContext = { principalId: decision.result.principalId, context: decision.result.context, integrationLatency: Math.round(performance.now() - asked) };
       }
+      if (target.kind === 'fallback') {
+        // the environment's fallback function (405 with Allow, 404, or a CORS preflight): the same code here; its
+        // answers never read the body, so an error closes the connection rather than wait for an unread one
+        const answer = fallbackAnswer(fallbackPaths, { resource: templateMethod.resourcePath, method, origin: request.headers.origin, requestId: facts.requestId });
+        status = answer.statusCode >= 400 ? sendGatewayAnswer(request, response, { status: answer.statusCode, headers: answer.headers, body: answer.body }, facts) : send(response, answer, facts.requestId);
+        return;
+      }
+      const route = routesById.get(target.routeId)!;
+      // the method's request validator, after the authorizer as in AWS: required parameters, then the body's model
+      const validator = platform.requestValidators.get(templateMethod.logicalId);
+      const badParameters = validator?.parameters({ pathParameters, query: facts.query, headers: request.headers });
+      if (badParameters) return void (status = gatewayError(request, response, badParameters.type, facts, badParameters.message));
       const body = await readBody(request, MAX_BODY_BYTES);
       bodyBytes = body.kind === 'body' ? body.bytes.length : body.kind === 'too_large' ? body.bytesRead : 0;
       if (body.kind === 'aborted') return void (status = 499);
       if (body.kind === 'too_large') return void (status = gatewayError(request, response, 'REQUEST_TOO_LARGE', facts, 'Request Too Long'));
-      const event = proxyEvent(facts, method, route, pathParameters, body.bytes, manifest.env, authorizerContext, request.socket.remoteAddress ?? '127.0.0.1', platform.binaryMediaTypes);
+      const badBody = validator?.body(request.headers['content-type'], body.bytes);
+      if (badBody) return void (status = gatewayError(request, response, badBody.type, facts, badBody.message));
+      const event = proxyEvent(facts, method, resource, pathParameters, body.bytes, stage, authorizerContext, sourceIp, platform.binaryMediaTypes);
       const eventBytes = invocationPayloadBytes(event);
       if (eventBytes > MAX_INVOCATION_PAYLOAD_BYTES) {
         // Lambda refuses the invocation and API Gateway answers 500 (DEFAULT_5XX): the same here, with the reason in the log
         options.log?.({ level: 'warn', msg: 'invocation payload too large', requestId: facts.requestId, route: route.id, eventBytes, limit: MAX_INVOCATION_PAYLOAD_BYTES, bodyBytes });
         return void (status = gatewayError(request, response, 'DEFAULT_5XX', facts, 'Internal server error'));
       }
-      let answer = await handlers.get(route.id)!(event);
+      // the Lambda context counts down from the function's timeout in the template
+      let answer = await handlers.get(target.functionLogicalId)!(event, localInvocationContext(target.function, facts.requestId));
       answerViolations = checkAnswer(route, answer);
       if (answerViolations.length) {
         options.log?.({ level: 'warn', msg: 'answer does not match its published schema', requestId: facts.requestId, route: route.id, method, path: route.path, status: answer.statusCode, violations: answerViolations });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import type { APIGatewayEventRequestContextWithAuthorizer, APIGatewayProxyEvent, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import type { ProxyEvent } from '../../../lambdas/runtime/proxy-event';
-import type { RouteManifest } from '../../../lambdas/shared/manifest';
 import { BINARY_MEDIA_TYPES, isBinaryMediaType } from '../../binary-media';
 
 export interface RequestFacts {
@@ -33,53 +33,149 @@ export function requestFacts(request: IncomingMessage): RequestFacts {
   return { requestId: randomUUID(), receivedAt: Date.now(), path: url.pathname, query: url.searchParams, headers, multiValueHeaders };
 }
 
-/** The REST proxy (v1) event API Gateway builds for a Lambda integration. */
+/** What every event of one stage carries: computed once per gateway. */
+export interface LocalStage {
+  readonly name: string;
+  readonly apiId: string;
+  readonly accountId: string;
+}
+
+/** The resource a request matched: its path template and id. */
+export interface MatchedResource {
+  readonly path: string;
+  readonly id: string;
+}
+
+/**
+ * The REST proxy (v1) event API Gateway builds for a Lambda integration, every field as
+ * @types/aws-lambda defines it: authorizer context values as strings, `integrationLatency` a number.
+ * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-lambda-proxy-integrations.html#api-gateway-simple-proxy-for-lambda-input-format
+ */
 export function proxyEvent(
   facts: RequestFacts,
   method: string,
-  route: RouteManifest,
+  resource: MatchedResource,
   pathParameters: Record<string, string>,
   body: Buffer | undefined,
-  env: string,
-  authorizer: Record<string, unknown> | null,
+  stage: LocalStage,
+  authorizer: { readonly principalId: string; readonly context: Readonly<Record<string, unknown>>; readonly integrationLatency: number } | null,
   sourceIp: string,
   binaryMediaTypes: readonly string[] = BINARY_MEDIA_TYPES,
-): ProxyEvent {
-  const queryStringParameters: Record<string, string> = Object.create(null);
-  const multiValueQueryStringParameters: Record<string, string[]> = Object.create(null);
-  for (const [name, value] of facts.query) {
-    queryStringParameters[name] = value;
-    (multiValueQueryStringParameters[name] ??= []).push(value);
-  }
-  const hasQuery = Object.keys(queryStringParameters).length > 0;
-  const contentType = Object.entries(facts.headers).find(([name]) => name.toLowerCase() === 'content-type')?.[1];
+): APIGatewayProxyEvent {
+  const { queryStringParameters, multiValueQueryStringParameters } = queryMaps(facts.query);
+  const contentType = headerValue(facts.headers, 'content-type');
   const binary = isBinaryMediaType(contentType, binaryMediaTypes);
   const hasBody = body !== undefined && body.length > 0;
   return {
-    resource: route.path,
+    resource: resource.path,
     path: facts.path,
     httpMethod: method,
-    headers: Object.keys(facts.headers).length ? facts.headers : null,
-    multiValueHeaders: Object.keys(facts.multiValueHeaders).length ? facts.multiValueHeaders : null,
-    queryStringParameters: hasQuery ? queryStringParameters : null,
-    multiValueQueryStringParameters: hasQuery ? multiValueQueryStringParameters : null,
+    headers: facts.headers,
+    multiValueHeaders: facts.multiValueHeaders,
+    queryStringParameters,
+    multiValueQueryStringParameters,
     pathParameters: Object.keys(pathParameters).length ? pathParameters : null,
     stageVariables: null,
     body: hasBody ? (binary ? body.toString('base64') : body.toString('utf8')) : null,
     isBase64Encoded: hasBody && binary,
     requestContext: {
-      requestId: facts.requestId,
-      requestTimeEpoch: facts.receivedAt,
-      resourcePath: route.path,
-      httpMethod: method,
-      path: `/${env}${facts.path}`,
-      stage: env,
-      identity: { sourceIp },
-      authorizer,
+      ...requestContext(facts, method, resource, stage, sourceIp),
+      authorizer: authorizer ? { ...stringified(authorizer.context), principalId: authorizer.principalId, integrationLatency: authorizer.integrationLatency } : null,
     },
   };
 }
 
+/**
+ * The REQUEST authorizer's event: the request's headers, path and query maps, the method ARN.
+ * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-lambda-authorizer-input.html
+ */
+export function authorizerEvent(facts: RequestFacts, method: string, resource: MatchedResource, pathParameters: Record<string, string>, stage: LocalStage, sourceIp: string, region: string): APIGatewayRequestAuthorizerEvent {
+  const { queryStringParameters, multiValueQueryStringParameters } = queryMaps(facts.query);
+  return {
+    type: 'REQUEST',
+    methodArn: `arn:aws:execute-api:${region}:${stage.accountId}:${stage.apiId}/${stage.name}/${method}/${facts.path.replace(/^\//, '')}`,
+    resource: resource.path,
+    path: facts.path,
+    httpMethod: method,
+    headers: facts.headers,
+    multiValueHeaders: facts.multiValueHeaders,
+    pathParameters: Object.keys(pathParameters).length ? pathParameters : null,
+    queryStringParameters,
+    multiValueQueryStringParameters,
+    stageVariables: null,
+    requestContext: { ...requestContext(facts, method, resource, stage, sourceIp), authorizer: undefined },
+  };
+}
+
+function requestContext(facts: RequestFacts, method: string, resource: MatchedResource, stage: LocalStage, sourceIp: string): Omit<APIGatewayEventRequestContextWithAuthorizer<unknown>, 'authorizer'> {
+  const domainName = headerValue(facts.headers, 'host') ?? `${stage.apiId}.execute-api.local.amazonaws.com`;
+  return {
+    accountId: stage.accountId,
+    apiId: stage.apiId,
+    domainName,
+    domainPrefix: domainName.split('.')[0]!,
+    extendedRequestId: facts.requestId,
+    httpMethod: method,
+    identity: {
+      accessKey: null,
+      accountId: null,
+      apiKey: null,
+      apiKeyId: null,
+      caller: null,
+      clientCert: null,
+      cognitoAuthenticationProvider: null,
+      cognitoAuthenticationType: null,
+      cognitoIdentityId: null,
+      cognitoIdentityPoolId: null,
+      principalOrgId: null,
+      sourceIp,
+      user: null,
+      userAgent: headerValue(facts.headers, 'user-agent') ?? null,
+      userArn: null,
+    },
+    path: `/${stage.name}${facts.path}`,
+    protocol: 'HTTP/1.1',
+    requestId: facts.requestId,
+    requestTime: requestTime(facts.receivedAt),
+    requestTimeEpoch: facts.receivedAt,
+    resourceId: resource.id,
+    resourcePath: resource.path,
+    stage: stage.name,
+  };
+}
+
+function queryMaps(query: URLSearchParams): { queryStringParameters: Record<string, string> | null; multiValueQueryStringParameters: Record<string, string[]> | null } {
+  const single: Record<string, string> = Object.create(null);
+  const multi: Record<string, string[]> = Object.create(null);
+  let any = false;
+  for (const [name, value] of query) {
+    any = true;
+    single[name] = value;
+    (multi[name] ??= []).push(value);
+  }
+  return any ? { queryStringParameters: single, multiValueQueryStringParameters: multi } : { queryStringParameters: null, multiValueQueryStringParameters: null };
+}
+
+function headerValue(headers: Record<string, string>, lowerName: string): string | undefined {
+  for (const name in headers) if (name.toLowerCase() === lowerName) return headers[name];
+  return undefined;
+}
+
+/** API Gateway passes a REST authorizer's context values to the integration as strings. */
+function stringified(context: Readonly<Record<string, unknown>>): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const [name, value] of Object.entries(context)) values[name] = String(value);
+  return values;
+}
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** `$context.requestTime`'s CLF format, e.g. `28/Nov/2026:15:52:00 +0000`. */
+export function requestTime(epochMs: number): string {
+  const at = new Date(epochMs);
+  const two = (value: number) => String(value).padStart(2, '0');
+  return `${two(at.getUTCDate())}/${MONTHS[at.getUTCMonth()]}/${at.getUTCFullYear()}:${two(at.getUTCHours())}:${two(at.getUTCMinutes())}:${two(at.getUTCSeconds())} +0000`;
+}
 
 /**
  * The size Lambda measures for a synchronous invocation: the event serialized as JSON. Only a

@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { CfnResource } from 'aws-cdk-lib';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import type * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { ApiApp, ApiAuth, AppApi, op } from '../../../lib';
 import { localPlatform } from '../../../lib/local/cloud/platform';
@@ -20,10 +21,24 @@ import { environmentStack } from '../../support/cdk';
 describe('the local gateway executes what the template says of the platform', () => {
   const stack = environmentStack([
     (environment) => {
-      const site = new ApiApp(environment, 'Site');
+      const site = new ApiApp(environment, 'Site', { httpHosts: ['127.0.0.1'] });
       new AppApi(site, 'Health', { method: 'GET', path: '/health', auth: ApiAuth.public(), chain: [op.respond({ body: { status: 'ok' } })] });
       new AppApi(site, 'Status', { method: 'GET', path: '/status', auth: ApiAuth.public(), chain: [op.respond({ body: { status: 'ok' } })] });
       new AppApi(site, 'Private', { method: 'GET', path: '/private', auth: ApiAuth.keyGroups('ops'), chain: [op.respond()] });
+      new AppApi(site, 'Gone', { method: 'GET', path: '/gone', auth: ApiAuth.public(), chain: [op.respond({ body: { here: true } })] });
+      new AppApi(site, 'Half', { method: 'GET', path: '/half', auth: ApiAuth.public(), chain: [op.respond({ body: { here: true } })] });
+      new AppApi(site, 'Guarded', { method: 'GET', path: '/guarded', auth: ApiAuth.public(), chain: [op.respond({ body: { open: true } })] });
+      new AppApi(site, 'CreateThing', {
+        method: 'POST',
+        path: '/things',
+        auth: ApiAuth.public(),
+        body: { type: 'object', required: ['name'], properties: { name: { type: 'string' }, size: { type: 'integer' } } },
+        chain: [op.respond({ status: 201, body: { created: true } })],
+      });
+      new AppApi(site, 'Search', { method: 'GET', path: '/search', auth: ApiAuth.public(), query: [{ name: 'q', required: true }, { name: 'page' }], chain: [op.respond({ body: { found: true } })] });
+      new AppApi(site, 'Slow', { method: 'GET', path: '/slow', auth: ApiAuth.public(), query: [{ name: 'url', required: true }], chain: [op.http({ url: '{% $query.url %}', as: 'upstream' }), op.respond({ body: { waited: true } })] });
+      new AppApi(site, 'Chatty', { method: 'GET', path: '/chatty', auth: ApiAuth.public(), chain: [op.respond({ body: { said: 'hi' } })] });
+      new AppApi(site, 'Moved', { method: 'GET', path: '/moved', auth: ApiAuth.public(), chain: [op.respond({ body: { moved: false } })] });
     },
   ]);
   const acl = stack.payloadLimit.webAcl;
@@ -43,6 +58,28 @@ describe('the local gateway executes what the template says of the platform', ()
   notFound.addPropertyOverride('StatusCode', '410');
   (stack.authorizer.node.defaultChild as CfnResource).addPropertyOverride('IdentitySource', 'method.request.header.X-Api-Token');
   (stack.stage.node.defaultChild as CfnResource).addPropertyOverride('MethodSettings', [{ ResourcePath: '/~1status', HttpMethod: 'GET', ThrottlingRateLimit: 0.001, ThrottlingBurstLimit: 1 }]);
+  // the resource/method tree changed the same way: methods removed, an authorization type and an integration changed
+  const methodsOf = (path: string) => stack.routeStacks.flatMap((routes) => routes.node.findAll()).filter((c): c is apigateway.Method => c instanceof apigateway.Method && c.resource.path === path);
+  for (const method of methodsOf('/gone')) method.node.scope!.node.tryRemoveChild(method.node.id);
+  const halfGet = methodsOf('/half').find((method) => method.httpMethod === 'GET')!;
+  halfGet.node.scope!.node.tryRemoveChild(halfGet.node.id);
+  const guarded = methodsOf('/guarded').find((method) => method.httpMethod === 'GET')!.node.defaultChild as CfnResource;
+  guarded.addPropertyOverride('AuthorizationType', 'CUSTOM');
+  guarded.addPropertyOverride('AuthorizerId', stack.authorizer.authorizerId);
+  const moved = methodsOf('/moved').find((method) => method.httpMethod === 'GET')!.node.defaultChild as CfnResource;
+  const health = stack.routeStacks.map((routes) => routes.handlers.get('Health')).find(Boolean)!;
+  moved.addPropertyOverride('Integration.Uri', `arn:aws:apigateway:local:lambda:path/2015-03-31/functions/${health.function.functionArn}/invocations`);
+  // a model made stricter, and a query parameter made required, the same way
+  const thingModel = stack.routeStacks.flatMap((routes) => routes.node.findAll()).find((c): c is apigateway.Model => c instanceof apigateway.Model && c.node.id === 'CreateThingBody')!;
+  (thingModel.node.defaultChild as CfnResource).addPropertyOverride('Schema.required', ['name', 'size']);
+  const search = methodsOf('/search').find((method) => method.httpMethod === 'GET')!.node.defaultChild as CfnResource;
+  search.addPropertyOverride('RequestParameters.method\\.request\\.querystring\\.page', true);
+  // two functions' configuration, overridden on their AWS::Lambda::Function
+  const functionOf = (routeId: string) => stack.routeStacks.map((routes) => routes.handlers.get(routeId)).find(Boolean)!.function.node.defaultChild as CfnResource;
+  functionOf('Slow').addPropertyOverride('Timeout', 1);
+  functionOf('Chatty').addPropertyOverride('Environment.Variables.APPAPI_LOG_LEVEL', 'debug');
+  const logs: Array<Record<string, unknown>> = [];
+  let upstream: Server;
   let server: Server;
   let url: string;
 
@@ -51,12 +88,18 @@ describe('the local gateway executes what the template says of the platform', ()
     assert.ok(platform.webAcl, 'the stage has a web ACL');
     // no DynamoDB call is made: the route only responds, and no key is checked
     const documents = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: 'http://127.0.0.1:9', region: 'local', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }));
-    const app = createGatewayApp({ manifest: stack.manifest, documents, publicJwk: generateSigningKeyPair().publicJwk, platform });
+    const app = createGatewayApp({ manifest: stack.manifest, documents, publicJwk: generateSigningKeyPair().publicJwk, platform, log: (entry) => logs.push(entry) });
+    upstream = createServer((_, response) => void setTimeout(() => response.end('{}'), 1_500));
+    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
     server = createServer((request, response) => void app(request, response));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
-  after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  after(async () => {
+    upstream.closeAllConnections();
+    await new Promise<void>((resolve) => upstream.close(() => resolve()));
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
 
   it('answers a rule added by an escape hatch with its custom response', async () => {
     const blocked = await fetch(`${url}/health`, { headers: { 'X-Maintenance': 'ON' } });
@@ -102,5 +145,50 @@ describe('the local gateway executes what the template says of the platform', ()
     const statuses = [(await fetch(`${url}/status`)).status, (await fetch(`${url}/status`)).status];
     assert.deepEqual(statuses, [200, 429]);
     assert.equal((await fetch(`${url}/health`)).status, 200, 'another method has no setting');
+  });
+
+  it('routes through the template\'s methods: a removed method is MISSING_AUTHENTICATION_TOKEN, a removed GET leaves the ANY fallback\'s 405', async () => {
+    const gone = await fetch(`${url}/gone`);
+    assert.equal(gone.status, 410, 'no resource method left: the (overridden) MISSING_AUTHENTICATION_TOKEN response');
+    assert.equal(((await gone.json()) as { gone: boolean }).gone, true);
+    const half = await fetch(`${url}/half`);
+    // the fallback function answers from its bundled manifest, which still lists GET, exactly as in AWS
+    assert.deepEqual([half.status, half.headers.get('allow')], [405, 'GET']);
+  });
+
+  it('authorizes by the method\'s authorization type and invokes the function its integration names', async () => {
+    const guarded = await fetch(`${url}/guarded`);
+    assert.equal(guarded.status, 401, 'CUSTOM authorization: no identity, no call');
+    const moved = await fetch(`${url}/moved`);
+    assert.deepEqual([moved.status, await moved.json()], [200, { status: 'ok' }], 'the Health function answers');
+  });
+
+  it('validates requests with the template\'s validator, models and required parameters before the handler runs', async () => {
+    const post = (body: string, contentType = 'application/json') => fetch(`${url}/things`, { method: 'POST', headers: { 'Content-Type': contentType }, body });
+    const missingSize = await post('{"name":"a"}');
+    assert.equal(missingSize.status, 400, 'the overridden model requires size, which the declared schema does not');
+    assert.equal(((await missingSize.json()) as { code: string }).code, 'validation_failed');
+    assert.equal((await post('{"name":"a","size":1.5}')).status, 400, 'draft-04 integer');
+    assert.equal((await post('{"name":"a","size":2}')).status, 201);
+    assert.equal((await post('{"name":')).status, 400, 'not JSON: BAD_REQUEST_BODY');
+    const searched = await fetch(`${url}/search?q=x`);
+    assert.equal(searched.status, 400, 'page is required by the overridden method');
+    assert.equal((await fetch(`${url}/search?q=x&page=%20`)).status, 400, 'a blank value is missing');
+    assert.deepEqual([(await fetch(`${url}/search?q=x&page=2`)).status], [200]);
+  });
+
+  it('runs each handler with its function\'s configuration: the timeout as its deadline, its environment', async () => {
+    const started = performance.now();
+    const slow = await fetch(`${url}/slow?url=${encodeURIComponent(`http://127.0.0.1:${(upstream.address() as AddressInfo).port}/`)}`);
+    const elapsed = performance.now() - started;
+    assert.equal(slow.status, 503, 'a 1 s function has 250 ms before its 750 ms margin; the upstream takes 1.5 s');
+    assert.equal(((await slow.json()) as { code: string }).code, 'deadline_exceeded');
+    assert.ok(elapsed < 1_200, `answered at the function's deadline, not the upstream's (${Math.round(elapsed)} ms)`);
+    logs.length = 0;
+    assert.equal((await fetch(`${url}/chatty`)).status, 200);
+    assert.ok(logs.some((entry) => entry.message === 'trace' && entry.level === 'debug'), 'APPAPI_LOG_LEVEL=debug logs the trace, as the Lambda entry does');
+    logs.length = 0;
+    await fetch(`${url}/health`);
+    assert.equal(logs.filter((entry) => entry.message === 'trace').length, 0, 'a function without it does not');
   });
 });
