@@ -126,7 +126,7 @@ describe('AppApiStack', () => {
     });
     const roles = parent.findResources('AWS::IAM::Role', { Properties: { Description: Match.stringLikeRegexp('Checks API tokens') } });
     const statements = (Object.values(roles)[0] as { Properties: { Policies: Array<{ PolicyDocument: { Statement: Array<{ Action: unknown }> } }> } }).Properties.Policies[0]!.PolicyDocument.Statement;
-    assert.deepEqual(statements.map((s) => s.Action), [['logs:CreateLogStream', 'logs:PutLogEvents'], 'dynamodb:Scan']);
+    assert.deepEqual(statements.map((s) => s.Action), [['logs:CreateLogStream', 'logs:PutLogEvents'], 'dynamodb:GetItem']);
     assert.doesNotMatch(JSON.stringify(statements), /secretsmanager/);
   });
 
