@@ -18,6 +18,7 @@ import { loadOrCreateSigningKey } from '../lib/local/signing-key-file';
 import { ensureTables } from '../lib/local/tables';
 import { authorizerAtScale } from './authorizer-keys';
 import { apps } from './bench-app';
+import { roundTrips } from './round-trips';
 import { load, median, memory, startServer, stopServer, type LoadResult } from './processes';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -44,6 +45,7 @@ async function main(): Promise<void> {
     if (wanted('coldstart')) coldStarts(manifest, dynamo.endpoint, token, JSON.stringify(pair.publicJwk));
     if (wanted('scale')) await scale(common);
     if (wanted('memory')) await memoryUse(common);
+    if (wanted('roundtrips')) await roundTrips(line, documents, manifest);
     if (wanted('authorizer')) await authorizerAtScale(line, documents, manifest, pair);
   } finally {
     documents.destroy();
