@@ -70,9 +70,10 @@ function record(
       }
       return;
     case 'airdata.insert':
-      // unique values are claimed by marker items, read first to answer 409 (or the existing record)
+      // unique values are claimed by marker items whose put condition answers 409; only
+      // onConflict 'existing' reads them, to answer the record holding the value
       grant(step.model, 'PutItem');
-      if (hasUniqueFields(step.model) || step.onConflict === 'existing') grant(step.model, 'GetItem');
+      if (step.onConflict === 'existing' && hasUniqueFields(step.model)) grant(step.model, 'GetItem');
       return;
     case 'airdata.put':
       // a new record is put, an existing one updated field by field; markers of changed unique values move

@@ -130,10 +130,12 @@ export class AirDataStore {
     const after = markersOf(model, next);
     for (const [field, markerId] of after) {
       if (before.get(field) === markerId) continue;
-      const owner = await this.markerOwner(model, markerId);
-      if (owner === undefined || owner === id) continue;
+      // a value another record of this request claims or releases is decided here (a transaction
+      // holds an item once); a value held in the table is decided by the claim's condition at
+      // commit, so no read comes first
+      const pending = this.batch.pending(table, { id: markerId });
+      if (!pending || (pending.kind === 'put' && pending.item.recordId === id)) continue;
       const onClaimed = onClaimFailed(field);
-      // claimed since this request looked: run again, and the fresh look finds the holder
       throw onClaimed === 'retry' ? new WriteConflict('retry') : onClaimed;
     }
     state.current = next;
@@ -157,7 +159,9 @@ export class AirDataStore {
     }
     for (const [field, markerId] of after) {
       if (before.get(field) === markerId) continue;
-      this.batch.set({ kind: 'put', table, key: { id: markerId }, item: { recordId: id }, condition: { expression: 'attribute_not_exists(id)' }, onConditionFailed: onClaimFailed(field) });
+      // held by another record: the 409 (or, for onConflict 'existing', a run that finds the holder)
+      const claim = { expression: 'attribute_not_exists(id) OR #recordId = :recordId', names: { '#recordId': 'recordId' }, values: { ':recordId': id } };
+      this.batch.set({ kind: 'put', table, key: { id: markerId }, item: { recordId: id }, condition: claim, onConditionFailed: onClaimFailed(field) });
       state.markerIds.add(markerId);
     }
   }
