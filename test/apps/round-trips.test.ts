@@ -1,0 +1,80 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { declareBooking } from '../../lib/apps/booking';
+import { bookingRequests, runTraced, type TracedRequest } from '../support/booking-requests';
+import { environmentStack } from '../support/cdk';
+import { ISOLATED, TestDatabase } from '../support/dynamo';
+
+const manifest = environmentStack([declareBooking], ISOLATED).manifest;
+
+/**
+ * The DynamoDB calls of one request of each reference route, from its trace, at the minimum its
+ * answer needs: conditions decide conflicts at commit instead of reads before it, and a refused
+ * commit (`!`) tells what it refused by the item it returns.
+ */
+const EXPECTED_CALLS: Record<string, string[] | 'scan'> = {
+  'Health: public, no table': [],
+  'CreateCustomer: insert (unique email)': ['TransactWrite'],
+  'CreateCustomer: insert, email taken': ['TransactWrite!'],
+  'CreateCustomer: insert with Idempotency-Key': ['Get', 'TransactWrite'],
+  'CreateCustomer: same Idempotency-Key, replayed': ['Get'],
+  'GetCustomer: get': ['Get'],
+  'GetCustomer: get, missing': ['Get'],
+  'ListCustomers: query by email (index)': ['Query'],
+  // how many pages fill a page of records depends on where the marker items fall: not counted here
+  'ListCustomers: first page, no filter (scan)': 'scan',
+  // the customer, then the journey and its identifier's claim in one transaction
+  'CreateBooking: start journey (identifier)': ['Get', 'TransactWrite'],
+  // the refused claim returns the identifier's holder, which is read to tell active from ended
+  'CreateBooking: identifier in use': ['Get', 'TransactWrite!', 'Get'],
+  'GetBooking: journey with events': ['Query'],
+  'GetBooking: journey, missing': ['Query'],
+  'FollowBookingLink: redirect to the journey': ['Get'],
+  // the answer is the updated journey, which a transaction cannot return: it is read first
+  'AddBookingEvent: update + event': ['Get', 'TransactWrite'],
+  'AddBookingEvent: update, missing journey': ['Get'],
+  'AddBookingEvent: update + end': ['Get', 'TransactWrite'],
+  'AddBookingEvent: update, journey ended': ['Get'],
+  // the record's unique values name the markers to release, and a marker is released only by its owner
+  'DeleteCustomer: delete (releases email)': ['Get', 'Get', 'TransactWrite'],
+  'DeleteCustomer: delete, missing': ['Get'],
+};
+
+describe('round trips of the reference app', () => {
+  let database: TestDatabase;
+  let traced: TracedRequest[];
+  before(async () => {
+    database = await TestDatabase.open(manifest);
+    traced = await runTraced(manifest, database.documents, bookingRequests('round-trips'));
+  });
+  after(() => database?.close());
+
+  it('answers every request as before: statuses and problem types', () => {
+    const answers = traced.map(({ request, answer }) => [`${request.route}: ${request.name}`, answer.status, answer.body?.code]);
+    assert.deepEqual(
+      answers,
+      traced.map(({ request }) => [`${request.route}: ${request.name}`, request.status, request.problem]),
+    );
+  });
+
+  it('covers every route of the app', () => {
+    assert.deepEqual(new Set(traced.map(({ request }) => request.route)), new Set(manifest.routes.map((route) => route.id)));
+    assert.deepEqual(traced.map(({ request }) => `${request.route}: ${request.name}`), Object.keys(EXPECTED_CALLS));
+  });
+
+  it('makes only the DynamoDB calls each answer needs', () => {
+    const calls = Object.fromEntries(
+      traced.map(({ request, calls: made }) => {
+        const name = `${request.route}: ${request.name}`;
+        const kinds = made.map((call) => `${call.command}${call.error ? '!' : ''}`);
+        return [name, EXPECTED_CALLS[name] === 'scan' && kinds.length > 0 && kinds.every((kind) => kind === 'Scan') ? 'scan' : kinds];
+      }),
+    );
+    assert.deepEqual(calls, EXPECTED_CALLS);
+  });
+
+  it('a refused commit is traced as such, never as a success', () => {
+    const taken = traced.find(({ request }) => request.name === 'insert, email taken')!;
+    assert.equal(taken.calls[0]!.error, 'TransactionCanceledException');
+  });
+});
