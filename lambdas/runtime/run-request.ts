@@ -32,13 +32,15 @@ export async function runRequest(prepared: PreparedRoute, event: ProxyEvent, bin
     const stored = await storedAnswer(dynamo, manifest.tables.idempotency, idempotent, new Date());
     if (stored) return stored;
   }
+  // what a refused commit taught about items this request does not own, kept across its attempts
   const contendedIdentifiers = new Set<string>();
+  const notOwnedMarkers = new Set<string>();
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
     const now = new Date();
     const batch = new WriteBatch();
     if (recorder) recorder.attempts = attempt;
     const stores = {
-      airdata: new AirDataStore(dynamo, batch, prepared.recordValidators),
+      airdata: new AirDataStore(dynamo, batch, prepared.recordValidators, notOwnedMarkers),
       journeys: new JourneyStore(dynamo, manifest.tables.journeys, route.app, batch, now, contendedIdentifiers),
       dynamo,
       ...(recorder ? { recorder } : {}),

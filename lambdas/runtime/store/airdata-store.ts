@@ -32,6 +32,8 @@ export class AirDataStore {
     private readonly dynamo: DynamoDBDocumentClient,
     private readonly batch: WriteBatch,
     private readonly validators: ReadonlyMap<string, RecordValidator>,
+    /** Markers found held by another record (or by none) when this request last ran: not released again. */
+    private readonly notOwnedMarkers: Set<string> = new Set(),
   ) {}
 
   async get(model: ModelManifest, id: unknown): Promise<Item | null> {
@@ -145,15 +147,23 @@ export class AirDataStore {
     else this.queueUpdate(model, id, original, next);
     for (const [field, markerId] of before) {
       if (after.get(field) === markerId) continue;
-      // a record written before its field became unique has no marker until `appapi migrate unique`
-      // runs, and of two such records holding one value only one gets it: nothing of ours to release
-      if ((await this.markerOwner(model, markerId)) !== id) continue;
+      // A record written before its field became unique has no marker until `appapi migrate unique`
+      // runs, and of two such records holding one value only one gets it: nothing of ours to
+      // release. The release's condition finds that out at commit, with no read before: refused,
+      // the request runs again without it.
+      const releaseKey = stateKey(model, markerId);
+      if (this.batch.pending(table, { id: markerId }) || this.notOwnedMarkers.has(releaseKey)) continue;
       this.batch.set({
         kind: 'delete',
         table,
         key: { id: markerId },
         condition: { expression: '#recordId = :recordId', names: { '#recordId': 'recordId' }, values: { ':recordId': id } },
-        onConditionFailed: 'retry',
+        onConditionFailed: {
+          inspect: async (old) => {
+            if (old?.recordId?.S !== id) this.notOwnedMarkers.add(releaseKey);
+            return 'retry';
+          },
+        },
       });
       state.markerIds.add(markerId);
     }
