@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { declareBooking } from '../../lib/apps/booking';
 import { bookingRequests, runTraced, type TracedRequest } from '../support/booking-requests';
 import { environmentStack } from '../support/cdk';
@@ -90,6 +90,26 @@ describe('round trips of the reference app', () => {
     assert.equal((await database.documents.send(new GetCommand({ TableName: table, Key: { id: 'legacy' } }))).Item, undefined);
     const marker = await database.documents.send(new GetCommand({ TableName: table, Key: { id: '#unique#email#shared@example.com' } }));
     assert.equal(marker.Item?.recordId, holder!.answer.body.id);
+  });
+
+  it('a journey with more events than one answer holds: the first 1,000 events, and its item by a second Query', async () => {
+    const partner = { keyId: 'p', groups: ['partners'] };
+    const [, started] = await runTraced(manifest, database.documents, [
+      { name: 'customer', route: 'CreateCustomer', options: () => ({ ...partner, body: { name: 'Many', email: 'many@example.com' } }), status: 201, keep: (answer, state) => state.set('customer', answer.body.id) },
+      { name: 'start', route: 'CreateBooking', options: (state) => ({ ...partner, body: { customerId: state.get('customer')!, service: 'cut', slot: '2027-02-01T10:00:00Z' } }), status: 201 },
+    ]);
+    assert.equal(started!.answer.status, 201, JSON.stringify(started!.answer.body));
+    const journeyId = started!.answer.body.journeyId as string;
+    const events = Array.from({ length: 1_001 }, (_, n) => ({ pk: `journey#${journeyId}`, sk: `event#2027-01-01T00:00:00.000Z#${String(n).padStart(6, '0')}`, type: `e${n}`, at: '2027-01-01T00:00:00.000Z' }));
+    for (let index = 0; index < events.length; index += 25) {
+      await database.documents.send(new BatchWriteCommand({ RequestItems: { [manifest.tables.journeys]: events.slice(index, index + 25).map((Item) => ({ PutRequest: { Item } })) } }));
+    }
+    const [read] = await runTraced(manifest, database.documents, [{ name: 'read', route: 'GetBooking', options: () => ({ ...partner, params: { journeyId } }), status: 200 }]);
+    assert.equal(read!.answer.status, 200);
+    assert.equal(read!.answer.body.id, journeyId);
+    assert.equal(read!.answer.body.events.length, 1_000);
+    assert.equal(read!.answer.body.events[999].type, 'e999');
+    assert.deepEqual(read!.calls.map((call) => call.command), ['Query', 'Query']);
   });
 
   it('a refused commit is traced as such, never as a success', () => {
