@@ -1,4 +1,4 @@
-// npm run bench [-- throughput|coldstart|scale|memory]: figures measured side by side on this
+// npm run bench [-- throughput|coldstart|scale|memory|authorizer|roundtrips]: figures measured side by side on this
 // machine, printed as ratios against what a user would use instead. Not part of npm test.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
@@ -16,7 +16,9 @@ import { mintToken } from '../lib/keys/tokens';
 import { connectLocalDynamo } from '../lib/local/local-dynamo';
 import { loadOrCreateSigningKey } from '../lib/local/signing-key-file';
 import { ensureTables } from '../lib/local/tables';
+import { authorizerAtScale } from './authorizer-keys';
 import { apps } from './bench-app';
+import { roundTrips } from './round-trips';
 import { load, median, memory, startServer, stopServer, type LoadResult } from './processes';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -43,6 +45,8 @@ async function main(): Promise<void> {
     if (wanted('coldstart')) coldStarts(manifest, dynamo.endpoint, token, JSON.stringify(pair.publicJwk));
     if (wanted('scale')) await scale(common);
     if (wanted('memory')) await memoryUse(common);
+    if (wanted('roundtrips')) await roundTrips(line, documents, manifest);
+    if (wanted('authorizer')) await authorizerAtScale(line, documents, manifest, pair);
   } finally {
     documents.destroy();
     await dynamo.close();

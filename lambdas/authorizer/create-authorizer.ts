@@ -6,7 +6,7 @@ import { createLogger, type Logger, type LogSink } from '../shared/logger';
 import type { EnvironmentManifest } from '../shared/manifest';
 import type { PublicSigningJwk } from '../shared/signing-jwk';
 import { bearerToken } from './bearer-token';
-import { KeySet, type KeySetOptions } from './key-set';
+import { KeyCache, type KeyCacheOptions, type KeySource } from './key-cache';
 import { policyForGroups, stageArn, type PolicyDocument } from './route-policy';
 import { createTokenVerifier, TokenRejected } from './token-verifier';
 
@@ -37,27 +37,32 @@ export interface AuthorizerOptions {
   readonly manifest: EnvironmentManifest;
   readonly publicJwk: PublicSigningJwk;
   readonly dynamo: DynamoDBDocumentClient;
-  readonly keySet?: KeySetOptions;
+  /** Bounds of the per-key cache (revocation, unknown ids, size). */
+  readonly keySet?: KeyCacheOptions;
+  /** Where keys are found. @default a KeyCache on the environment's keys table, with `keySet` */
+  readonly keySource?: KeySource;
   /** Receives each log entry. @default the Lambdas' logger, on stdout */
   readonly log?: LogSink;
 }
 
 /**
  * The environment's token authorizer as a middy pipeline, shared by the Lambda and the local
- * gateway: verifier, key set and route table are built once. A valid token gets a policy over
+ * gateway: verifier, key cache and route table are built once. A valid token gets a policy over
  * every route its key's groups allow, so the decision can be cached per token (403 on the
  * others). Headers are read as API Gateway passes them, without a header normalizer, so a second
  * Authorization header cannot be folded away before bearerToken refuses it.
  */
-export function createAuthorizer(options: AuthorizerOptions): Authorizer & { readonly keys: KeySet } {
+export function createAuthorizer(options: AuthorizerOptions): Authorizer & { readonly keys: KeySource } {
   const { manifest } = options;
   const verify = createTokenVerifier(manifest.env, options.publicJwk);
-  const keys = new KeySet(options.dynamo, manifest.tables.apiKeys, options.keySet);
+  const keys = options.keySource ?? new KeyCache(options.dynamo, manifest.tables.apiKeys, options.keySet);
   const logger = createLogger({ function: 'authorizer', ...(options.log ? { sink: options.log } : {}) });
   const policies = new Map<string, PolicyDocument>();
   const authorize = async (event: AuthorizerEvent): Promise<AuthorizerResult> => {
     const claims = verify(bearerToken(event));
-    const key = await keys.get(claims.sub);
+    let key = await keys.get(claims.sub);
+    // a key re-issued since it was cached: its new token proves the cached token id is old
+    if (key && key.tokenId !== claims.jti && keys.refreshed) key = await keys.refreshed(claims.sub);
     if (!key) throw new TokenRejected('key unknown or deleted', claims.sub.slice(0, 64));
     if (key.tokenId !== claims.jti) throw new TokenRejected('token replaced by a newer one for this key', key.keyId);
     const stage = stageArn(event.methodArn);

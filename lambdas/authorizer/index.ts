@@ -3,12 +3,8 @@ import { loadManifest } from '../shared/manifest-loader';
 import type { PublicSigningJwk } from '../shared/signing-jwk';
 import { createAuthorizer } from './create-authorizer';
 
-// Everything is built at cold start: manifest, verifier, DynamoDB client, and the first key load.
+// Built at cold start: manifest, verifier, DynamoDB client; keys are read when a token names them.
 const publicJwk = JSON.parse(process.env.APPAPI_SIGNING_JWK ?? 'null') as PublicSigningJwk | null;
 if (!publicJwk) throw new Error('APPAPI_SIGNING_JWK is not set: the stack passes the environment\'s public signing key.');
 
-const authorize = createAuthorizer({ manifest: loadManifest(), publicJwk, dynamo: createDocumentClient() });
-// a failed first load is retried by the first request, which then fails if it fails again
-authorize.keys.reload().catch(() => undefined);
-
-export const handler = authorize;
+export const handler = createAuthorizer({ manifest: loadManifest(), publicJwk, dynamo: createDocumentClient() });

@@ -1,3 +1,4 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { LIMITS } from '../shared/limits';
 import type { PreparedRoute } from './prepare-route';
 import { HttpProblem } from './problem-error';
@@ -6,7 +7,7 @@ import { runChain } from './run-chain';
 import { AirDataStore } from './store/airdata-store';
 import { answerWrite, idempotentRequest, storedAnswer } from './store/idempotency';
 import { JourneyStore } from './store/journey-store';
-import { WriteBatch, WriteConflict } from './store/write-batch';
+import { WriteBatch, WriteConflict, type PendingWrite } from './store/write-batch';
 import type { Bindings } from './templates';
 import type { TraceRecorder } from './trace';
 import type { Deadline } from './middlewares/deadline';
@@ -31,13 +32,16 @@ export async function runRequest(prepared: PreparedRoute, event: ProxyEvent, bin
     const stored = await storedAnswer(dynamo, manifest.tables.idempotency, idempotent, new Date());
     if (stored) return stored;
   }
+  // what a refused commit taught about items this request does not own, kept across its attempts
+  const contendedIdentifiers = new Set<string>();
+  const notOwnedMarkers = new Set<string>();
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
     const now = new Date();
     const batch = new WriteBatch();
     if (recorder) recorder.attempts = attempt;
     const stores = {
-      airdata: new AirDataStore(dynamo, batch, prepared.recordValidators),
-      journeys: new JourneyStore(dynamo, manifest.tables.journeys, route.app, batch, now),
+      airdata: new AirDataStore(dynamo, batch, prepared.recordValidators, notOwnedMarkers),
+      journeys: new JourneyStore(dynamo, manifest.tables.journeys, route.app, batch, now, contendedIdentifiers),
       dynamo,
       ...(recorder ? { recorder } : {}),
     };
@@ -45,7 +49,7 @@ export async function runRequest(prepared: PreparedRoute, event: ProxyEvent, bin
       const answer = await runChain(prepared, bindings, stores);
       const record = idempotent ? answerWrite(manifest.tables.idempotency, idempotent, answer, now) : undefined;
       if (deadline?.passed()) throw new HttpProblem('deadline_exceeded', 'The deadline passed before the writes were committed; none was.');
-      await batch.commit(dynamo, record ? [record] : []);
+      await commit(batch, dynamo, record, recorder);
       return answer;
     } catch (error) {
       // a concurrent request with the same key may have won, and its answer is the one to give
@@ -59,6 +63,21 @@ export async function runRequest(prepared: PreparedRoute, event: ProxyEvent, bin
     }
   }
   throw new HttpProblem('write_conflict', 'Concurrent requests kept changing the data this request writes; retry it.', {}, { 'Retry-After': '1' });
+}
+
+/**
+ * Commits the request's writes. Conditions decide conflicts there rather than reads before (a
+ * unique value held, a journey no longer active), so a refused commit shows in the trace as a
+ * step of its own, with the problem it answers.
+ */
+async function commit(batch: WriteBatch, dynamo: DynamoDBDocumentClient, record: PendingWrite | undefined, recorder: TraceRecorder | undefined): Promise<void> {
+  const startMs = recorder?.elapsed() ?? 0;
+  try {
+    await batch.commit(dynamo, record ? [record] : []);
+  } catch (error) {
+    recorder?.steps.push({ step: 'commit', op: 'commit', startMs, ms: recorder.elapsed() - startMs, error: error instanceof HttpProblem ? error.code : (error as Error).name });
+    throw error;
+  }
 }
 
 function rawBody(event: ProxyEvent): string {

@@ -156,7 +156,7 @@ export const LIMITS = {
     value: 30,
     unit: 'seconds',
     enforcedIn: 'API Gateway (locally the gateway\'s authorizer cache)',
-    source: { own: 'with the key set\'s 30 s staleness, a deleted key stops working within 60 s (API Gateway allows up to 3,600 s)' },
+    source: { own: 'with the authorizer\'s key cache (at most 30 s stale), a deleted key stops working within 60 s (API Gateway allows up to 3,600 s)' },
   },
   idempotencyRetention: {
     name: 'an Idempotency-Key\'s first answer is replayed for',

@@ -70,9 +70,10 @@ function record(
       }
       return;
     case 'airdata.insert':
-      // unique values are claimed by marker items, read first to answer 409 (or the existing record)
+      // unique values are claimed by marker items whose put condition answers 409; only
+      // onConflict 'existing' reads them, to answer the record holding the value
       grant(step.model, 'PutItem');
-      if (hasUniqueFields(step.model) || step.onConflict === 'existing') grant(step.model, 'GetItem');
+      if (step.onConflict === 'existing' && hasUniqueFields(step.model)) grant(step.model, 'GetItem');
       return;
     case 'airdata.put':
       // a new record is put, an existing one updated field by field; markers of changed unique values move
@@ -87,14 +88,16 @@ function record(
       grant(step.model, 'GetItem', 'DeleteItem');
       return;
     case 'journey.start':
-      // the journey item, and with an identifier its marker item, read first to resolve a clash
-      grant(JOURNEYS, 'GetItem', 'PutItem');
+      // with an identifier, its marker item and the journey holding it are read: first, to resume
+      // or replace that journey; when rejecting, only once the marker's put condition failed
+      grant(JOURNEYS, 'PutItem');
+      if (step.identifier !== undefined) grant(JOURNEYS, 'GetItem');
       // replacing ends the active journey: its item is updated and an event appended
       if (step.onConflict === 'replace') grant(JOURNEYS, 'UpdateItem');
       return;
     case 'journey.get':
-      grant(JOURNEYS, 'GetItem');
-      if (step.events) grant(JOURNEYS, 'Query');
+      // with its events, the journey's partition is one Query (journey item included)
+      grant(JOURNEYS, step.events ? 'Query' : 'GetItem');
       return;
     case 'journey.update':
       // the journey item is updated; a declared event is an item of its own; a status may end the

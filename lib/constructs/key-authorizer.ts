@@ -60,8 +60,8 @@ export class KeyAuthorizer extends Construct {
         authorizer: new iam.PolicyDocument({
           statements: [
             new iam.PolicyStatement({ sid: 'WriteOwnLogs', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }),
-            // the whole key set is loaded at cold start and refreshed every 25 s
-            new iam.PolicyStatement({ sid: 'ReadApiKeys', actions: ['dynamodb:Scan'], resources: [props.apiKeysTable.tableArn] }),
+            // a token's key is read by its id (lambdas/authorizer/key-cache.ts); never the whole table
+            new iam.PolicyStatement({ sid: 'ReadApiKeys', actions: ['dynamodb:GetItem'], resources: [props.apiKeysTable.tableArn] }),
           ],
         }),
       },

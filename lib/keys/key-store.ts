@@ -42,7 +42,7 @@ export class ApiKeyStore {
     return keys.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.keyId.localeCompare(b.keyId));
   }
 
-  /** Revokes the key: its token stops working once the authorizer's key set and cache refresh (≤ 60 s). */
+  /** Revokes the key: its token stops working once the authorizer's key cache and API Gateway's cache expire (≤ 60 s). */
   async delete(keyId: string): Promise<void> {
     try {
       await this.documents.send(new DeleteCommand({ TableName: this.table, Key: { keyId }, ConditionExpression: 'attribute_exists(keyId)' }));

@@ -33,10 +33,8 @@ describe('authorizer caching is safe', () => {
   });
   after(() => database?.close());
 
-  const gateway = () => {
-    const authorizer = createAuthorizer({ manifest, publicJwk: pair.publicJwk, dynamo: documents, keySet: { clock: () => clock }, log: () => {} });
-    return new AuthorizerCache(authorizer, 30_000, () => clock);
-  };
+  const newAuthorizer = () => createAuthorizer({ manifest, publicJwk: pair.publicJwk, dynamo: documents, keySet: { clock: () => clock }, log: () => {} });
+  const gateway = (authorizer = newAuthorizer()) => new AuthorizerCache(authorizer, 30_000, () => clock);
   const call = (cache: AuthorizerCache, token: string, method: string, path: string) =>
     cache.decide(authorizerEvent(`Bearer ${token}`, method, path), `Bearer ${token}`).then((decision) => decision.outcome);
 
@@ -61,13 +59,16 @@ describe('authorizer caching is safe', () => {
     const doomed = await store.create('doomed', ['partners']);
     const otherToken = mintToken(pair, { env: 'dev', keyId: other.keyId, tokenId: other.tokenId });
     const token = mintToken(pair, { env: 'dev', keyId: doomed.keyId, tokenId: doomed.tokenId });
-    const cache = gateway();
-    assert.equal(await call(cache, otherToken, 'GET', 'health'), 'forbidden', 'loads the key set at t=0');
+    const authorizer = newAuthorizer();
+    const cache = gateway(authorizer);
+    assert.equal(await call(cache, otherToken, 'GET', 'health'), 'forbidden');
+    // the worst moment: the instance reads the key just before its deletion, for a request whose decision is cached elsewhere
+    assert.equal((await authorizer(authorizerEvent(`Bearer ${token}`, 'GET', 'health'))).principalId, doomed.keyId, 'reads the key at t=0');
     tick(0.5);
     await documents.send(new DeleteCommand({ TableName: manifest.tables.apiKeys, Key: { keyId: doomed.keyId } }));
     const deletedAt = clock;
     tick(24);
-    // the key set is 24.5 s old (more than 1 s, but the key is known, so no reload): still the snapshot from before the deletion, and the decision is cached for 30 s
+    // the cached key is 24.5 s old (less than 25 s, so not read again): still the key from before the deletion, and the decision is cached for 30 s
     assert.equal(await call(cache, token, 'GET', 'customers/c-1'), 'allow');
     tick(29);
     assert.equal(await call(cache, token, 'GET', 'customers/c-1'), 'allow');

@@ -27,15 +27,17 @@ describe('request traces', () => {
     assert.ok(trace!.steps.every((step) => step.ms >= 0 && step.startMs >= 0));
     assert.match(trace!.steps[0]!.output!, /traced@example.com/);
     assert.equal(trace!.steps[1]!.output, '{"status":201}');
-    assert.deepEqual(trace!.dynamo.map((call) => call.command), ['Get', 'TransactWrite']);
-    assert.deepEqual(trace!.dynamo[1]!.tables, [tableName('customers')]);
+    // the unique email is claimed by the transaction's condition, with no read before it
+    assert.deepEqual(trace!.dynamo.map((call) => call.command), ['TransactWrite']);
+    assert.deepEqual(trace!.dynamo[0]!.tables, [tableName('customers')]);
     assert.ok(trace!.dynamo.every((call) => typeof call.consumedCapacity === 'number' && call.consumedCapacity > 0), JSON.stringify(trace!.dynamo));
   });
 
   it('records the failing step with its problem code', async () => {
+    // the conflict is decided by the transaction's condition: it shows as the commit step
     await request(gateway, 'POST', '/customers', { token, body: { name: 'Traced', email: 'traced@example.com' } });
     const { trace } = lastTrace();
-    assert.deepEqual(trace!.steps.map((step) => [step.op, step.error]), [['airdata.insert', 'unique_conflict']]);
+    assert.deepEqual(trace!.steps.map((step) => [step.op, step.error]), [['airdata.insert', undefined], ['respond', undefined], ['commit', 'unique_conflict']]);
   });
 
   it('never holds a token: none of the recorded requests shows the caller\'s, and token-like values are redacted', () => {

@@ -2,9 +2,9 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AppApiStack, AppDeclaration } from '../../lib';
 import type { EnvironmentManifest } from '../../lambdas/shared/manifest';
 import { createHandler, type Handler } from '../../lambdas/runtime/create-handler';
-import type { ProxyEvent, ProxyResult } from '../../lambdas/runtime/proxy-event';
 import { environmentStack } from './cdk';
 import { ISOLATED, TestDatabase } from './dynamo';
+import { parseAnswer, proxyEventFor } from './proxy-events';
 
 export interface RequestOptions {
   readonly params?: Record<string, string>;
@@ -84,22 +84,7 @@ export class RuntimeHarness {
       this.handlers.set(routeId, handler);
     }
     this.requests += 1;
-    const body = options.body === undefined ? null : typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
-    const event: ProxyEvent = {
-      httpMethod: route.method,
-      path: route.path.replace(/\{(\w+)\}/g, (_, name: string) => options.params?.[name] ?? ''),
-      headers: { ...(body === null ? {} : { 'Content-Type': 'application/json' }), ...options.headers },
-      queryStringParameters: options.query ?? null,
-      pathParameters: options.params ?? null,
-      body,
-      isBase64Encoded: false,
-      requestContext: {
-        requestId: `test-${this.requests}`,
-        requestTimeEpoch: Date.now(),
-        authorizer: options.keyId ? { principalId: options.keyId, keyName: options.keyId, groups: (options.groups ?? ['partners', 'ops']).join(',') } : null,
-      },
-    };
-    return parse(await handler(event));
+    return parseAnswer(await handler(proxyEventFor(route, options, `test-${this.requests}`)));
   }
 
   /** Every item of a table, internal items included, for checking what was (not) written. */
@@ -110,9 +95,4 @@ export class RuntimeHarness {
   async stop(): Promise<void> {
     this.database.close();
   }
-}
-
-function parse(result: ProxyResult): Answer {
-  const json = /json/.test(result.headers['Content-Type'] ?? '') && result.body !== '';
-  return { status: result.statusCode, headers: result.headers, body: json ? JSON.parse(result.body) : result.body };
 }

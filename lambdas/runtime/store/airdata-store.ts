@@ -32,6 +32,8 @@ export class AirDataStore {
     private readonly dynamo: DynamoDBDocumentClient,
     private readonly batch: WriteBatch,
     private readonly validators: ReadonlyMap<string, RecordValidator>,
+    /** Markers found held by another record (or by none) when this request last ran: not released again. */
+    private readonly notOwnedMarkers: Set<string> = new Set(),
   ) {}
 
   async get(model: ModelManifest, id: unknown): Promise<Item | null> {
@@ -130,10 +132,12 @@ export class AirDataStore {
     const after = markersOf(model, next);
     for (const [field, markerId] of after) {
       if (before.get(field) === markerId) continue;
-      const owner = await this.markerOwner(model, markerId);
-      if (owner === undefined || owner === id) continue;
+      // a value another record of this request claims or releases is decided here (a transaction
+      // holds an item once); a value held in the table is decided by the claim's condition at
+      // commit, so no read comes first
+      const pending = this.batch.pending(table, { id: markerId });
+      if (!pending || (pending.kind === 'put' && pending.item.recordId === id)) continue;
       const onClaimed = onClaimFailed(field);
-      // claimed since this request looked: run again, and the fresh look finds the holder
       throw onClaimed === 'retry' ? new WriteConflict('retry') : onClaimed;
     }
     state.current = next;
@@ -143,21 +147,31 @@ export class AirDataStore {
     else this.queueUpdate(model, id, original, next);
     for (const [field, markerId] of before) {
       if (after.get(field) === markerId) continue;
-      // a record written before its field became unique has no marker until `appapi migrate unique`
-      // runs, and of two such records holding one value only one gets it: nothing of ours to release
-      if ((await this.markerOwner(model, markerId)) !== id) continue;
+      // A record written before its field became unique has no marker until `appapi migrate unique`
+      // runs, and of two such records holding one value only one gets it: nothing of ours to
+      // release. The release's condition finds that out at commit, with no read before: refused,
+      // the request runs again without it.
+      const releaseKey = stateKey(model, markerId);
+      if (this.batch.pending(table, { id: markerId }) || this.notOwnedMarkers.has(releaseKey)) continue;
       this.batch.set({
         kind: 'delete',
         table,
         key: { id: markerId },
         condition: { expression: '#recordId = :recordId', names: { '#recordId': 'recordId' }, values: { ':recordId': id } },
-        onConditionFailed: 'retry',
+        onConditionFailed: {
+          inspect: async (old) => {
+            if (old?.recordId?.S !== id) this.notOwnedMarkers.add(releaseKey);
+            return 'retry';
+          },
+        },
       });
       state.markerIds.add(markerId);
     }
     for (const [field, markerId] of after) {
       if (before.get(field) === markerId) continue;
-      this.batch.set({ kind: 'put', table, key: { id: markerId }, item: { recordId: id }, condition: { expression: 'attribute_not_exists(id)' }, onConditionFailed: onClaimFailed(field) });
+      // held by another record: the 409 (or, for onConflict 'existing', a run that finds the holder)
+      const claim = { expression: 'attribute_not_exists(id) OR #recordId = :recordId', names: { '#recordId': 'recordId' }, values: { ':recordId': id } };
+      this.batch.set({ kind: 'put', table, key: { id: markerId }, item: { recordId: id }, condition: claim, onConditionFailed: onClaimFailed(field) });
       state.markerIds.add(markerId);
     }
   }

@@ -66,6 +66,8 @@ export class JourneyStore {
     private readonly app: string,
     private readonly batch: WriteBatch,
     private readonly now: Date,
+    /** Identifiers found held when this request last ran: started the reading way (kept across its attempts). */
+    private readonly contended: Set<string> = new Set(),
   ) {}
 
   async start(input: { identifier?: unknown; step?: unknown; data?: unknown; onConflict: 'resume' | 'replace' | 'reject'; expiresInDays: number }): Promise<Json> {
@@ -74,15 +76,34 @@ export class JourneyStore {
     const step = optionalStep(input.step);
     const id = randomUUID();
     const expiresAt = Math.floor(this.now.getTime() / 1000) + input.expiresInDays * 86_400;
-    if (identifier !== undefined) {
-      const markerKey = { pk: `identifier#${this.app}#${identifier}`, sk: 'identifier' };
+    const contendedKey = identifier === undefined ? '' : `${this.app}\u0000${identifier}`;
+    if (identifier !== undefined && input.onConflict === 'reject' && !this.batch.pending(this.table, identifierKey(this.app, identifier)) && !this.contended.has(contendedKey)) {
+      // Rejecting needs no read first: the identifier is claimed if no journey holds it, and when
+      // one does, the transaction returns its marker and only then is the holder read. An ended
+      // holder (expired, not yet removed by TTL) makes the request run again the reading way.
+      this.batch.set({
+        kind: 'put',
+        table: this.table,
+        key: identifierKey(this.app, identifier),
+        item: { journeyId: id, expiresAt },
+        condition: { expression: 'attribute_not_exists(pk)' },
+        onConditionFailed: {
+          inspect: async (old) => {
+            const holderId = old?.journeyId?.S;
+            const holder = holderId === undefined ? undefined : await this.state(holderId);
+            if (holder?.current && statusOf(holder.current, this.now) === 'active') return identifierInUse();
+            this.contended.add(contendedKey);
+            return 'retry';
+          },
+        },
+      });
+    } else if (identifier !== undefined) {
+      const markerKey = identifierKey(this.app, identifier);
       const pending = this.batch.pending(this.table, markerKey);
       const marker = pending?.kind === 'put' ? pending.item : await this.read(markerKey);
       const holder = typeof marker?.journeyId === 'string' ? await this.state(marker.journeyId) : undefined;
       if (holder?.current && statusOf(holder.current, this.now) === 'active') {
-        if (input.onConflict === 'reject') {
-          throw new HttpProblem('journey_identifier_in_use', 'An active journey of this app already has this identifier.');
-        }
+        if (input.onConflict === 'reject') throw identifierInUse();
         if (input.onConflict === 'resume') return this.view(holder.current);
         this.change(holder, { status: 'aborted', event: { type: 'replaced', data: { by: id } } }, false);
       }
@@ -115,6 +136,7 @@ export class JourneyStore {
   }
 
   async get(id: unknown, withEvents: boolean): Promise<Json | null> {
+    if (withEvents && isJourneyId(id) && !this.journeys.has(id)) return this.getWithEvents(id);
     const state = await this.state(id);
     if (!state?.current) return null;
     const view = this.view(state.current);
@@ -159,7 +181,7 @@ export class JourneyStore {
       this.batch.set({
         kind: 'delete',
         table: this.table,
-        key: { pk: `identifier#${current.app}#${current.identifier}`, sk: 'identifier' },
+        key: identifierKey(current.app, current.identifier),
         condition: { expression: '#journeyId = :journeyId', names: { '#journeyId': 'journeyId' }, values: { ':journeyId': current.id } },
         onConditionFailed: 'retry',
       });
@@ -216,15 +238,49 @@ export class JourneyStore {
   }
 
   private async state(id: unknown): Promise<JourneyState | undefined> {
-    if (typeof id !== 'string' || id === '' || id.length > 128) return undefined;
+    if (!isJourneyId(id)) return undefined;
     const known = this.journeys.get(id);
     if (known) return known;
-    const item = (await this.read({ pk: `${JOURNEY}#${id}`, sk: JOURNEY })) as JourneyItem | undefined;
+    return this.remember(id, (await this.read({ pk: `${JOURNEY}#${id}`, sk: JOURNEY })) as JourneyItem | undefined);
+  }
+
+  private remember(id: string, item: JourneyItem | undefined): JourneyState {
     // journeys belong to their app: another app's journey does not exist here
     const journey = item && item.app === this.app ? { ...item, eventCount: item.eventCount ?? 0 } : null;
     const state: JourneyState = { original: journey, current: journey, dataChanges: new Map(), events: [] };
     this.journeys.set(id, state);
     return state;
+  }
+
+  /**
+   * The journey and its events in one Query of its partition: events (`event#…`) sort before the
+   * journey item (`journey`), so a journey with up to MAX_EVENTS_READ events comes whole in the
+   * first page (1 MB). Beyond that, the journey item is a second Query of its own key.
+   */
+  private async getWithEvents(id: string): Promise<Json | null> {
+    const events: JourneyEvent[] = [];
+    let journey: JourneyItem | undefined;
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.queryPartition(id, { Limit: MAX_EVENTS_READ + 1 - events.length, ...(startKey ? { ExclusiveStartKey: startKey } : {}) });
+      for (const item of page.Items ?? []) {
+        if (item.sk === JOURNEY) journey = item as unknown as JourneyItem;
+        else if (events.length < MAX_EVENTS_READ && String(item.sk).startsWith(EVENT_PREFIX)) events.push(eventOfItem(item));
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey && !journey && events.length < MAX_EVENTS_READ);
+    if (!journey && startKey) {
+      const page = await this.queryPartition(id, { KeyConditionExpression: 'pk = :pk AND sk = :journey', ExpressionAttributeValues: { ':pk': `${JOURNEY}#${id}`, ':journey': JOURNEY } });
+      journey = page.Items?.[0] as JourneyItem | undefined;
+    }
+    const state = this.remember(id, journey);
+    return state.current ? { ...this.view(state.current), events } : null;
+  }
+
+  private queryPartition(id: string, extra: Record<string, unknown>): Promise<{ Items?: Json[]; LastEvaluatedKey?: Record<string, unknown> }> {
+    return withStorage(() =>
+      this.dynamo.send(new QueryCommand({ TableName: this.table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `${JOURNEY}#${id}` }, ConsistentRead: true, ...extra })),
+    );
   }
 
   private async read(key: { pk: string; sk: string }): Promise<Json | undefined> {
@@ -248,7 +304,7 @@ export class JourneyStore {
           }),
         ),
       );
-      for (const item of page.Items ?? []) events.push({ type: String(item.type), ...(item.data === undefined ? {} : { data: item.data }), at: String(item.at) });
+      for (const item of page.Items ?? []) events.push(eventOfItem(item));
       startKey = page.LastEvaluatedKey;
     } while (startKey && events.length < MAX_EVENTS_READ);
     return events;
@@ -269,9 +325,25 @@ export class JourneyStore {
   }
 }
 
+function eventOfItem(item: Json): JourneyEvent {
+  return { type: String(item.type), ...(item.data === undefined ? {} : { data: item.data }), at: String(item.at) };
+}
+
+function isJourneyId(id: unknown): id is string {
+  return typeof id === 'string' && id !== '' && id.length <= 128;
+}
+
 /** Expired is derived, so a journey reads as expired from the moment it expires, before TTL removes it. */
 function statusOf(journey: JourneyItem, now: Date): JourneyStatus {
   return journey.status === 'active' && journey.expiresAt * 1000 <= now.getTime() ? 'expired' : journey.status;
+}
+
+function identifierKey(app: string, identifier: string): { pk: string; sk: string } {
+  return { pk: `identifier#${app}#${identifier}`, sk: 'identifier' };
+}
+
+function identifierInUse(): HttpProblem {
+  return new HttpProblem('journey_identifier_in_use', 'An active journey of this app already has this identifier.');
 }
 
 export function journeyNotFound(): HttpProblem {

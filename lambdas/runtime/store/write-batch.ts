@@ -24,7 +24,21 @@ interface Condition {
  * chain runs again on fresh data), `idempotency` when a concurrent request with the same
  * Idempotency-Key won, or the problem to answer.
  */
-export type OnConditionFailed = 'retry' | 'idempotency' | HttpProblem;
+export type OnConditionFailed = 'retry' | 'idempotency' | HttpProblem | ConditionInspection;
+
+/**
+ * A failed condition that the item as it was decides: DynamoDB returns it with the cancellation
+ * (ReturnValuesOnConditionCheckFailure = ALL_OLD), so telling, say, "held by an active journey"
+ * from "held by an ended one" needs no read before the write.
+ * https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html
+ */
+export interface ConditionInspection {
+  /** The item as it was (absent when the condition failed on a missing item): the problem to answer, or `retry`. */
+  readonly inspect: (old: StoredAttributes | undefined) => Promise<HttpProblem | 'retry'>;
+}
+
+/** An item's attributes as a cancellation reason returns them, in DynamoDB's typed form. */
+export type StoredAttributes = Record<string, { readonly S?: string; readonly N?: string }>;
 
 export type PendingWrite = { readonly table: string; readonly key: Key; readonly onConditionFailed: OnConditionFailed; readonly condition?: Condition } & (
   | { readonly kind: 'put'; readonly item: Record<string, unknown> }
@@ -71,7 +85,7 @@ export class WriteBatch {
     try {
       await dynamo.send(new TransactWriteCommand({ TransactItems: writes.map(transactItem) }));
     } catch (error) {
-      throw commitFailure(error, writes);
+      throw await commitFailure(error, writes);
     }
   }
 }
@@ -101,11 +115,12 @@ export function itemTooLarge(size?: number): HttpProblem {
 }
 
 function transactItem(write: PendingWrite) {
-  const condition: { ConditionExpression?: string; ExpressionAttributeNames?: Names; ExpressionAttributeValues?: Values } = write.condition
+  const condition: { ConditionExpression?: string; ExpressionAttributeNames?: Names; ExpressionAttributeValues?: Values; ReturnValuesOnConditionCheckFailure?: 'ALL_OLD' } = write.condition
     ? {
         ConditionExpression: write.condition.expression,
         ...(write.condition.names ? { ExpressionAttributeNames: write.condition.names } : {}),
         ...(write.condition.values ? { ExpressionAttributeValues: write.condition.values } : {}),
+        ...(isInspection(write.onConditionFailed) ? { ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const } : {}),
       }
     : {};
   switch (write.kind) {
@@ -129,8 +144,12 @@ function transactItem(write: PendingWrite) {
   }
 }
 
+function isInspection(onConditionFailed: OnConditionFailed): onConditionFailed is ConditionInspection {
+  return typeof onConditionFailed === 'object' && 'inspect' in onConditionFailed;
+}
+
 /** Turns a cancelled transaction into what the request should answer, by its first cause. */
-function commitFailure(error: unknown, writes: readonly PendingWrite[]): Error {
+async function commitFailure(error: unknown, writes: readonly PendingWrite[]): Promise<Error> {
   if (error instanceof TransactionCanceledException) {
     const reasons = error.CancellationReasons ?? [];
     let retry = false;
@@ -138,6 +157,12 @@ function commitFailure(error: unknown, writes: readonly PendingWrite[]): Error {
       const write = writes[index];
       if (reason.Code === 'ConditionalCheckFailed' && write) {
         if (write.onConditionFailed instanceof HttpProblem) return write.onConditionFailed;
+        if (isInspection(write.onConditionFailed)) {
+          const decided = await write.onConditionFailed.inspect(reason.Item as StoredAttributes | undefined);
+          if (decided instanceof HttpProblem) return decided;
+          retry = true;
+          continue;
+        }
         if (write.onConditionFailed === 'idempotency') return new WriteConflict('idempotency');
         retry = true;
       }
