@@ -23,7 +23,7 @@ const declare = (environment: AppApiStack) => {
 describe('the local authorizer\'s DynamoDB calls are authorized against its role from the template', () => {
   const unchanged = environmentStack([declare], ISOLATED);
   const denied = environmentStack([declare], ISOLATED);
-  denied.authorizer.function.addToRolePolicy(new iam.PolicyStatement({ effect: iam.Effect.DENY, actions: ['dynamodb:Scan'], resources: ['*'] }));
+  denied.authorizer.function.addToRolePolicy(new iam.PolicyStatement({ effect: iam.Effect.DENY, actions: ['dynamodb:GetItem'], resources: ['*'] }));
   const pair = generateSigningKeyPair();
   const logs: Array<Record<string, unknown>> = [];
   const servers: Server[] = [];
@@ -53,11 +53,11 @@ describe('the local authorizer\'s DynamoDB calls are authorized against its role
     assert.deepEqual([answer.status, await answer.json()], [200, { key: 'iam-probe' }]);
   });
 
-  it('refuses the Scan an explicit Deny covers with AccessDeniedException: an authorizer failure, as API Gateway answers it', async () => {
+  it('refuses the GetItem an explicit Deny covers with AccessDeniedException: an authorizer failure, as API Gateway answers it', async () => {
     logs.length = 0;
     const answer = await fetch(`${await serve(denied)}/whoami`, { headers: { Authorization: `Bearer ${token}` } });
     // AUTHORIZER_FAILURE, as the environment's gateway response renders it
     assert.deepEqual([answer.status, ((await answer.json()) as { code: string }).code], [503, 'auth_unavailable']);
-    assert.match(JSON.stringify(logs), /AccessDeniedException|not authorized to perform: dynamodb:Scan/);
+    assert.match(JSON.stringify(logs), /AccessDeniedException|not authorized to perform: dynamodb:GetItem/);
   });
 });
