@@ -16,7 +16,7 @@ import { noStore } from './middlewares/no-store';
 import { problemAnswer } from './middlewares/problem-answer';
 import { requestTrace } from './middlewares/request-trace';
 import type { RuntimeContext, RuntimeMiddleware } from './middlewares/types';
-import { prepareRoute } from './prepare-route';
+import { prepareRoute, type ValidatorOf } from './prepare-route';
 import type { ProxyEvent, ProxyResult } from './proxy-event';
 import { requestBindings } from './request-bindings';
 import { runRequest } from './run-request';
@@ -30,6 +30,8 @@ export interface HandlerOptions {
   readonly onTrace?: (trace: RequestTrace) => void;
   /** Where 5xx are logged, with their error. @default the Lambdas' logger, on stdout */
   readonly logger?: Logger;
+  /** Gives a schema's validator. @default - compiled with ajv at first use */
+  readonly validatorOf?: ValidatorOf;
 }
 
 /**
@@ -47,7 +49,7 @@ export interface HandlerOptions {
  */
 export function createHandler(manifest: EnvironmentManifest, routeId: string | undefined, dynamo: DynamoDBDocumentClient = createDocumentClient(), options: HandlerOptions = {}): Handler {
   const route = findRoute(manifest, routeId);
-  const prepared = prepareRoute(manifest, route, dynamo);
+  const prepared = prepareRoute(manifest, route, dynamo, options.validatorOf);
   const settings = manifest.apps[route.app]?.settings ?? {};
   const timeoutMs = routeTimeoutMs(route);
   const cors = manifest.apps[route.app]?.cors;

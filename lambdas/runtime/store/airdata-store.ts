@@ -31,7 +31,7 @@ export class AirDataStore {
   constructor(
     private readonly dynamo: DynamoDBDocumentClient,
     private readonly batch: WriteBatch,
-    private readonly validators: ReadonlyMap<string, RecordValidator>,
+    private readonly validators: Pick<ReadonlyMap<string, RecordValidator>, 'get'>,
   ) {}
 
   async get(model: ModelManifest, id: unknown): Promise<Item | null> {
