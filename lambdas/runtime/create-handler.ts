@@ -28,6 +28,8 @@ export type Handler = (event: ProxyEvent, context?: Partial<Context>) => Promise
 export interface HandlerOptions {
   /** Receives each request's trace (steps, DynamoDB calls); recording is off without it. */
   readonly onTrace?: (trace: RequestTrace) => void;
+  /** Whether a request starting now records its trace (with onTrace). @default - always */
+  readonly recordTrace?: () => boolean;
   /** Where 5xx are logged, with their error. @default the Lambdas' logger, on stdout */
   readonly logger?: Logger;
   /** Gives a schema's validator. @default - compiled with ajv at first use */
@@ -54,7 +56,7 @@ export function createHandler(manifest: EnvironmentManifest, routeId: string | u
   const timeoutMs = routeTimeoutMs(route);
   const cors = manifest.apps[route.app]?.cors;
   const pipeline = middy<ProxyEvent, ProxyResult, Error, RuntimeContext>({ timeoutEarlyInMillis: DEADLINE_MARGIN_MS, timeoutEarlyResponse: deadlineExceeded })
-    .use(options.onTrace ? requestTrace(route.id, options.onTrace) : [])
+    .use(options.onTrace ? requestTrace(route.id, options.onTrace, options.recordTrace) : [])
     .use(httpEventNormalizer() as RuntimeMiddleware)
     .use(httpHeaderNormalizer() as RuntimeMiddleware)
     .use(httpSecurityHeaders(SECURITY_HEADERS) as RuntimeMiddleware)

@@ -36,6 +36,8 @@ export interface GatewayAppOptions {
   readonly onRequest?: (entry: AccessLogEntry) => void;
   /** Each request's chain trace, recorded when given. */
   readonly onTrace?: (trace: RequestTrace) => void;
+  /** Whether a request starting now records its trace. @default - always, with onTrace */
+  readonly recordTrace?: () => boolean;
   /** Serve the local console at /__appapi/ (dev only). */
   readonly console?: Pick<ConsoleContext, 'traces' | 'signingKey'>;
   readonly log?: (entry: Record<string, unknown>) => void;
@@ -72,7 +74,7 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
   const { manifest, platform } = options;
   const routes = new RouteTable(manifest.routes);
   // the handlers' log lines go where the gateway's own go
-  const handlerOptions = { ...(options.onTrace ? { onTrace: options.onTrace } : {}), ...(options.log ? { logger: createLogger({ function: 'handler', sink: options.log }) } : {}) };
+  const handlerOptions = { ...(options.onTrace ? { onTrace: options.onTrace } : {}), ...(options.recordTrace ? { recordTrace: options.recordTrace } : {}), ...(options.log ? { logger: createLogger({ function: 'handler', sink: options.log }) } : {}) };
   // each handler's DynamoDB calls are authorized against its role's policies from the template, as IAM does
   const handlers = new Map<string, Handler>(
     manifest.routes.map((route) => {

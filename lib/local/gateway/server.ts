@@ -42,6 +42,12 @@ export interface GatewayOptions {
    * @default - APPAPI_RESPONSE_CHECK, else 'warn'
    */
   readonly answerCheck?: AnswerCheckMode;
+  /**
+   * When chain traces are recorded: `console` while the console is open (read in the last 30 s),
+   * `always` for every request (tests reading `traces`). Access-log entries are always kept.
+   * @default 'console'
+   */
+  readonly traces?: 'console' | 'always';
 }
 
 export interface ReloadOutcome {
@@ -61,7 +67,7 @@ export interface RunningGateway {
    * `dynamoDbLocal` run side by side; `tablesAndApp` is its own duration; `ready` is the total.
    */
   readonly startup: Readonly<Record<string, number>>;
-  /** The last 1,000 requests with their chain traces. */
+  /** The last 1,000 requests, with their chain traces while the console is open (or always, see `traces`). */
   readonly traces: TraceStore;
   reload(): Promise<ReloadOutcome>;
   /** Resolves after each reload attempt (tests, and the CLI's "reloaded" line). */
@@ -103,7 +109,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
   const documents = createDocumentClient(dynamo.endpoint);
   const publicJwk = loadOrCreateSigningKey(home, env).publicJwk;
   const withConsole = options.console ?? env === 'dev';
-  const traces = new TraceStore();
+  const traces = new TraceStore(undefined, options.traces === 'always');
   const answerCheck = options.answerCheck ?? answerCheckModeFromEnv();
   const build = async (): Promise<GatewayApp> => {
     await ensureTables(documents, generation.manifest);
@@ -112,6 +118,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
       publicJwk,
       answerCheck,
       onTrace: (trace) => traces.trace(trace),
+      recordTrace: traces.recording,
       ...(withConsole ? { console: { traces, signingKey: () => loadOrCreateSigningKey(home, env) } } : {}),
       ...(options.authorizerCacheTtlMs === undefined ? {} : { authorizerCacheTtlMs: options.authorizerCacheTtlMs }),
       onRequest: (entry) => {
