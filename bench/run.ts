@@ -38,7 +38,7 @@ async function main(): Promise<void> {
   if (wanted('start')) await startTimes();
   const home = mkdtempSync(join(tmpdir(), 'appapi-bench-'));
   // full JIT: the servers under load share this DynamoDB Local, as a long-running one would be
-  const dynamo = await connectLocalDynamo(home, 'dev', { record: true, quickStart: false });
+  const dynamo = await connectLocalDynamo(home, 'dev', { record: true, quickStart: false, readyTimeoutMs: 120_000 });
   const documents = createDocumentClient(dynamo.endpoint);
   const manifest = loadEnvironment('dev', apps).manifest;
   await ensureTables(documents, manifest);
@@ -95,12 +95,14 @@ async function throughput(env: Record<string, string>, token: string, publicJwk:
     line(`\nThroughput (autocannon, ${CONNECTIONS} connections, ${SECONDS} s each, loopback)`);
     const a = await run('(a) GET record, ours (token + GetItem)', url(ours, '/customers/bench-customer'), 'GET', undefined, token, SECONDS, CONNECTIONS);
     const aBase = await run('(a) node:http + same GetItem', url(base, '/customers/bench-customer'), 'GET', undefined, undefined, SECONDS, CONNECTIONS);
+    const h = await run('(h) public GET /health, ours', url(ours, '/health'), 'GET', undefined, undefined, SECONDS, CONNECTIONS);
+    const hBase = await run('(h) node:http, constant answer', url(base, '/health'), 'GET', undefined, undefined, SECONDS, CONNECTIONS);
     const b = await run('(b) POST validate + insert, ours', url(ours, '/customers'), 'POST', customer, token, SECONDS, CONNECTIONS);
     const bBase = await run('(b) node:http + same calls', url(base, '/customers'), 'POST', customer.replace('load-', 'base-'), undefined, SECONDS, CONNECTIONS);
     const c = await run('(c) public validate + transform, ours', url(ours, '/bench/quote'), 'POST', quote, undefined, SECONDS, CONNECTIONS);
     const cKey = await run('(c) same with a token, ours', url(ours, '/bench/key-quote'), 'POST', quote, token, SECONDS, CONNECTIONS);
     const cFast = await run('(c) Fastify + aws-jwt-verify + ajv', url(fast, '/bench/quote'), 'POST', quote, token, SECONDS, CONNECTIONS);
-    line(`  ratios: (a) ${ratio(a.rps, aBase.rps)}× node:http (target ≥ 0.85) · (b) ${ratio(b.rps, bBase.rps)}× node:http (target ≥ 0.85) · (c) public ${ratio(c.rps, cFast.rps)}×, with token ${ratio(cKey.rps, cFast.rps)}× Fastify (target ≥ 1.0)`);
+    line(`  ratios: (a) ${ratio(a.rps, aBase.rps)}× node:http (target ≥ 0.85) · (h) ${ratio(h.rps, hBase.rps)}× node:http (target ≥ 0.5) · (b) ${ratio(b.rps, bBase.rps)}× node:http (target ≥ 0.85) · (c) public ${ratio(c.rps, cFast.rps)}×, with token ${ratio(cKey.rps, cFast.rps)}× Fastify (target ≥ 1.0)`);
   } finally {
     for (const server of servers) await stopServer(server);
   }
