@@ -103,6 +103,31 @@ async function throughput(env: Record<string, string>, token: string, publicJwk:
     const cKey = await run('(c) same with a token, ours', url(ours, '/bench/key-quote'), 'POST', quote, token, SECONDS, CONNECTIONS);
     const cFast = await run('(c) Fastify + aws-jwt-verify + ajv', url(fast, '/bench/quote'), 'POST', quote, token, SECONDS, CONNECTIONS);
     line(`  ratios: (a) ${ratio(a.rps, aBase.rps)}× node:http (target ≥ 0.85) · (h) ${ratio(h.rps, hBase.rps)}× node:http (target ≥ 0.5) · (b) ${ratio(b.rps, bBase.rps)}× node:http (target ≥ 0.85) · (c) public ${ratio(c.rps, cFast.rps)}×, with token ${ratio(cKey.rps, cFast.rps)}× Fastify (target ≥ 1.0)`);
+    if (BEFORE) await pairedThroughput(env, token);
+  } finally {
+    for (const server of servers) await stopServer(server);
+  }
+}
+
+/** Our gateway against BENCH_BEFORE's, on the same DynamoDB Local, alternating run by run (4 × 4 s each). */
+async function pairedThroughput(env: Record<string, string>, token: string): Promise<void> {
+  const [nowPort, beforePort] = [await freePort(), await freePort()];
+  const servers = [await startServer('gateway-server.ts', { ...env, PORT: String(nowPort) }), await startServer(join(BEFORE!, 'bench', 'gateway-server.ts'), { ...env, PORT: String(beforePort) })];
+  try {
+    line('  paired with BENCH_BEFORE (req/s, median of 4 alternating 4 s runs):');
+    const routes: Array<[string, string, string, string | undefined, string | undefined]> = [
+      ['(a) GET record', '/customers/bench-customer', 'GET', undefined, token],
+      ['(h) GET /health', '/health', 'GET', undefined, undefined],
+      ['(c) public quote', '/bench/quote', 'POST', '{"product":"widget","quantity":3}', undefined],
+    ];
+    for (const [name, path, method, body, bearer] of routes) {
+      const runs: Record<'now' | 'before', number[]> = { now: [], before: [] };
+      for (let run = 0; run < 4; run++) {
+        const order: Array<['now' | 'before', number]> = run % 2 === 0 ? [['now', nowPort], ['before', beforePort]] : [['before', beforePort], ['now', nowPort]];
+        for (const [which, port] of order) runs[which].push((await load(`http://127.0.0.1:${port}${path}`, method, body, bearer, 4, CONNECTIONS)).rps);
+      }
+      line(`    ${name.padEnd(18)} now ${Math.round(median(runs.now))}  before ${Math.round(median(runs.before))}  = ${ratio(median(runs.now), median(runs.before))}×`);
+    }
   } finally {
     for (const server of servers) await stopServer(server);
   }
