@@ -1,6 +1,7 @@
 // The hand-written limit for (a) and (b): node:http, the same SDK client settings, the same
 // DynamoDB calls as the chain runtime (consistent GetItem; marker GetItem + TransactWrite of
-// record and marker), and ajv for the body. No auth, no routing table, no events.
+// record and marker), and ajv for the body. No auth, no routing table, no events. GET /health
+// answers a constant, the limit for the public /health route.
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
@@ -20,6 +21,7 @@ const server = createServer((request, response) => {
     response.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
     response.end(text);
   };
+  if (request.method === 'GET' && request.url === '/health') return send(200, { status: 'ok' });
   if (request.method === 'GET') {
     const id = request.url!.split('/')[2]!;
     dynamo.send(new GetCommand({ TableName: table, Key: { id }, ConsistentRead: true })).then((result) => send(result.Item ? 200 : 404, result.Item ?? {}), () => send(503, {}));

@@ -1,15 +1,17 @@
-// npm run bench [-- throughput|coldstart|scale|memory|authorizer|roundtrips]: figures measured side by side on this
+// npm run bench [-- start|throughput|coldstart|scale|memory|authorizer|roundtrips]: figures measured side by side on this
 // machine, printed as ratios against what a user would use instead. Not part of npm test.
+// BENCH_BEFORE=<a checkout of an earlier commit, with node_modules>: start and coldstart also
+// measure that checkout, alternating with this one run by run (a shared machine's load hits both alike).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { buildSync } from 'esbuild';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../lambdas/runtime/dynamodb';
 import { loadEnvironment } from '../lib/environments';
-import { lambdaAssetDirectory, LAMBDA_ENTRIES } from '../lib/constructs/lambda-asset';
+import { LAMBDA_ENTRIES } from '../lib/constructs/lambda-asset';
 import { freePort } from '../lib/local/dynamodb-local';
 import { ApiKeyStore } from '../lib/keys/key-store';
 import { mintToken } from '../lib/keys/tokens';
@@ -19,6 +21,7 @@ import { ensureTables } from '../lib/local/tables';
 import { authorizerAtScale } from './authorizer-keys';
 import { apps } from './bench-app';
 import { roundTrips } from './round-trips';
+import { isProject, timeStart, type StartTimes } from './startup';
 import { load, median, memory, startServer, stopServer, type LoadResult } from './processes';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -27,11 +30,17 @@ const sections = process.argv.slice(2);
 const wanted = (name: string) => sections.length === 0 || sections.includes(name);
 const ratio = (ours: number, theirs: number) => (ours / theirs).toFixed(2);
 const line = (text: string) => console.log(text);
+const BEFORE = process.env.BENCH_BEFORE;
+if (BEFORE !== undefined && !isProject(BEFORE)) throw new Error(`BENCH_BEFORE=${BEFORE} is not a checkout of this project`);
+const PROJECT_ROOT = join(__dirname, '..');
 
 async function main(): Promise<void> {
-  line(`App APIs benchmarks — ${new Date().toISOString().slice(0, 10)}, ${cpus().length} × ${cpus()[0]?.model.trim()}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`);
+  line(`App APIs benchmarks — ${new Date().toISOString().slice(0, 10)}, ${cpus().length} × ${cpus()[0]?.model.trim()}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, load average ${loadavg().map((value) => value.toFixed(1)).join(' ')}`);
+  // before anything else starts: it times whole processes
+  if (wanted('start')) await startTimes();
   const home = mkdtempSync(join(tmpdir(), 'appapi-bench-'));
-  const dynamo = await connectLocalDynamo(home, 'dev', { record: true });
+  // full JIT: the servers under load share this DynamoDB Local, as a long-running one would be
+  const dynamo = await connectLocalDynamo(home, 'dev', { record: true, quickStart: false, readyTimeoutMs: 120_000 });
   const documents = createDocumentClient(dynamo.endpoint);
   const manifest = loadEnvironment('dev', apps).manifest;
   await ensureTables(documents, manifest);
@@ -53,6 +62,28 @@ async function main(): Promise<void> {
   }
 }
 
+/** `npm start`: a fresh clone's first start, a warm restart, and a reload after an edit; paired with BENCH_BEFORE when given. */
+async function startTimes(): Promise<void> {
+  const RUNS = Number(process.env.BENCH_START_RUNS ?? 3);
+  const projects: Array<[string, string]> = [['now', PROJECT_ROOT], ...(BEFORE ? [['before', BEFORE] as [string, string]] : [])];
+  const results = new Map<string, { fresh: StartTimes[]; warm: StartTimes[] }>(projects.map(([name]) => [name, { fresh: [], warm: [] }]));
+  for (let run = 0; run < RUNS; run++) {
+    for (const [name, root] of run % 2 === 0 ? projects : [...projects].reverse()) {
+      const home = mkdtempSync(join(tmpdir(), 'appapi-bench-start-'));
+      results.get(name)!.fresh.push(await timeStart(root, home, { freshTmp: true }));
+      results.get(name)!.warm.push(await timeStart(root, home, { reload: true }));
+    }
+  }
+  const seconds = (values: number[]) => `${(median(values) / 1000).toFixed(1)} s`;
+  line(`\nStart (npm start to its "ready" line, median of ${RUNS}${BEFORE ? ', alternating with BENCH_BEFORE' : ''}; load average ${loadavg()[0]!.toFixed(1)})`);
+  for (const [name] of projects) {
+    const { fresh, warm } = results.get(name)!;
+    line(`  ${name.padEnd(6)} fresh clone ${seconds(fresh.map((r) => r.readyMs))} (target ≤ 6)  warm restart ${seconds(warm.map((r) => r.readyMs))} (target ≤ 3)  reload after an edit ${(median(warm.map((r) => r.reloadMs ?? NaN)) / 1000).toFixed(2)} s (target ≤ 2)`);
+    const phases = warm.at(-1)?.phases;
+    if (phases) line(`         last warm restart ${phases}`);
+  }
+}
+
 async function throughput(env: Record<string, string>, token: string, publicJwk: string, table: string): Promise<void> {
   const [ours, base, fast] = [await freePort(), await freePort(), await freePort()];
   const servers = [
@@ -66,14 +97,44 @@ async function throughput(env: Record<string, string>, token: string, publicJwk:
     const quote = '{"product":"widget","quantity":3}';
     const run = (name: string, ...args: Parameters<typeof load>) => load(...args).then((result) => (report(name, result), result));
     line(`\nThroughput (autocannon, ${CONNECTIONS} connections, ${SECONDS} s each, loopback)`);
+    // DynamoDB Local's JIT warms up over its first seconds of load: whichever ran first paid for it
+    await load(url(base, '/customers/bench-customer'), 'GET', undefined, undefined, SECONDS, CONNECTIONS);
+    await load(url(ours, '/customers/bench-customer'), 'GET', undefined, token, SECONDS, CONNECTIONS);
     const a = await run('(a) GET record, ours (token + GetItem)', url(ours, '/customers/bench-customer'), 'GET', undefined, token, SECONDS, CONNECTIONS);
     const aBase = await run('(a) node:http + same GetItem', url(base, '/customers/bench-customer'), 'GET', undefined, undefined, SECONDS, CONNECTIONS);
+    const h = await run('(h) public GET /health, ours', url(ours, '/health'), 'GET', undefined, undefined, SECONDS, CONNECTIONS);
+    const hBase = await run('(h) node:http, constant answer', url(base, '/health'), 'GET', undefined, undefined, SECONDS, CONNECTIONS);
     const b = await run('(b) POST validate + insert, ours', url(ours, '/customers'), 'POST', customer, token, SECONDS, CONNECTIONS);
     const bBase = await run('(b) node:http + same calls', url(base, '/customers'), 'POST', customer.replace('load-', 'base-'), undefined, SECONDS, CONNECTIONS);
     const c = await run('(c) public validate + transform, ours', url(ours, '/bench/quote'), 'POST', quote, undefined, SECONDS, CONNECTIONS);
     const cKey = await run('(c) same with a token, ours', url(ours, '/bench/key-quote'), 'POST', quote, token, SECONDS, CONNECTIONS);
     const cFast = await run('(c) Fastify + aws-jwt-verify + ajv', url(fast, '/bench/quote'), 'POST', quote, token, SECONDS, CONNECTIONS);
-    line(`  ratios: (a) ${ratio(a.rps, aBase.rps)}× node:http (target ≥ 0.85) · (b) ${ratio(b.rps, bBase.rps)}× node:http (target ≥ 0.85) · (c) public ${ratio(c.rps, cFast.rps)}×, with token ${ratio(cKey.rps, cFast.rps)}× Fastify (target ≥ 1.0)`);
+    line(`  ratios: (a) ${ratio(a.rps, aBase.rps)}× node:http (target ≥ 0.85) · (h) ${ratio(h.rps, hBase.rps)}× node:http (target ≥ 0.5) · (b) ${ratio(b.rps, bBase.rps)}× node:http (target ≥ 0.85) · (c) public ${ratio(c.rps, cFast.rps)}×, with token ${ratio(cKey.rps, cFast.rps)}× Fastify (target ≥ 1.0)`);
+    if (BEFORE) await pairedThroughput(env, token);
+  } finally {
+    for (const server of servers) await stopServer(server);
+  }
+}
+
+/** Our gateway against BENCH_BEFORE's, on the same DynamoDB Local, alternating run by run (4 × 4 s each). */
+async function pairedThroughput(env: Record<string, string>, token: string): Promise<void> {
+  const [nowPort, beforePort] = [await freePort(), await freePort()];
+  const servers = [await startServer('gateway-server.ts', { ...env, PORT: String(nowPort) }), await startServer(join(BEFORE!, 'bench', 'gateway-server.ts'), { ...env, PORT: String(beforePort) })];
+  try {
+    line('  paired with BENCH_BEFORE (req/s, median of 4 alternating 4 s runs):');
+    const routes: Array<[string, string, string, string | undefined, string | undefined]> = [
+      ['(a) GET record', '/customers/bench-customer', 'GET', undefined, token],
+      ['(h) GET /health', '/health', 'GET', undefined, undefined],
+      ['(c) public quote', '/bench/quote', 'POST', '{"product":"widget","quantity":3}', undefined],
+    ];
+    for (const [name, path, method, body, bearer] of routes) {
+      const runs: Record<'now' | 'before', number[]> = { now: [], before: [] };
+      for (let run = 0; run < 4; run++) {
+        const order: Array<['now' | 'before', number]> = run % 2 === 0 ? [['now', nowPort], ['before', beforePort]] : [['before', beforePort], ['now', nowPort]];
+        for (const [which, port] of order) runs[which].push((await load(`http://127.0.0.1:${port}${path}`, method, body, bearer, 4, CONNECTIONS)).rps);
+      }
+      line(`    ${name.padEnd(18)} now ${Math.round(median(runs.now))}  before ${Math.round(median(runs.before))}  = ${ratio(median(runs.now), median(runs.before))}×`);
+    }
   } finally {
     for (const server of servers) await stopServer(server);
   }
@@ -83,29 +144,89 @@ function report(name: string, result: LoadResult): void {
   line(`  ${name.padEnd(44)} ${Math.round(result.rps).toString().padStart(6)} req/s  p50 ${result.p50} ms  p99 ${result.p99} ms  ${JSON.stringify(result.statuses)}`);
 }
 
-/** Time from requiring a bundle to its answer to a first event, in a fresh Node process: median of 20. */
+interface ColdStartAssets {
+  readonly handler: string;
+  readonly authorizer: string;
+  /** The NODE_OPTIONS each function's configuration sets, as the template has them. */
+  readonly handlerNodeOptions: string;
+  readonly authorizerNodeOptions: string;
+}
+
+/** The handler and authorizer assets (bench declarations, environment dev) of a checkout, built by its own code. */
+function coldStartAssets(root: string): ColdStartAssets {
+  const script = `
+    const { join } = require('node:path');
+    const { lambdaAssetDirectory } = require(join(process.cwd(), 'lib/constructs/lambda-asset'));
+    const { loadEnvironment } = require(join(process.cwd(), 'lib/environments'));
+    const { Template } = require('aws-cdk-lib/assertions');
+    const { Stack } = require('aws-cdk-lib');
+    const { apps } = require(join(process.cwd(), 'bench/bench-app'));
+    const stack = loadEnvironment('dev', apps);
+    const functions = [stack, ...stack.node.findAll().filter((c) => c !== stack && Stack.isStack(c))].flatMap((s) => Object.values(Template.fromStack(s).findResources('AWS::Lambda::Function')));
+    const variables = (fn) => fn.Properties.Environment?.Variables ?? {};
+    const handler = functions.find((fn) => variables(fn).APPAPI_ROUTE);
+    const authorizer = functions.find((fn) => variables(fn).APPAPI_SIGNING_JWK);
+    process.stdout.write(JSON.stringify({
+      handler: lambdaAssetDirectory('handler', stack.manifest),
+      authorizer: lambdaAssetDirectory('authorizer', stack.manifest),
+      handlerNodeOptions: variables(handler).NODE_OPTIONS ?? '',
+      authorizerNodeOptions: variables(authorizer).NODE_OPTIONS ?? '',
+    }));`;
+  const output = execFileSync(process.execPath, ['--import', 'tsx', '-e', script], { cwd: root, env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' }, encoding: 'utf8' });
+  return JSON.parse(output) as ColdStartAssets;
+}
+
+/**
+ * Time from requiring a bundle to its answer to a first event, in a fresh Node process with the
+ * function's NODE_OPTIONS: median of 20. With BENCH_BEFORE, that checkout's bundles run too,
+ * alternating with ours process by process.
+ */
 function coldStarts(manifest: ReturnType<typeof loadEnvironment>['manifest'], endpoint: string, token: string, publicJwk: string): void {
-  const handlerDir = lambdaAssetDirectory('handler', manifest);
-  const authorizerDir = lambdaAssetDirectory('authorizer', manifest);
+  const RUNS = 20;
+  const versions: Array<[string, ColdStartAssets]> = [['now', coldStartAssets(PROJECT_ROOT)], ...(BEFORE ? [['before', coldStartAssets(BEFORE)] as [string, ColdStartAssets]] : [])];
   const middyFile = join(mkdtempSync(join(tmpdir(), 'appapi-middy-')), 'middy.js');
   buildSync({ entryPoints: [join(__dirname, 'middy-handler.mjs')], bundle: true, minify: true, platform: 'node', target: 'node22', format: 'cjs', external: ['@aws-sdk/*', '@smithy/*'], outfile: middyFile, logLevel: 'silent' });
-  const customerEvent = { httpMethod: 'GET', path: '/customers/bench-customer', pathParameters: { customerId: 'bench-customer' }, requestContext: { requestId: 'cold', authorizer: { principalId: 'k', groups: 'partners' } } };
-  const authorizerEvent = { methodArn: 'arn:aws:execute-api:eu-west-1:1:api/dev/GET/customers/x', headers: { Authorization: `Bearer ${token}` }, requestContext: { requestId: 'cold' } };
+  const authorizer = { principalId: 'k', groups: 'partners' };
+  const getEvent = () => ({ httpMethod: 'GET', path: '/customers/bench-customer', pathParameters: { customerId: 'bench-customer' }, requestContext: { requestId: 'cold', authorizer } });
+  const postEvent = (run: number) => ({
+    httpMethod: 'POST',
+    path: '/customers',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'Cold', email: `cold-${process.pid}-${run}-${Math.random().toString(36).slice(2)}@example.com` }),
+    requestContext: { requestId: 'cold', authorizer },
+  });
+  const authorizerEvent = () => ({ methodArn: 'arn:aws:execute-api:eu-west-1:1:api/dev/GET/customers/x', headers: { Authorization: `Bearer ${token}` }, requestContext: { requestId: 'cold' } });
   const env = { ...process.env, NODE_PATH: join(__dirname, '..', 'node_modules'), APPAPI_DYNAMODB_ENDPOINT: endpoint, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', AWS_REGION: 'local' };
-  const measure = (file: string, event: unknown, extra: Record<string, string>): number => {
-    const script = `const t=performance.now();require(${JSON.stringify(file)}).handler(${JSON.stringify(event)},{getRemainingTimeInMillis:()=>10000}).then(r=>process.stdout.write('\\nelapsed '+(performance.now()-t)))`;
+  const once = (file: string, event: unknown, extra: Record<string, string>): number => {
+    const script = `const t=performance.now();require(${JSON.stringify(file)}).handler(${JSON.stringify(event)},{getRemainingTimeInMillis:()=>10000}).then(r=>process.stdout.write('\\nelapsed '+(performance.now()-t)+' '+r.statusCode))`;
     // the handlers log a line of their own first; the figure is the last line
-    const runs = Array.from({ length: 20 }, () => Number(/elapsed ([\d.]+)$/.exec(execFileSync(process.execPath, ['-e', script], { env: { ...env, ...extra }, encoding: 'utf8' }))?.[1]));
-    return median(runs);
+    const output = execFileSync(process.execPath, ['-e', script], { env: { ...env, ...extra }, encoding: 'utf8' });
+    // an authorizer's answer is a policy, with no status
+    const [, elapsed, status] = /elapsed ([\d.]+) (\S+)$/.exec(output) ?? [];
+    if (!elapsed || Number(status) >= 500) throw new Error(`cold start run failed: ${output}`);
+    return Number(elapsed);
   };
-  const handlerMs = measure(join(handlerDir, LAMBDA_ENTRIES.handler.file), customerEvent, { APPAPI_ROUTE: 'GetCustomer' });
-  const authorizerMs = measure(join(authorizerDir, LAMBDA_ENTRIES.authorizer.file), authorizerEvent, { APPAPI_SIGNING_JWK: publicJwk });
-  const middyMs = measure(middyFile, customerEvent, { BENCH_TABLE: manifest.models.Customers!.table });
+  type Measure = 'handler GET' | 'handler POST' | 'authorizer';
+  const figures = new Map<string, Record<Measure, number[]>>(versions.map(([name]) => [name, { 'handler GET': [], 'handler POST': [], authorizer: [] }]));
+  for (let run = 0; run < RUNS; run++) {
+    for (const [name, assets] of run % 2 === 0 ? versions : [...versions].reverse()) {
+      const handlerFile = join(assets.handler, LAMBDA_ENTRIES.handler.file);
+      const mine = figures.get(name)!;
+      mine['handler GET'].push(once(handlerFile, getEvent(), { APPAPI_ROUTE: 'GetCustomer', NODE_OPTIONS: assets.handlerNodeOptions }));
+      mine['handler POST'].push(once(handlerFile, postEvent(run), { APPAPI_ROUTE: 'CreateCustomer', NODE_OPTIONS: assets.handlerNodeOptions }));
+      mine.authorizer.push(once(join(assets.authorizer, LAMBDA_ENTRIES.authorizer.file), authorizerEvent(), { APPAPI_SIGNING_JWK: publicJwk, NODE_OPTIONS: assets.authorizerNodeOptions }));
+    }
+  }
+  const middyMs = median(Array.from({ length: RUNS }, () => once(middyFile, getEvent(), { BENCH_TABLE: manifest.models.Customers!.table, NODE_OPTIONS: '' })));
   const size = (file: string) => `${Math.round(statSync(file).size / 1024)} KB`;
-  line('\nCold start (require the bundle + answer a first event against DynamoDB Local, fresh process, median of 20)');
-  line(`  handler     ${handlerMs.toFixed(1)} ms (target ≤ 80)   bundle ${size(join(handlerDir, LAMBDA_ENTRIES.handler.file))}`);
-  line(`  authorizer  ${authorizerMs.toFixed(1)} ms (target ≤ 25)   bundle ${size(join(authorizerDir, LAMBDA_ENTRIES.authorizer.file))}`);
-  line(`  middy + SDK ${middyMs.toFixed(1)} ms (same GetItem)     bundle ${size(middyFile)} — handler ${ratio(handlerMs, middyMs)}× middy`);
+  line(`\nCold start (require the bundle + answer a first event against DynamoDB Local, fresh process with the function's NODE_OPTIONS, median of ${RUNS}${BEFORE ? ', alternating with BENCH_BEFORE' : ''}; load average ${loadavg()[0]!.toFixed(1)})`);
+  for (const [name, assets] of versions) {
+    const mine = figures.get(name)!;
+    const handlerGet = median(mine['handler GET']);
+    line(`  ${name.padEnd(6)} handler GET record ${handlerGet.toFixed(1)} ms (target ≤ 80), POST validate + insert ${median(mine['handler POST']).toFixed(1)} ms, bundle ${size(join(assets.handler, LAMBDA_ENTRIES.handler.file))} — ${ratio(handlerGet, middyMs)}× middy`);
+    line(`  ${name.padEnd(6)} authorizer ${median(mine.authorizer).toFixed(1)} ms (target ≤ 60 with the SDK), bundle ${size(join(assets.authorizer, LAMBDA_ENTRIES.authorizer.file))}`);
+  }
+  line(`  middy + SDK, same GetItem: ${middyMs.toFixed(1)} ms, bundle ${size(middyFile)}`);
 }
 
 async function scale(env: Record<string, string>): Promise<void> {

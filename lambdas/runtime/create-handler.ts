@@ -16,7 +16,7 @@ import { noStore } from './middlewares/no-store';
 import { problemAnswer } from './middlewares/problem-answer';
 import { requestTrace } from './middlewares/request-trace';
 import type { RuntimeContext, RuntimeMiddleware } from './middlewares/types';
-import { prepareRoute } from './prepare-route';
+import { prepareRoute, type ValidatorOf } from './prepare-route';
 import type { ProxyEvent, ProxyResult } from './proxy-event';
 import { requestBindings } from './request-bindings';
 import { runRequest } from './run-request';
@@ -28,8 +28,12 @@ export type Handler = (event: ProxyEvent, context?: Partial<Context>) => Promise
 export interface HandlerOptions {
   /** Receives each request's trace (steps, DynamoDB calls); recording is off without it. */
   readonly onTrace?: (trace: RequestTrace) => void;
+  /** Whether a request starting now records its trace (with onTrace). @default - always */
+  readonly recordTrace?: () => boolean;
   /** Where 5xx are logged, with their error. @default the Lambdas' logger, on stdout */
   readonly logger?: Logger;
+  /** Gives a schema's validator. @default - compiled with ajv at first use */
+  readonly validatorOf?: ValidatorOf;
 }
 
 /**
@@ -47,12 +51,12 @@ export interface HandlerOptions {
  */
 export function createHandler(manifest: EnvironmentManifest, routeId: string | undefined, dynamo: DynamoDBDocumentClient = createDocumentClient(), options: HandlerOptions = {}): Handler {
   const route = findRoute(manifest, routeId);
-  const prepared = prepareRoute(manifest, route, dynamo);
+  const prepared = prepareRoute(manifest, route, dynamo, options.validatorOf);
   const settings = manifest.apps[route.app]?.settings ?? {};
   const timeoutMs = routeTimeoutMs(route);
   const cors = manifest.apps[route.app]?.cors;
   const pipeline = middy<ProxyEvent, ProxyResult, Error, RuntimeContext>({ timeoutEarlyInMillis: DEADLINE_MARGIN_MS, timeoutEarlyResponse: deadlineExceeded })
-    .use(options.onTrace ? requestTrace(route.id, options.onTrace) : [])
+    .use(options.onTrace ? requestTrace(route.id, options.onTrace, options.recordTrace) : [])
     .use(httpEventNormalizer() as RuntimeMiddleware)
     .use(httpHeaderNormalizer() as RuntimeMiddleware)
     .use(httpSecurityHeaders(SECURITY_HEADERS) as RuntimeMiddleware)

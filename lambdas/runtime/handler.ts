@@ -1,6 +1,7 @@
 import type { Context } from 'aws-lambda';
 import { createLogger } from '../shared/logger';
 import { loadManifest } from '../shared/manifest-loader';
+import { schemaValidators } from '../shared/schema-validators';
 import { createHandler } from './create-handler';
 import type { ProxyEvent, ProxyResult } from './proxy-event';
 import type { RequestTrace } from './trace';
@@ -17,7 +18,17 @@ const onTrace = (trace: RequestTrace): void => {
   if (debug) logger.debug('trace', { ...trace });
   xray?.send(trace);
 };
-const handle = createHandler(loadManifest(), route, undefined, debug || xray ? { logger, onTrace } : { logger });
+// the route's JSON Schemas come compiled in the asset (validators.js): ajv's compiler is not loaded
+const validatorOf = schemaValidators(__dirname);
+const handle = (() => {
+  try {
+    return createHandler(loadManifest(), route, undefined, debug || xray ? { logger, onTrace, validatorOf } : { logger, validatorOf });
+  } catch (error) {
+    // Lambda reports the failed init too, but with the bundle's lines: this line names the TypeScript
+    logger.error('cold start failed', { error });
+    throw error;
+  }
+})();
 
 /**
  * The Lambda entry: one structured log line per request, carrying API Gateway's request id (the

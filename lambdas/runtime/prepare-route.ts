@@ -1,49 +1,52 @@
 import type { ValidateFunction } from 'ajv';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { createSchemaCompiler } from '../shared/json-schema';
-import type { AppManifest, Chain, EnvironmentManifest, RouteManifest } from '../shared/manifest';
+import { schemaValidators } from '../shared/schema-validators';
+import type { AppManifest, EnvironmentManifest, RouteManifest } from '../shared/manifest';
 import { recordValidator, type RecordValidator } from './store/record-schema';
 import { compileExpressions, type CompiledExpressions } from './templates';
 
-/** A route made ready at cold start: expressions, schemas and record checks compiled once. */
+/** Gives the validator of a JSON Schema: precompiled, or compiled now. */
+export type ValidatorOf = (schema: object | boolean) => ValidateFunction;
+
+/**
+ * A route made ready at cold start. Nothing is compiled that a request may not use: validators
+ * (precompiled in Lambda) and expressions are looked up or compiled at first use, then kept.
+ */
 export interface PreparedRoute {
   readonly route: RouteManifest;
   readonly manifest: EnvironmentManifest;
   readonly app: AppManifest;
   readonly dynamo: DynamoDBDocumentClient;
   readonly expressions: CompiledExpressions;
-  readonly schemas: ReadonlyMap<object | boolean, ValidateFunction>;
-  readonly bodyValidator?: ValidateFunction;
+  /** The validator of a schema of this route (the body's, a validate step's). */
+  readonly validator: (schema: object | boolean) => ValidateFunction;
   /** Per model name, for the models this chain writes. */
-  readonly recordValidators: ReadonlyMap<string, RecordValidator>;
+  readonly recordValidators: Pick<ReadonlyMap<string, RecordValidator>, 'get'>;
 }
 
-const WRITES = new Set(['airdata.insert', 'airdata.put', 'airdata.patch']);
-
-export function prepareRoute(manifest: EnvironmentManifest, route: RouteManifest, dynamo: DynamoDBDocumentClient): PreparedRoute {
-  const compiler = createSchemaCompiler();
-  const schemas = new Map<object | boolean, ValidateFunction>();
-  const recordValidators = new Map<string, RecordValidator>();
-  const visit = (chain: Chain): void =>
-    chain.forEach((step) => {
-      if (step.op === 'validate') schemas.set(step.schema as object, compiler.compile(step.schema as object));
-      if (WRITES.has(step.op) && 'model' in step && !recordValidators.has(step.model)) {
-        recordValidators.set(step.model, recordValidator(manifest.models[step.model]!));
-      }
-      if (step.op === 'when') {
-        visit(step.then);
-        visit(step.otherwise);
-      }
-    });
-  visit(route.chain);
+export function prepareRoute(manifest: EnvironmentManifest, route: RouteManifest, dynamo: DynamoDBDocumentClient, validatorOf: ValidatorOf = schemaValidators()): PreparedRoute {
+  const validators = new Map<object | boolean, ValidateFunction>();
+  const validator = (schema: object | boolean): ValidateFunction => {
+    let found = validators.get(schema);
+    if (!found) validators.set(schema, (found = validatorOf(schema)));
+    return found;
+  };
+  const records = new Map<string, RecordValidator>();
+  // a map that compiles a model's record check the first time a write asks for it
+  const recordValidators = {
+    get: (name: string) => {
+      let found = records.get(name);
+      if (!found && manifest.models[name]) records.set(name, (found = recordValidator(manifest.models[name]!, validator)));
+      return found;
+    },
+  };
   return {
     route,
     manifest,
     app: manifest.apps[route.app] ?? { name: route.app, httpHosts: [], settings: {} },
     dynamo,
     expressions: compileExpressions(route.chain),
-    schemas,
-    ...(route.body === undefined ? {} : { bodyValidator: compiler.compile(route.body as object) }),
+    validator,
     recordValidators,
   };
 }

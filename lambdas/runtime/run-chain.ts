@@ -22,7 +22,7 @@ export interface ChainStores {
 
 /** Runs the chain; the first respond or redirect reached is the answer. Writes are only queued. */
 export async function runChain(prepared: PreparedRoute, bindings: Bindings, stores: ChainStores): Promise<ProxyResult> {
-  if (prepared.bodyValidator) validateAgainst(prepared.bodyValidator, bindings.body, 'body');
+  if (prepared.route.body !== undefined) validateAgainst(prepared.validator(prepared.route.body as object), bindings.body, 'body');
   const result = await runSteps(prepared.route.chain, prepared, stores, { ...bindings }, '');
   if (!result) throw new HttpProblem('chain_without_answer', 'The chain finished without answering.');
   return result;
@@ -55,7 +55,7 @@ async function runStep(step: Operation, prepared: PreparedRoute, stores: ChainSt
   const model = 'model' in step ? prepared.manifest.models[step.model]! : undefined;
   switch (step.op) {
     case 'validate':
-      validateAgainst(prepared.schemas.get(step.schema as object)!, bindings[step.target], step.target);
+      validateAgainst(prepared.validator(step.schema as object), bindings[step.target], step.target);
       return {};
     case 'transform':
       return { value: await value(step.value, 'value') };

@@ -1,4 +1,4 @@
-import jsonata from 'jsonata';
+import type jsonata from 'jsonata';
 import { expressionSource } from '../shared/expression-syntax';
 import type { Chain, Operation, Template } from '../shared/manifest';
 import { badRequest } from './problem-error';
@@ -6,12 +6,13 @@ import { badRequest } from './problem-error';
 export type Bindings = Record<string, unknown>;
 
 /**
- * A compiled `{% … %}`: most expressions in chains are a bound name and a few fields
+ * A `{% … %}` ready to evaluate: most expressions in chains are a bound name and a few fields
  * (`$params.customerId`, `$customer`), which are read directly — JSONata's evaluation costs far more
- * than the lookup. Anything else goes to JSONata.
+ * than the lookup. Anything else goes to JSONata, which is loaded and compiles the expression the
+ * first time it is needed (then kept): a cold start compiles nothing its request does not evaluate.
  */
 interface CompiledExpression {
-  readonly jsonata: jsonata.Expression;
+  jsonata(): jsonata.Expression;
   readonly path?: readonly string[];
 }
 export type CompiledExpressions = ReadonlyMap<string, CompiledExpression>;
@@ -20,7 +21,11 @@ const SIMPLE_PATH = /^\s*\$([A-Za-z_][A-Za-z0-9_]*)((?:\.[A-Za-z_][A-Za-z0-9_]*)
 
 function compileExpression(source: string): CompiledExpression {
   const simple = SIMPLE_PATH.exec(source);
-  return { jsonata: jsonata(source), ...(simple ? { path: [simple[1]!, ...simple[2]!.split('.').filter(Boolean)] } : {}) };
+  let compiled: jsonata.Expression | undefined;
+  return {
+    jsonata: () => (compiled ??= (require('jsonata') as typeof import('jsonata'))(source)),
+    ...(simple ? { path: [simple[1]!, ...simple[2]!.split('.').filter(Boolean)] } : {}),
+  };
 }
 
 const NOT_SIMPLE = Symbol('not simple');
@@ -36,7 +41,7 @@ function readPath(bindings: Bindings, path: readonly string[]): unknown {
   return value;
 }
 
-/** Compiles every `{% … %}` of a chain once, at cold start; requests only evaluate. */
+/** Finds every `{% … %}` of a chain once, at cold start; each is compiled at its first evaluation. */
 export function compileExpressions(chain: Chain): CompiledExpressions {
   const compiled = new Map<string, CompiledExpression>();
   const visit = (value: unknown): void => {
@@ -67,7 +72,7 @@ export async function evaluate(template: Template | undefined, bindings: Binding
         const value = readPath(bindings, expression.path);
         if (value !== NOT_SIMPLE) return value;
       }
-      return normalize(await expression.jsonata.evaluate({}, bindings));
+      return normalize(await expression.jsonata().evaluate({}, bindings));
     } catch (error) {
       const message = (error as { message?: string }).message ?? 'evaluation failed';
       throw badRequest('expression_failed', `The value of ${location} could not be computed from this request: ${message}.`);

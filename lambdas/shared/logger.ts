@@ -5,6 +5,8 @@
  * (https://docs.aws.amazon.com/lambda/latest/dg/nodejs-logging.html). Powertools Logger gives the
  * same lines, but measured 30 ms more per cold start here; this is a few lines.
  */
+import { sourceMappedStack } from './source-mapped-stack';
+
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
 export interface LogEntry {
@@ -62,7 +64,7 @@ export function createLogger(options: LoggerOptions): Logger {
 }
 
 function serializeError(error: unknown): LogEntry['error'] {
-  if (error instanceof Error) return { name: error.name, message: error.message, ...(error.stack ? { stack: error.stack } : {}) };
+  if (error instanceof Error) return { name: error.name, message: error.message, ...(error.stack ? { stack: sourceMappedStack(error.stack) } : {}) };
   return { name: typeof error, message: String(error) };
 }
 

@@ -10,7 +10,15 @@ import { invokeCommand, INVOKE_USAGE } from './invoke-command';
 import { keysCommand, KEYS_USAGE } from './keys-command';
 import { logsCommand, LogsError, LOGS_USAGE, type LogsDeps } from './logs-command';
 import { migrateCommand, MigrateError, MIGRATE_USAGE, type MigrateDeps } from './migrate-command';
-import { lockCommand, LockRefusedError, LOCK_USAGE, type LockCommandDeps } from './lock-command';
+import type { LockCommandDeps } from './lock-command';
+
+// the lock command loads what it compares (about 2 s here): only when it runs, not for `npm start`
+const lockModule = () => require('./lock-command') as typeof import('./lock-command');
+/** Only a loaded lock command can have thrown its refusal. */
+const isLockRefusal = (error: unknown): boolean => {
+  const loaded = require.cache[require.resolve('./lock-command')];
+  return loaded !== undefined && error instanceof (loaded.exports as typeof import('./lock-command')).LockRefusedError;
+};
 import { LockFileError } from '../lock/lock-file';
 import { AllowDataLossError } from '../lock/allow-data-loss';
 import { openApiCommand, OPENAPI_USAGE } from './openapi-command';
@@ -18,7 +26,7 @@ import { routesCommand, ROUTES_USAGE } from './routes-command';
 import { newCommand, NEW_USAGE } from './new-command';
 import { parityCommand, PARITY_USAGE } from './parity-command';
 
-const USAGE = `appapi — App APIs from the command line
+const usage = () => `appapi — App APIs from the command line
 
 ${DEV_USAGE}
 ${ROUTES_USAGE}
@@ -27,7 +35,7 @@ ${PARITY_USAGE}
 ${INVOKE_USAGE}
 ${DEPLOY_USAGE}
 ${LOGS_USAGE}
-${LOCK_USAGE}
+${lockModule().LOCK_USAGE}
 ${MIGRATE_USAGE}
 ${NEW_USAGE}
 
@@ -71,7 +79,7 @@ export async function runCli(argv: readonly string[], io: CommandIo = processIo,
       case 'logs':
         return await logsCommand(rest, io, deps.logs ?? (require('./logs-aws') as typeof import('./logs-aws')).awsLogsDeps());
       case 'lock':
-        return lockCommand(rest, io, deps.lock);
+        return lockModule().lockCommand(rest, io, deps.lock);
       case 'migrate':
         return await migrateCommand(rest, io, deps.migrate);
       case 'new':
@@ -82,17 +90,17 @@ export async function runCli(argv: readonly string[], io: CommandIo = processIo,
       case undefined:
       case 'help':
       case '--help':
-        io.out(USAGE);
+        io.out(usage());
         return command === undefined ? 2 : 0;
       default:
         throw new UsageError(`Unknown command "${command}".`);
     }
   } catch (error) {
     if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      io.err(`${(error as Error).message}\n\n${USAGE}`);
+      io.err(`${(error as Error).message}\n\n${usage()}`);
       return 2;
     }
-    if (error instanceof KeyCommandError || error instanceof DeployError || error instanceof LogsError || error instanceof LockRefusedError || error instanceof MigrateError || error instanceof LockFileError || error instanceof AllowDataLossError || error instanceof EnvironmentConfigError || error instanceof JavaMissingError || error instanceof PortInUseError || (error as Error).message?.startsWith('Unknown environment')) {
+    if (error instanceof KeyCommandError || error instanceof DeployError || error instanceof LogsError || isLockRefusal(error) || error instanceof MigrateError || error instanceof LockFileError || error instanceof AllowDataLossError || error instanceof EnvironmentConfigError || error instanceof JavaMissingError || error instanceof PortInUseError || (error as Error).message?.startsWith('Unknown environment')) {
       io.err((error as Error).message);
       return 1;
     }

@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildSync, version as esbuildVersion, type BuildOptions } from 'esbuild';
 import type { EnvironmentManifest } from '../../lambdas/shared/manifest';
+import { PRECOMPILED_VALIDATORS_FILE } from '../../lambdas/shared/schema-validators';
 import { cachedBuild } from './bundle-cache';
+import { precompiledValidatorsCode } from './precompiled-validators';
 
 /** What ships to Lambda: the entry file under `lambdas/`, and the handler name in the bundle. */
 export const LAMBDA_ENTRIES = {
@@ -26,6 +28,9 @@ export interface Bundle {
 }
 
 const bundles = new Map<LambdaEntry, Bundle>();
+
+/** Changes when the precompiled validators are made differently (the ajv version is in package-lock). */
+const VALIDATORS_FORMAT = `1 ajv ${(require('ajv/package.json') as { version: string }).version}`;
 
 /**
  * Bundles an entry once per process, and across processes once per set of sources (cached on disk
@@ -75,11 +80,23 @@ export function bundle(entry: LambdaEntry): Bundle {
  * manifest.json, read at cold start. Every function of the environment shares it, so synth
  * stages one asset, not one per App API. Content-addressed, so a rerun reuses it.
  * Without a manifest (an entry that reads none, e.g. `signingKey`) the directory holds the bundle and its map alone.
+ * The handler's also holds validators.js: every JSON Schema of the environment compiled ahead of time.
  */
 export function lambdaAssetDirectory(entry: LambdaEntry, manifest?: EnvironmentManifest): string {
   const { code, sourceMap } = bundle(entry);
   const manifestJson = manifest === undefined ? undefined : JSON.stringify(manifest);
-  const hash = createHash('sha256').update(entry).update('\0').update(code).update('\0').update(sourceMap).update('\0').update(manifestJson ?? '').digest('hex').slice(0, 32);
+  const validators = entry === 'handler' && manifest !== undefined;
+  const hash = createHash('sha256')
+    .update(entry)
+    .update('\0')
+    .update(code)
+    .update('\0')
+    .update(sourceMap)
+    .update('\0')
+    .update(manifestJson ?? '')
+    .update(validators ? `\0validators ${VALIDATORS_FORMAT}` : '')
+    .digest('hex')
+    .slice(0, 32);
   const directory = join(tmpdir(), 'appapi-assets', `${entry}-${hash}`);
   if (!existsSync(directory)) {
     const staging = `${directory}.${process.pid}.tmp`;
@@ -87,6 +104,7 @@ export function lambdaAssetDirectory(entry: LambdaEntry, manifest?: EnvironmentM
     writeFileSync(join(staging, LAMBDA_ENTRIES[entry].file), code);
     writeFileSync(join(staging, `${LAMBDA_ENTRIES[entry].file}.map`), sourceMap);
     if (manifestJson !== undefined) writeFileSync(join(staging, 'manifest.json'), manifestJson);
+    if (validators) writeFileSync(join(staging, PRECOMPILED_VALIDATORS_FILE), precompiledValidatorsCode(manifest, PROJECT_ROOT));
     try {
       renameSync(staging, directory);
     } catch (error) {

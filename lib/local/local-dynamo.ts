@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import { startDynamoDbLocal } from './dynamodb-local';
+import { startDynamoDbLocal, type StartOptions } from './dynamodb-local';
 
 /** Where a running local gateway records the DynamoDB Local it started, for the CLI to reuse. */
 export function dynamoStatePath(home: string, environment: string): string {
@@ -24,7 +24,7 @@ export interface LocalDynamo {
  * one (so commands from a second terminal see the same tables), else a new one on the same data
  * folder, stopped by close(). `record` makes it the one others reuse, until close().
  */
-export async function connectLocalDynamo(home: string, environment: string, options: { record?: boolean; port?: number } = {}): Promise<LocalDynamo & { readonly owned: boolean }> {
+export async function connectLocalDynamo(home: string, environment: string, options: { record?: boolean } & Pick<StartOptions, 'port' | 'quickStart' | 'readyTimeoutMs'> = {}): Promise<LocalDynamo & { readonly owned: boolean }> {
   const state = dynamoStatePath(home, environment);
   if (existsSync(state)) {
     const { endpoint } = JSON.parse(readFileSync(state, 'utf8')) as { endpoint: string };
@@ -32,7 +32,8 @@ export async function connectLocalDynamo(home: string, environment: string, opti
   }
   const dataPath = dynamoDataPath(home, environment);
   mkdirSync(dataPath, { recursive: true, mode: 0o700 });
-  const started = await startDynamoDbLocal({ dataPath, ...(options.port ? { port: options.port } : {}) });
+  const { record: _record, ...startOptions } = options;
+  const started = await startDynamoDbLocal({ dataPath, ...startOptions });
   if (options.record) writeFileSync(state, JSON.stringify({ endpoint: started.endpoint, pid: process.pid }), { mode: 0o600 });
   return {
     endpoint: started.endpoint,

@@ -1,7 +1,8 @@
 import {
   CreateTableCommand,
   DescribeTableCommand,
-  ResourceNotFoundException,
+  ListTablesCommand,
+  ResourceInUseException,
   UpdateTableCommand,
   type AttributeDefinition,
   type CreateTableCommandInput,
@@ -69,35 +70,57 @@ export function tableDefinitions(manifest: EnvironmentManifest): CreateTableComm
 
 /**
  * Creates the environment's missing tables and adds indexes declared since they were created.
- * Existing data is never touched; an index removed from a declaration is left in place.
+ * Existing data is never touched; an index removed from a declaration is left in place. The
+ * tables are listed once; only existing tables with declared indexes are described, and all of it
+ * runs side by side (DynamoDB Local creates tables synchronously, so nothing waits for ACTIVE).
  */
 export async function ensureTables(client: DynamoDBClient, manifest: EnvironmentManifest): Promise<{ created: string[]; indexesAdded: string[] }> {
+  const definitions = tableDefinitions(manifest);
+  const existing = await tableNames(client);
   const created: string[] = [];
   const indexesAdded: string[] = [];
-  for (const definition of tableDefinitions(manifest)) {
-    let existing;
-    try {
-      existing = (await client.send(new DescribeTableCommand({ TableName: definition.TableName }))).Table;
-    } catch (error) {
-      if (!(error instanceof ResourceNotFoundException)) throw error;
-    }
-    if (!existing) {
-      await client.send(new CreateTableCommand(definition));
-      created.push(definition.TableName!);
-      continue;
-    }
-    const present = new Set((existing.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName));
-    for (const index of definition.GlobalSecondaryIndexes ?? []) {
-      if (present.has(index.IndexName)) continue;
-      await client.send(
-        new UpdateTableCommand({
-          TableName: definition.TableName,
-          AttributeDefinitions: definition.AttributeDefinitions,
-          GlobalSecondaryIndexUpdates: [{ Create: { IndexName: index.IndexName, KeySchema: index.KeySchema, Projection: index.Projection } }],
-        }),
-      );
-      indexesAdded.push(`${definition.TableName}/${index.IndexName}`);
-    }
-  }
+  await Promise.all(
+    definitions.map(async (definition) => {
+      const name = definition.TableName!;
+      if (!existing.has(name)) {
+        try {
+          await client.send(new CreateTableCommand(definition));
+          created.push(name);
+        } catch (error) {
+          // another process (a second terminal's command) created it since the listing
+          if (!(error instanceof ResourceInUseException)) throw error;
+        }
+        return;
+      }
+      if (!definition.GlobalSecondaryIndexes?.length) return;
+      const table = (await client.send(new DescribeTableCommand({ TableName: name }))).Table;
+      const present = new Set((table?.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName));
+      for (const index of definition.GlobalSecondaryIndexes) {
+        if (present.has(index.IndexName)) continue;
+        await client.send(
+          new UpdateTableCommand({
+            TableName: name,
+            AttributeDefinitions: definition.AttributeDefinitions,
+            GlobalSecondaryIndexUpdates: [{ Create: { IndexName: index.IndexName, KeySchema: index.KeySchema, Projection: index.Projection } }],
+          }),
+        );
+        indexesAdded.push(`${name}/${index.IndexName}`);
+      }
+    }),
+  );
+  // in declaration order, whatever order the calls finished in
+  const order = definitions.map((definition) => definition.TableName!);
+  created.sort((a, b) => order.indexOf(a) - order.indexOf(b));
   return { created, indexesAdded };
+}
+
+async function tableNames(client: DynamoDBClient): Promise<Set<string>> {
+  const names = new Set<string>();
+  let start: string | undefined;
+  do {
+    const page = await client.send(new ListTablesCommand({ ...(start ? { ExclusiveStartTableName: start } : {}) }));
+    (page.TableNames ?? []).forEach((name) => names.add(name));
+    start = page.LastEvaluatedTableName;
+  } while (start);
+  return names;
 }

@@ -294,7 +294,7 @@ describe('AppApiStack', () => {
       Handler: 'handler.handler',
       Architectures: ['arm64'],
       Timeout: 10,
-      Environment: { Variables: { APPAPI_ROUTE: 'GetCustomer', APPAPI_ENV: 'dev', NODE_OPTIONS: '--enable-source-maps' } },
+      Environment: { Variables: { APPAPI_ROUTE: 'GetCustomer', APPAPI_ENV: 'dev' } },
     });
   });
 

@@ -6,15 +6,20 @@ import { describe, it } from 'node:test';
 import { Template } from 'aws-cdk-lib/assertions';
 import { LAMBDA_ENTRIES, lambdaAssetDirectory } from '../../lib/constructs/lambda-asset';
 import { loadEnvironment } from '../../lib/environments';
+import { environmentSchemas } from '../../lib/constructs/precompiled-validators';
+import { recordSchema } from '../../lambdas/shared/field-schemas';
+import { schemaKey } from '../../lambdas/shared/schema-validators';
 import { allTemplates } from '../support/cdk';
 
 describe('Lambda assets', () => {
   const stack = loadEnvironment('dev');
 
-  it('every function that asks Node for source maps ships one next to its bundle', () => {
+  it('every function ships its source map next to its bundle', () => {
     const functions = allTemplates(stack).flatMap(({ template }: { template: Template }) => Object.values(template.findResources('AWS::Lambda::Function')));
     const withFlag = functions.filter((fn) => String(fn.Properties?.Environment?.Variables?.NODE_OPTIONS ?? '').includes('--enable-source-maps'));
-    assert.ok(withFlag.length >= 2, 'the handlers and the authorizer run with --enable-source-maps');
+    assert.ok(withFlag.length >= 1, 'the authorizer runs with --enable-source-maps');
+    const handlers = functions.filter((fn) => fn.Properties?.Environment?.Variables?.APPAPI_ROUTE !== undefined);
+    assert.ok(handlers.length > 0 && handlers.every((fn) => fn.Properties?.Environment?.Variables?.NODE_OPTIONS === undefined), 'handlers map the stacks they log themselves');
     for (const entry of Object.keys(LAMBDA_ENTRIES) as Array<keyof typeof LAMBDA_ENTRIES>) {
       const directory = lambdaAssetDirectory(entry, entry === 'signingKey' ? undefined : stack.manifest);
       const { file } = LAMBDA_ENTRIES[entry];
@@ -23,16 +28,33 @@ describe('Lambda assets', () => {
     }
   });
 
-  it('a stack trace from the bundled handler names the TypeScript file and line', () => {
+  it('the bundled handler, without --enable-source-maps, logs a failed cold start with the TypeScript file and line', () => {
     const directory = lambdaAssetDirectory('handler', stack.manifest);
     // an unknown route fails at cold start, inside lambdas/shared and lambdas/runtime
-    const script = `try { require(${JSON.stringify(join(directory, LAMBDA_ENTRIES.handler.file))}) } catch (error) { process.stdout.write(error.stack) }`;
-    const run = spawnSync(process.execPath, ['--enable-source-maps', '-e', script], {
-      env: { ...process.env, APPAPI_ROUTE: 'NoSuchRoute', NODE_PATH: join(__dirname, '..', '..', 'node_modules'), AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    const script = `try { require(${JSON.stringify(join(directory, LAMBDA_ENTRIES.handler.file))}) } catch (error) { process.stdout.write('thrown ' + error.message) }`;
+    const run = spawnSync(process.execPath, ['-e', script], {
+      env: { ...process.env, NODE_OPTIONS: '', APPAPI_ROUTE: 'NoSuchRoute', NODE_PATH: join(__dirname, '..', '..', 'node_modules'), AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
       encoding: 'utf8',
     });
-    assert.match(run.stdout, /route "NoSuchRoute" is not in the manifest/);
-    assert.match(run.stdout, /lambdas\/shared\/manifest-loader\.ts:\d+:\d+/);
-    assert.match(run.stdout, /lambdas\/runtime\/handler\.ts:\d+:\d+/);
+    assert.match(run.stdout, /thrown route "NoSuchRoute" is not in the manifest/);
+    const logged = JSON.parse(run.stdout.split('\n').find((line) => line.includes('cold start failed'))!) as { error: { stack: string } };
+    assert.match(logged.error.stack, /lambdas\/shared\/manifest-loader\.ts:\d+:\d+/);
+    assert.match(logged.error.stack, /lambdas\/runtime\/handler\.ts:\d+:\d+/);
+    assert.doesNotMatch(logged.error.stack, /handler\.js:/);
+  });
+
+  it('the handler asset holds every schema of the environment compiled ahead of time', () => {
+    const directory = lambdaAssetDirectory('handler', stack.manifest);
+    const validators = require(join(directory, 'validators.js')) as Record<string, (data: unknown) => boolean>;
+    const schemas = environmentSchemas(stack.manifest);
+    assert.ok(schemas.size > 0);
+    assert.deepEqual(Object.keys(validators).sort(), [...schemas.keys()].sort());
+    // the bundle alone: no ajv to resolve at run time
+    assert.doesNotMatch(readFileSync(join(directory, 'validators.js'), 'utf8'), /(?<!["'])require\("ajv/);
+    const customers = recordSchema(stack.manifest.models.Customers!);
+    const validate = validators[schemaKey(customers)]!;
+    assert.equal(validate({ id: 'c1', name: 'Ada', email: 'ada@example.com' }), true);
+    assert.equal(validate({ id: 'c1', name: 'Ada', email: 'not an email' }), false);
+    assert.equal(validate({ id: 'c1', name: 'Ada', email: 'ada@example.com', extra: 1 }), false);
   });
 });

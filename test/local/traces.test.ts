@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { traceOutput } from '../../lambdas/runtime/trace';
 import type { RunningGateway } from '../../lib/local/gateway/server';
-import { TraceStore } from '../../lib/local/gateway/trace-store';
+import { CONSOLE_OPEN_WINDOW_MS, TraceStore } from '../../lib/local/gateway/trace-store';
 import { createToken, request, startTestGateway } from '../e2e/support';
 import { tableName } from '../support/dynamo';
 
@@ -10,7 +10,7 @@ describe('request traces', () => {
   let gateway: RunningGateway;
   let token: string;
   before(async () => {
-    gateway = await startTestGateway();
+    gateway = await startTestGateway({ traces: 'always' });
     token = (await createToken(gateway, ['partners', 'ops'])).token;
   });
   after(() => gateway?.stop());
@@ -52,5 +52,42 @@ describe('request traces', () => {
     for (let n = 0; n < 1_005; n += 1) store.access({ requestId: `r${n}`, method: 'GET', path: '/', status: 200, latencyMs: 1, bodyBytes: 0 });
     assert.equal(store.list().length, 1_000);
     assert.equal(store.list()[0]!.access.requestId, 'r5');
+  });
+});
+
+describe('request traces while the console is closed', () => {
+  let gateway: RunningGateway;
+  let token: string;
+  before(async () => {
+    gateway = await startTestGateway({ console: true });
+    token = (await createToken(gateway, ['partners', 'ops'])).token;
+  });
+  after(() => gateway?.stop());
+
+  it('keeps the access log but records no chain trace until the console reads, then records each request', async () => {
+    const unwatched = await request(gateway, 'POST', '/customers', { token, body: { name: 'Unwatched', email: 'unwatched@example.com' } });
+    assert.equal(unwatched.status, 201);
+    const first = gateway.traces.list().at(-1)!;
+    assert.equal(first.access.requestId, unwatched.headers.get('x-amzn-requestid'));
+    assert.equal(first.trace, undefined);
+
+    assert.equal((await request(gateway, 'GET', '/__appapi/api/requests', { headers: { 'X-AppAPI-Console': '1' } })).status, 200);
+    const watched = await request(gateway, 'POST', '/customers', { token, body: { name: 'Watched', email: 'watched@example.com' } });
+    assert.equal(watched.status, 201);
+    const second = gateway.traces.list().at(-1)!;
+    assert.equal(second.access.requestId, watched.headers.get('x-amzn-requestid'));
+    assert.deepEqual(second.trace!.steps.map((step) => step.op), ['airdata.insert', 'respond']);
+  });
+
+  it('counts the console as open for 30 s after its last read', () => {
+    let now = 1_000;
+    const store = new TraceStore(10, false, () => now);
+    assert.equal(store.recording(), false);
+    store.watched();
+    now += CONSOLE_OPEN_WINDOW_MS - 1;
+    assert.equal(store.recording(), true);
+    now += 1;
+    assert.equal(store.recording(), false);
+    assert.equal(new TraceStore(10, true, () => now).recording(), true);
   });
 });

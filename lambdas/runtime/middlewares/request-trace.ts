@@ -5,8 +5,9 @@ import type { RuntimeMiddleware } from './types';
 /**
  * Records each request's trace (steps, DynamoDB calls) and hands it over once answered, with the
  * status the caller got (a problem included). The recorder reaches the handler on the context.
+ * `recording` decides per request; a request it declines runs exactly as without this middleware.
  */
-export function requestTrace(route: string, onTrace: (trace: RequestTrace) => void): RuntimeMiddleware {
+export function requestTrace(route: string, onTrace: (trace: RequestTrace) => void, recording: () => boolean = () => true): RuntimeMiddleware {
   const report: NonNullable<RuntimeMiddleware['after']> = (request) => {
     const recorder = request.context.trace;
     if (!recorder || !request.response) return;
@@ -15,7 +16,7 @@ export function requestTrace(route: string, onTrace: (trace: RequestTrace) => vo
   };
   return {
     before: (request) => {
-      request.context.trace = new TraceRecorder();
+      if (recording()) request.context.trace = new TraceRecorder();
     },
     after: report,
     onError: report,

@@ -31,7 +31,7 @@ export class AirDataStore {
   constructor(
     private readonly dynamo: DynamoDBDocumentClient,
     private readonly batch: WriteBatch,
-    private readonly validators: ReadonlyMap<string, RecordValidator>,
+    private readonly validators: Pick<ReadonlyMap<string, RecordValidator>, 'get'>,
     /** Markers found held by another record (or by none) when this request last ran: not released again. */
     private readonly notOwnedMarkers: Set<string> = new Set(),
   ) {}

@@ -100,9 +100,20 @@ function known(value: string): string | undefined {
  */
 export function authorizedClient(client: DynamoDBDocumentClient, identity: HandlerIdentity, functionName: string): DynamoDBDocumentClient {
   const { where } = identity;
+  // a decision depends on the action and resource alone (the role's policies are fixed): kept, not re-evaluated per call
+  const decisions = new Map<string, ReturnType<typeof evaluate>>();
+  const decide = (request: { action: string; resource: string }) => {
+    const key = `${request.action}\0${request.resource}`;
+    let decision = decisions.get(key);
+    if (decision === undefined) {
+      decision = evaluate(identity.policies, request);
+      if (decisions.size < 1_000) decisions.set(key, decision);
+    }
+    return decision;
+  };
   const send = async (command: { input: Record<string, unknown>; constructor: { name: string } }, ...rest: unknown[]): Promise<unknown> => {
     for (const request of dynamoDbRequests({ operation: command.constructor.name.replace(/Command$/, ''), input: command.input }, where)) {
-      const decision = evaluate(identity.policies, request);
+      const decision = decide(request);
       if (decision === 'allow') continue;
       const reason = decision === 'explicit-deny' ? 'with an explicit deny in an identity-based policy' : 'because no identity-based policy allows the ' + request.action + ' action';
       const principal = identity.roleArn.replace(':iam::', ':sts::').replace(':role/', ':assumed-role/') + `/${functionName}`;

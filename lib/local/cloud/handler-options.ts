@@ -10,12 +10,14 @@ const LEVELS: ReadonlySet<string> = new Set(['debug', 'info', 'warn', 'error']);
  * (lambdas/runtime/handler.ts) choose them: APPAPI_LOG_LEVEL sets the logger's level, and at
  * `debug` every request's trace is a log line too. The lines go to the gateway's log when given.
  */
-export function functionHandlerOptions(config: FunctionConfiguration, gateway: { readonly onTrace?: (trace: RequestTrace) => void; readonly log?: (entry: Record<string, unknown>) => void }): HandlerOptions {
+export function functionHandlerOptions(config: FunctionConfiguration, gateway: { readonly onTrace?: (trace: RequestTrace) => void; readonly recordTrace?: () => boolean; readonly log?: (entry: Record<string, unknown>) => void }): HandlerOptions {
   const configured = config.environment.APPAPI_LOG_LEVEL;
   const level = configured !== undefined && LEVELS.has(configured) ? (configured as LogLevel) : undefined;
-  if (!level && !gateway.log) return gateway.onTrace ? { onTrace: gateway.onTrace } : {};
+  const traced = gateway.onTrace ? { onTrace: gateway.onTrace, ...(gateway.recordTrace ? { recordTrace: gateway.recordTrace } : {}) } : {};
+  if (!level && !gateway.log) return traced;
   const logger = createLogger({ function: 'handler', ...(level ? { level } : {}), ...(gateway.log ? { sink: gateway.log as (entry: LogEntry) => void } : {}) });
-  if (!logger.enabled('debug')) return { logger, ...(gateway.onTrace ? { onTrace: gateway.onTrace } : {}) };
+  if (!logger.enabled('debug')) return { logger, ...traced };
+  // at debug every request's trace is logged, so every request records one, watched or not
   return {
     logger,
     onTrace: (trace) => {

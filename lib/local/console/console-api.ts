@@ -31,6 +31,8 @@ export async function handleConsole(request: IncomingMessage, response: ServerRe
     return void response.end(PAGE);
   }
   if (request.headers['x-appapi-console'] !== '1') return send(response, 403, { error: 'Console API calls carry X-AppAPI-Console: 1.' });
+  // the console is open: requests from now on record their chain traces
+  context.traces.watched();
   const url = new URL(request.url ?? '/', 'http://localhost');
   const parts = path.slice(`${CONSOLE_PATH}api/`.length).split('/').map(decodeURIComponent);
   const { manifest, documents } = context;

@@ -37,6 +37,8 @@ export interface GatewayAppOptions {
   readonly onRequest?: (entry: AccessLogEntry) => void;
   /** Each request's chain trace, recorded when given. */
   readonly onTrace?: (trace: RequestTrace) => void;
+  /** Whether a request starting now records its trace. @default - always, with onTrace */
+  readonly recordTrace?: () => boolean;
   /** Serve the local console at /__appapi/ (dev only). */
   readonly console?: Pick<ConsoleContext, 'traces' | 'signingKey'>;
   readonly log?: (entry: Record<string, unknown>) => void;

@@ -12,7 +12,7 @@ import { localTablePrefix } from '../table-prefix';
 import { ensureTables } from '../tables';
 import type { AccessLogEntry, GatewayApp } from './gateway-app';
 import { answerCheckModeFromEnv, type AnswerCheckMode } from './answer-check';
-import { loadGeneration, watchedFolders } from './generation';
+import { loadGeneration, watchedFolders, type Generation } from './generation';
 import { TraceStore } from './trace-store';
 
 export interface GatewayOptions {
@@ -42,6 +42,12 @@ export interface GatewayOptions {
    * @default - APPAPI_RESPONSE_CHECK, else 'warn'
    */
   readonly answerCheck?: AnswerCheckMode;
+  /**
+   * When chain traces are recorded: `console` while the console is open (read in the last 30 s),
+   * `always` for every request (tests reading `traces`). Access-log entries are always kept.
+   * @default 'console'
+   */
+  readonly traces?: 'console' | 'always';
 }
 
 export interface ReloadOutcome {
@@ -56,7 +62,12 @@ export interface RunningGateway {
   readonly dynamoEndpoint: string;
   readonly dataHome: string;
   manifest(): EnvironmentManifest;
-  /** The last 1,000 requests with their chain traces. */
+  /**
+   * Milliseconds from the call to each phase's end: `declarations` (load and synthesize) and
+   * `dynamoDbLocal` run side by side; `tablesAndApp` is its own duration; `ready` is the total.
+   */
+  readonly startup: Readonly<Record<string, number>>;
+  /** The last 1,000 requests, with their chain traces while the console is open (or always, see `traces`). */
   readonly traces: TraceStore;
   reload(): Promise<ReloadOutcome>;
   /** Resolves after each reload attempt (tests, and the CLI's "reloaded" line). */
@@ -82,12 +93,23 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
   const env = options.env ?? 'dev';
   const home = options.home ?? dataHome();
   const tablePrefix = options.tablePrefix ?? localTablePrefix();
-  let generation = loadGeneration(env, options.appsModule, tablePrefix);
-  const dynamo = await connectLocalDynamo(home, env, { record: true });
+  const startedAt = performance.now();
+  const phases: Record<string, number> = {};
+  const timed = <T>(phase: string, started: number, value: T): T => ((phases[phase] = Math.round(performance.now() - started)), value);
+  // DynamoDB Local (a JVM, on another core) starts while the declarations load and synthesize here
+  const connecting = connectLocalDynamo(home, env, { record: true }).then((connected) => timed('dynamoDbLocal', startedAt, connected));
+  let generation: Generation;
+  try {
+    generation = timed('declarations', startedAt, loadGeneration(env, options.appsModule, tablePrefix));
+  } catch (error) {
+    await connecting.then((connected) => connected.close(), () => {});
+    throw error;
+  }
+  const dynamo = await connecting;
   const documents = createDocumentClient(dynamo.endpoint);
   const publicJwk = loadOrCreateSigningKey(home, env).publicJwk;
   const withConsole = options.console ?? env === 'dev';
-  const traces = new TraceStore();
+  const traces = new TraceStore(undefined, options.traces === 'always');
   const answerCheck = options.answerCheck ?? answerCheckModeFromEnv();
   const build = async (): Promise<GatewayApp> => {
     await ensureTables(documents, generation.manifest);
@@ -96,6 +118,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
       publicJwk,
       answerCheck,
       onTrace: (trace) => traces.trace(trace),
+      recordTrace: traces.recording,
       ...(withConsole ? { console: { traces, signingKey: () => loadOrCreateSigningKey(home, env) } } : {}),
       ...(options.authorizerCacheTtlMs === undefined ? {} : { authorizerCacheTtlMs: options.authorizerCacheTtlMs }),
       onRequest: (entry) => {
@@ -107,7 +130,8 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
   };
   let app: GatewayApp;
   try {
-    app = await build();
+    const building = performance.now();
+    app = timed('tablesAndApp', building, await build());
   } catch (error) {
     documents.destroy();
     await dynamo.close();
@@ -146,6 +170,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new PortInUseError(port);
     throw error;
   }
+  timed('ready', startedAt, undefined);
   const address = server.address() as AddressInfo;
   const url = `http://${address.address}:${address.port}`;
 
@@ -186,6 +211,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
     dynamoEndpoint: dynamo.endpoint,
     dataHome: home,
     manifest: () => generation.manifest,
+    startup: phases,
     traces,
     reload,
     onReload: (listener) => listeners.push(listener),

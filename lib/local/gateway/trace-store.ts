@@ -8,13 +8,34 @@ export interface RecordedRequest {
   readonly trace?: RequestTrace;
 }
 
-/** The last requests the local gateway served, with their chain traces: a bounded ring, newest last. */
+/** How long after the console's last call it counts as open (the page polls every second). */
+export const CONSOLE_OPEN_WINDOW_MS = 30_000;
+
+/**
+ * The last requests the local gateway served, with their chain traces: a bounded ring, newest last.
+ * The access-log entries are always kept; chain traces (steps, their outputs, DynamoDB calls with
+ * consumed capacity) are recorded only while someone reads them — the console is open — or always
+ * when asked for, so a gateway nobody watches pays nothing for them.
+ */
 export class TraceStore {
   private readonly entries: RecordedRequest[] = [];
   private readonly pending = new Map<string, RequestTrace>();
   private seq = 0;
+  private watchedAt = -Infinity;
 
-  constructor(private readonly capacity = 1_000) {}
+  constructor(
+    private readonly capacity = 1_000,
+    private readonly always = false,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  /** The console read the store: traces are recorded for the next CONSOLE_OPEN_WINDOW_MS. */
+  watched(): void {
+    this.watchedAt = this.clock();
+  }
+
+  /** Whether the request starting now should record its trace. */
+  readonly recording = (): boolean => this.always || this.clock() - this.watchedAt < CONSOLE_OPEN_WINDOW_MS;
 
   /** Traces arrive before their access-log entry (the handler answers first). */
   trace(trace: RequestTrace): void {

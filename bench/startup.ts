@@ -1,0 +1,77 @@
+// `npm start` timed from outside: process start to the "ready" line, and an edit to "reloaded".
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, utimesSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface StartTimes {
+  /** Process start to the "ready" line, ms. */
+  readonly readyMs: number;
+  /** What the start line itself says of its phases (absent before it said any). */
+  readonly phases?: string;
+  /** Touching the reference app's file to "reloaded in N ms", as the gateway measured it. */
+  readonly reloadMs?: number;
+}
+
+/**
+ * One `appapi dev` in `projectRoot` with the given data folder. A fresh clone is a new data folder
+ * and a new TMPDIR (no tsx transform cache, no bundle cache, no staged assets).
+ */
+export async function timeStart(projectRoot: string, home: string, options: { freshTmp?: boolean; reload?: boolean } = {}): Promise<StartTimes> {
+  const tmp = options.freshTmp ? mkdtempSync(join(tmpdir(), 'appapi-fresh-')) : undefined;
+  const started = performance.now();
+  const child = spawn(process.execPath, [join(projectRoot, 'bin', 'appapi.js'), 'dev', '--port', '0'], {
+    cwd: projectRoot,
+    env: { ...process.env, APPAPI_HOME: home, ...(tmp ? { TMPDIR: tmp } : {}), AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const waitFor = (pattern: RegExp, timeoutMs: number) =>
+    new Promise<RegExpExecArray>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no ${pattern} within ${timeoutMs} ms:\n${output}`)), timeoutMs);
+      const check = () => {
+        const match = pattern.exec(output);
+        if (match) {
+          clearTimeout(timer);
+          child.stdout.off('data', onData);
+          resolve(match);
+        }
+      };
+      const onData = (chunk: Buffer) => {
+        output += chunk;
+        check();
+      };
+      child.stdout.on('data', onData);
+      check();
+    });
+  child.stderr.on('data', (chunk) => (output += chunk));
+  try {
+    const ready = await waitFor(/ready(?: in [^\n]*?\))?/, 120_000);
+    const readyMs = performance.now() - started;
+    const phases = /\(declarations [^)]*\)/.exec(ready[0])?.[0];
+    let reloadMs: number | undefined;
+    if (options.reload) {
+      // an edit to the reference app's declarations, as a developer saves it
+      const file = join(projectRoot, 'lib', 'apps', 'booking.ts');
+      const now = new Date();
+      utimesSync(file, now, now);
+      reloadMs = Number((await waitFor(/reloaded in (\d+) ms/, 60_000))[1]);
+    }
+    return { readyMs, ...(phases ? { phases } : {}), ...(reloadMs === undefined ? {} : { reloadMs }) };
+  } finally {
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGINT');
+    setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
+    await exited;
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/** Whether a folder holds this project (for BENCH_BEFORE, a checkout of an earlier commit). */
+export function isProject(root: string): boolean {
+  try {
+    return (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { name?: string }).name === 'appapi';
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,35 @@
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import type { ValidateFunction } from 'ajv';
+
+/** The file, next to the bundle and manifest.json, holding every schema of an environment compiled ahead of time. */
+export const PRECOMPILED_VALIDATORS_FILE = 'validators.js';
+
+/** A schema's name in that file: the same at build time and at run time. */
+export function schemaKey(schema: unknown): string {
+  return `s${createHash('sha256').update(JSON.stringify(schema)).digest('hex').slice(0, 24)}`;
+}
+
+/**
+ * Validators for the schemas of a route. In Lambda they come from the precompiled file (ajv's
+ * standalone code, emitted when the asset is built): no schema is compiled, and ajv's compiler is
+ * never loaded. Without that file (the local gateway runs from source) or for a schema it lacks,
+ * ajv compiles at first use, loaded only then.
+ */
+export function schemaValidators(directory?: string): (schema: object | boolean) => ValidateFunction {
+  let precompiled: Record<string, ValidateFunction> | undefined;
+  if (directory !== undefined) {
+    try {
+      precompiled = require(join(directory, PRECOMPILED_VALIDATORS_FILE)) as Record<string, ValidateFunction>;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw error;
+    }
+  }
+  let compiler: ReturnType<typeof import('./json-schema').createSchemaCompiler> | undefined;
+  return (schema) => {
+    const ready = precompiled?.[schemaKey(schema)];
+    if (ready) return ready;
+    compiler ??= (require('./json-schema') as typeof import('./json-schema')).createSchemaCompiler();
+    return compiler.compile(schema);
+  };
+}
