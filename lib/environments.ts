@@ -129,10 +129,11 @@ export function findEnvironmentTarget(environment: string, context: Record<strin
  * One environment's stack, built from the same declarations and cdk.json context as `cdk synth`
  * (without cdk-nag and the account-setup stack, which the CLI and the local gateway do not need):
  * what local mode and the CLI read their manifest from. Throws, listing the environments, for an
- * unknown name. `resourcePrefix` renames the tables for local mode only (see lib/local/table-prefix.ts).
+ * unknown name. `resourcePrefix` renames the tables for local mode only (see lib/local/table-prefix.ts);
+ * `context` replaces cdk.json's (its `appapi:apps` paths still start at the project folder).
  */
-export function loadEnvironment(environment: string, apps?: readonly AppDeclaration[], options: { readonly resourcePrefix?: string } = {}): AppApiStack {
-  const context = projectContext();
+export function loadEnvironment(environment: string, apps?: readonly AppDeclaration[], options: { readonly resourcePrefix?: string; readonly context?: Record<string, unknown> } = {}): AppApiStack {
+  const context = options.context ?? projectContext();
   const target = findEnvironmentTarget(environment, context);
   const app = new App({ context, outdir: mkdtempSync(join(tmpdir(), 'appapi-env-')) });
   return new AppApiStack(app, stackName(environment), {

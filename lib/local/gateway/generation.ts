@@ -20,7 +20,7 @@ let loadedBefore = false;
  * The process's first load keeps what it has just loaded to get here (loading the project's
  * modules twice cost about a second of `npm start`).
  */
-export function loadGeneration(environment: string, appsModule?: string, resourcePrefix?: string): Generation {
+export function loadGeneration(environment: string, appsModule?: string, resourcePrefix?: string, context?: Record<string, unknown>): Generation {
   if (loadedBefore) {
     for (const path of Object.keys(require.cache)) {
       if (!path.includes(`${sep}node_modules${sep}`)) delete require.cache[path];
@@ -32,7 +32,7 @@ export function loadGeneration(environment: string, appsModule?: string, resourc
   const apps = appsModule ? (require(appsModule) as { apps: readonly AppDeclaration[] }).apps : undefined;
   const { createGatewayApp } = require('./gateway-app') as typeof import('./gateway-app');
   const { localPlatform } = require('../cloud/platform') as typeof import('../cloud/platform');
-  const stack = loadEnvironment(environment, apps, { resourcePrefix });
+  const stack = loadEnvironment(environment, apps, { resourcePrefix, context });
   const manifest = stack.manifest;
   // what the template says of the platform around the handlers, executed locally
   const platform = localPlatform(stack);

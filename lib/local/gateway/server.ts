@@ -28,7 +28,13 @@ export interface GatewayOptions {
   readonly tablePrefix?: string;
   /** A module exporting `apps` instead of lib/apps (tests). */
   readonly appsModule?: string;
-  /** Reload on changes under lib/ and lambdas/. @default true */
+  /**
+   * cdk.json's context to serve instead of the file's, e.g. another `appapi:apps` list (tests, or a
+   * program embedding the gateway); read once, so edits to it need a new gateway.
+   * @default - the context of the project's cdk.json
+   */
+  readonly context?: Record<string, unknown>;
+  /** Reload on changes under lib/, lambdas/ and the listed apps' folders. @default true */
   readonly watch?: boolean;
   /** @default 30 s, as the stack's authorizer */
   readonly authorizerCacheTtlMs?: number;
@@ -100,7 +106,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
   const connecting = connectLocalDynamo(home, env, { record: true }).then((connected) => timed('dynamoDbLocal', startedAt, connected));
   let generation: Generation;
   try {
-    generation = timed('declarations', startedAt, loadGeneration(env, options.appsModule, tablePrefix));
+    generation = timed('declarations', startedAt, loadGeneration(env, options.appsModule, tablePrefix, options.context));
   } catch (error) {
     await connecting.then((connected) => connected.close(), () => {});
     throw error;
@@ -180,7 +186,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
     reloading ??= (async () => {
       const started = Date.now();
       try {
-        generation = loadGeneration(env, options.appsModule, tablePrefix);
+        generation = loadGeneration(env, options.appsModule, tablePrefix, options.context);
         app = await build();
         return { ok: true, ms: Date.now() - started };
       } catch (error) {
@@ -202,7 +208,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
       clearTimeout(timer);
       timer = setTimeout(() => void reload(), RELOAD_DEBOUNCE_MS);
     };
-    for (const folder of watchedFolders(options.appsModule)) watchers.push(watch(folder, { recursive: true }, schedule));
+    for (const folder of watchedFolders(options.appsModule, options.context)) watchers.push(watch(folder, { recursive: true }, schedule));
   }
 
   return {
