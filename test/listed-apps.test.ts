@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import { after, describe, it } from 'node:test';
 import { buildStacks } from '../lib/environments';
@@ -57,6 +57,15 @@ describe('apps outside lib/apps, listed in cdk.json', () => {
     assert.deepEqual(listedAppFolders(context, root), [shop, notes]);
     const watched = watchedFolders(undefined, { [APPS_CONTEXT]: [shop, join(notes, 'index.ts')] });
     assert.deepEqual(watched, [join(ROOT, 'lib'), join(ROOT, 'lambdas'), shop, notes]);
+  });
+
+  it('a listed folder whose name only starts like lib/ or lambdas/ is watched too', () => {
+    const library = teamFolder(ROOT, relative(ROOT, mkdtempSync(join(ROOT, 'library-'))), 'Library');
+    try {
+      assert.deepEqual(watchedFolders(undefined, { [APPS_CONTEXT]: [library] }), [join(ROOT, 'lib'), join(ROOT, 'lambdas'), library]);
+    } finally {
+      rmSync(library, { recursive: true, force: true });
+    }
   });
 
   it('cdk synth serves the listed apps next to lib/apps\' ones, in every environment', () => {

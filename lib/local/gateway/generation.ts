@@ -42,8 +42,13 @@ export function loadGeneration(environment: string, appsModule?: string, resourc
 /** The folders whose changes reload the gateway: lib, lambdas, and the apps' own folders. */
 export function watchedFolders(appsModule?: string, context?: Record<string, unknown>): string[] {
   const folders = [join(PROJECT_ROOT, 'lib'), join(PROJECT_ROOT, 'lambdas')];
-  if (appsModule && !appsModule.startsWith(PROJECT_ROOT)) folders.push(join(appsModule, '..'));
+  if (appsModule && !isInside(appsModule, PROJECT_ROOT)) folders.push(join(appsModule, '..'));
   const listed = appsModule ? [] : listedAppFolders((context ?? (require(join(PROJECT_ROOT, 'lib', 'environments')) as typeof import('../../environments')).projectContext())[APPS_CONTEXT]);
-  folders.push(...listed.filter((folder) => !folders.some((watched) => folder.startsWith(watched))));
+  folders.push(...listed.filter((folder) => !folders.some((watched) => isInside(folder, watched))));
   return folders;
+}
+
+/** A path within a folder, or the folder itself: `<root>/library` is not within `<root>/lib`. */
+function isInside(path: string, folder: string): boolean {
+  return path === folder || path.startsWith(folder.endsWith(sep) ? folder : folder + sep);
 }
