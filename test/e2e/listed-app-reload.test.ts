@@ -36,8 +36,8 @@ function nextReload(gateway: RunningGateway): Promise<ReloadOutcome> {
 
 describe('local gateway: an app listed in appapi:apps, outside lib/apps', () => {
   let gateway: RunningGateway;
-  // outside the checkout, as a sibling folder of the project would be; listed as cdk.json would
-  // list it, by a path from the project folder
+  // a folder outside the checkout (a temporary one), listed as cdk.json would list it: by a path
+  // from the project folder
   const shop = join(realpathSync(temporaryHome()), 'shop');
   const appFile = join(shop, 'index.ts');
   const entry = relative(ROOT, shop);
@@ -45,7 +45,8 @@ describe('local gateway: an app listed in appapi:apps, outside lib/apps', () => 
     mkdirSync(shop);
     writeFileSync(appFile, teamApp('hello from shop'));
     assert.ok(entry.startsWith('..'), entry);
-    // appsModule undefined, not the harness's lab apps: the project's apps, as npm start serves them
+    // as appapi dev starts it (no appsModule: lib/apps, then the listed apps; watching on), with
+    // cdk.json's context but this list, and the run's shared DynamoDB Local
     gateway = await startTestGateway({ appsModule: undefined, watch: true, context: { ...projectContext(), [APPS_CONTEXT]: [entry] } });
   });
   after(() => gateway?.stop());
