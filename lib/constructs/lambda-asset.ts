@@ -6,6 +6,7 @@ import { buildSync, version as esbuildVersion, type BuildOptions } from 'esbuild
 import type { EnvironmentManifest } from '../../lambdas/shared/manifest';
 import { PRECOMPILED_VALIDATORS_FILE } from '../../lambdas/shared/schema-validators';
 import { cachedBuild } from './bundle-cache';
+import { LAMBDA_BUILD_OPTIONS } from './lambda-build-options';
 import { precompiledValidatorsCode } from './precompiled-validators';
 
 /** What ships to Lambda: the entry file under `lambdas/`, and the handler name in the bundle. */
@@ -46,16 +47,12 @@ export function bundle(entry: LambdaEntry): Bundle {
       absWorkingDir: PROJECT_ROOT,
       // names the output files (nothing is written) and makes map sources read lambdas/…, node_modules/…
       outfile: join(PROJECT_ROOT, file),
-      bundle: true,
-      platform: 'node',
-      target: 'node22',
-      format: 'cjs',
-      minify: true,
-      legalComments: 'none',
+      ...LAMBDA_BUILD_OPTIONS,
       // nodejs22.x ships AWS SDK v3: using it keeps the bundle small and cold starts short
       external: ['@aws-sdk/*', '@smithy/*'],
-      // Functions run with --enable-source-maps: CloudWatch stack traces then name lambdas/**/*.ts
-      // and their lines. Sources are left out of the map (file and line are what a trace needs).
+      // The authorizer, signing-key and fallback functions run with --enable-source-maps, and the
+      // handler's logger maps the stacks it logs: CloudWatch then names lambdas/**/*.ts and lines.
+      // Sources are left out of the map (file and line are what a trace needs).
       sourcemap: 'linked',
       sourcesContent: false,
       sourceRoot: '',

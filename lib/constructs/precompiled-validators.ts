@@ -4,6 +4,7 @@ import { recordSchema } from '../../lambdas/shared/field-schemas';
 import { createSchemaCompiler } from '../../lambdas/shared/json-schema';
 import type { Chain, EnvironmentManifest } from '../../lambdas/shared/manifest';
 import { schemaKey } from '../../lambdas/shared/schema-validators';
+import { LAMBDA_BUILD_OPTIONS } from './lambda-build-options';
 
 /** Every JSON Schema a handler of the environment validates with: request bodies, validate steps, records written. */
 export function environmentSchemas(manifest: EnvironmentManifest): Map<string, object | boolean> {
@@ -38,12 +39,7 @@ export function precompiledValidatorsCode(manifest: EnvironmentManifest, project
   const source = standaloneCode(ajv, Object.fromEntries([...schemas.keys()].map((key) => [key, key])));
   const result = buildSync({
     stdin: { contents: source, resolveDir: projectRoot, loader: 'js', sourcefile: 'validators.js' },
-    bundle: true,
-    platform: 'node',
-    target: 'node22',
-    format: 'cjs',
-    minify: true,
-    legalComments: 'none',
+    ...LAMBDA_BUILD_OPTIONS,
     write: false,
     logLevel: 'silent',
   });
