@@ -34,7 +34,7 @@ const writes = (because: string): Occurrence => ({ when: (facts) => facts.route.
  */
 export const PROBLEM_OCCURRENCES: Record<ProblemCode, Occurrence> = {
   bad_request: always('WAF: a Content-Length that is not a number; any request API Gateway cannot read'),
-  malformed_json: always('a body is parsed whatever the method'),
+  malformed_json: always('a body is parsed whatever the method; where a body model is declared for application/json, API Gateway validates only that type, so other JSON types (application/*+json) reach the handler'),
   body_too_deep: always('a body is parsed whatever the method'),
   validation_failed: {
     when: (facts) => facts.route.body !== undefined || facts.route.query.some((parameter) => parameter.required) || facts.ops.some((op) => op.op === 'validate'),

@@ -75,8 +75,8 @@ describe('problem catalogue and the OpenAPI error statuses', () => {
     });
     after(() => gateway?.stop());
 
-    /** One request with exactly these headers and no body sent; status and problem code of the answer. */
-    const send = (method: string, path: string, headers: Record<string, string>): Promise<{ status: number; code: string | undefined }> =>
+    /** One request with exactly these headers (and this body, when given); status and problem code of the answer. */
+    const send = (method: string, path: string, headers: Record<string, string>, body?: string): Promise<{ status: number; code: string | undefined }> =>
       new Promise((resolve, reject) => {
         const url = new URL(gateway.url);
         const call = httpRequest({ host: url.hostname, port: url.port, method, path, headers, timeout: 10_000 }, (response) => {
@@ -86,7 +86,7 @@ describe('problem catalogue and the OpenAPI error statuses', () => {
         });
         call.on('timeout', () => call.destroy(new Error(`no answer to ${method} ${path}`)));
         call.on('error', reject);
-        call.end();
+        call.end(body);
       });
 
     it('what each operation answers to refused bodies, missing tokens and undeclared methods is in its document entry', { timeout: 60_000 }, async () => {
@@ -115,6 +115,23 @@ describe('problem catalogue and the OpenAPI error statuses', () => {
           assert.deepEqual([answer.status, answer.code], [405, 'method_not_allowed'], `${method} ${path}`);
           for (const route of declared) assert.ok(documentedErrors(route.path, route.method).includes(405), `${route.method} ${path} does not list 405`);
         }
+      }
+    });
+
+    it('malformed JSON on a method with a body model: the validator answers application/json, the handler every other JSON type', { timeout: 60_000 }, async () => {
+      // "If no matching content type is found, request validation is not performed."
+      // https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-method-request-validation.html
+      const withModel = manifest.routes.filter((route) => route.body !== undefined);
+      assert.ok(withModel.length > 0, 'the lab app declares a body model');
+      for (const route of withModel) {
+        const path = route.path.replace(/\{[^}]+\}/g, 'x1');
+        const auth: Record<string, string> = route.auth.type === 'keyGroups' ? { authorization: `Bearer ${token}` } : {};
+        const body = '{"name": ';
+        const sent = (contentType: string) => send(route.method, path, { ...auth, 'content-type': contentType, 'content-length': String(Buffer.byteLength(body)) }, body);
+        assert.deepEqual(await sent('application/json'), { status: 400, code: 'validation_failed' }, `${route.method} ${route.path}`);
+        assert.deepEqual(await sent('application/vnd.api+json'), { status: 400, code: 'malformed_json' }, `${route.method} ${route.path}`);
+        const facts = operationFacts(manifest, route);
+        assert.ok(PROBLEM_OCCURRENCES.malformed_json.when(facts) && PROBLEM_OCCURRENCES.validation_failed.when(facts), `${route.method} ${route.path} lists both codes`);
       }
     });
   });
