@@ -292,7 +292,7 @@ export class AppApiStack extends Stack {
     new CfnOutput(this, ENVIRONMENT_OUTPUTS.restApiId, { value: this.restApi.restApiId, description: 'The REST API of this environment (read by appapi deploy)' });
     new CfnOutput(this, ENVIRONMENT_OUTPUTS.stageName, { value: this.stage.stageName, description: 'The stage serving this environment (read by appapi deploy)' });
     new CfnOutput(this, LOG_OUTPUTS.accessLogGroupName, { value: gatewayStage.accessLogs.logGroupName, description: 'The stage\'s access log group (read by appapi logs)' });
-    this.payloadLimit = new PayloadLimitAcl(this, 'PayloadLimit', { stage: this.stage, environmentName: this.environmentName });
+    this.payloadLimit = new PayloadLimitAcl(this, 'PayloadLimit', { stage: this.stage, environmentName: this.environmentName, resourcePrefix: this.resourcePrefix });
     if (monitoring) {
       this.monitoring = new EnvironmentMonitoring(this, 'Monitoring', {
         manifest: this.manifest,

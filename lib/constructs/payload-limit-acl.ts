@@ -7,6 +7,13 @@ import { CONTENT_LENGTH_NOT_A_NUMBER, CONTENT_LENGTH_OVER_LIMIT } from '../paylo
 export interface PayloadLimitAclProps {
   readonly stage: apigateway.Stage;
   readonly environmentName: string;
+  /**
+   * The first part of the metric names, as of the environment's other names: CloudWatch keeps
+   * AWS/WAFV2 metrics per account and region by these names, so two stacks of one environment
+   * name under different prefixes must not share them.
+   * @default 'appapi'
+   */
+  readonly resourcePrefix?: string;
 }
 
 // singleHeader is untyped in the L1 and passed through as written: CloudFormation spells it Name
@@ -63,7 +70,7 @@ export class PayloadLimitAcl extends Construct {
       // WAF answers with a fixed body: no request id, and Content-Type application/json
       bodies[name] = { contentType: 'APPLICATION_JSON', content: JSON.stringify(gatewayProblemBody(problem, 'see x-amzn-RequestId')) };
     }
-    const metricPrefix = `appapi-${props.environmentName}`;
+    const metricPrefix = `${props.resourcePrefix ?? 'appapi'}-${props.environmentName}`;
     this.metricName = `${metricPrefix}-acl`;
     this.ruleMetrics = rules.map(([name]) => ({ rule: name, metricName: `${metricPrefix}-${name}` }));
     this.webAcl = new wafv2.CfnWebACL(this, 'Resource', {

@@ -82,4 +82,17 @@ describe('the payload-limit web ACL of the synthesized template', () => {
       }
     });
   }
+
+  it('metric names carry the resource prefix, so two stacks of one environment name never share AWS/WAFV2 metrics', () => {
+    const metricNames = (stack: ReturnType<typeof environmentStack>) => {
+      const acl = Object.values(Template.fromStack(stack).findResources('AWS::WAFv2::WebACL'))[0]!.Properties as { VisibilityConfig: { MetricName: string }; Rules: Array<{ VisibilityConfig: { MetricName: string } }> };
+      return [acl.VisibilityConfig.MetricName, ...acl.Rules.map((rule) => rule.VisibilityConfig.MetricName)];
+    };
+    const shop = metricNames(environmentStack([], { resourcePrefix: 'shop' }));
+    assert.equal(shop[0], 'shop-dev-acl');
+    assert.equal(shop.length, 6);
+    for (const name of shop) assert.match(name, /^shop-dev-/);
+    // the default prefix keeps the names deployed stacks already have
+    assert.equal(metricNames(environmentStack([]))[0], 'appapi-dev-acl');
+  });
 });
