@@ -72,7 +72,8 @@ export function tableDefinitions(manifest: EnvironmentManifest): CreateTableComm
  * Creates the environment's missing tables and adds indexes declared since they were created.
  * Existing data is never touched; an index removed from a declaration is left in place. The
  * tables are listed once; only existing tables with declared indexes are described, and all of it
- * runs side by side (DynamoDB Local creates tables synchronously, so nothing waits for ACTIVE).
+ * runs side by side (DynamoDB Local creates tables synchronously, so nothing waits for a table to be
+ * ACTIVE; an added index is waited for, since it is backfilled in the background).
  */
 export async function ensureTables(client: DynamoDBClient, manifest: EnvironmentManifest): Promise<{ created: string[]; indexesAdded: string[] }> {
   const definitions = tableDefinitions(manifest);
@@ -106,12 +107,31 @@ export async function ensureTables(client: DynamoDBClient, manifest: Environment
         );
         indexesAdded.push(`${name}/${index.IndexName}`);
       }
+      if (indexesAdded.some((added) => added.startsWith(`${name}/`))) await untilIndexesActive(client, name);
     }),
   );
   // in declaration order, whatever order the calls finished in
   const order = definitions.map((definition) => definition.TableName!);
   created.sort((a, b) => order.indexOf(a) - order.indexOf(b));
   return { created, indexesAdded };
+}
+
+const INDEX_BACKFILL_TIMEOUT_MS = 30_000;
+
+/**
+ * A new index is CREATING while DynamoDB backfills it, and a query on it is refused until it is
+ * ACTIVE; the gateway serves the routes that query it right after this, so it waits (DynamoDB
+ * Local backfills a local table in well under a second).
+ * @see https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/GSI.OnlineOps.html
+ */
+async function untilIndexesActive(client: DynamoDBClient, table: string): Promise<void> {
+  const deadline = Date.now() + INDEX_BACKFILL_TIMEOUT_MS;
+  for (;;) {
+    const indexes = (await client.send(new DescribeTableCommand({ TableName: table }))).Table?.GlobalSecondaryIndexes ?? [];
+    if (indexes.every((index) => index.IndexStatus === 'ACTIVE')) return;
+    if (Date.now() > deadline) throw new Error(`Table ${table}: its new indexes were not ACTIVE within ${INDEX_BACKFILL_TIMEOUT_MS / 1000} s (${indexes.map((index) => `${index.IndexName} ${index.IndexStatus}`).join(', ')}).`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
 
 async function tableNames(client: DynamoDBClient): Promise<Set<string>> {
