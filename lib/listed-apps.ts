@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
 import type { AppDeclaration } from './constructs/app-api-stack';
 
@@ -45,13 +46,17 @@ export function listedApps(context: unknown, root: string = PROJECT_ROOT): AppDe
 
 /**
  * The folders whose edits change the listed apps: a package's own folder (the one holding its
- * package.json), else the module's folder.
+ * package.json), else the module's folder. The search for a package.json stops at the project,
+ * at a repository's root and at the home folder: a package.json above those (one in the home
+ * folder is common) is not the app's, and watching all of it would watch everything below.
  */
 export function listedAppFolders(context: unknown, root: string = PROJECT_ROOT): string[] {
+  const home = homedir();
   return listedAppModules(context, root).map((file) => {
     // the project's own package.json is not the app's: a folder app is watched alone
-    for (let folder = dirname(file); folder !== root && folder !== dirname(folder); folder = dirname(folder)) {
+    for (let folder = dirname(file); folder !== root && folder !== home && folder !== dirname(folder); folder = dirname(folder)) {
       if (existsSync(join(folder, 'package.json'))) return folder;
+      if (existsSync(join(folder, '.git'))) break;
     }
     return dirname(file);
   });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import { after, describe, it } from 'node:test';
@@ -65,6 +66,22 @@ describe('apps outside lib/apps, listed in cdk.json', () => {
       assert.deepEqual(watchedFolders(undefined, { [APPS_CONTEXT]: [library] }), [join(ROOT, 'lib'), join(ROOT, 'lambdas'), library]);
     } finally {
       rmSync(library, { recursive: true, force: true });
+    }
+  });
+
+  it('a folder app in a repository of its own is watched alone, whatever package.json lies above the repository', () => {
+    const outer = realpathSync(mkdtempSync(join(tmpdir(), 'appapi-listed-outer-')));
+    try {
+      // e.g. a package.json in the home folder, above the team's checkout
+      writeFileSync(join(outer, 'package.json'), '{}');
+      mkdirSync(join(outer, 'checkout', '.git'), { recursive: true });
+      const team = teamFolder(join(outer, 'checkout'), join('teams', 'shop'), 'Shop');
+      assert.deepEqual(listedAppFolders([team], root), [team]);
+      // a package.json inside the repository, above the module, is the app's package
+      writeFileSync(join(outer, 'checkout', 'package.json'), '{}');
+      assert.deepEqual(listedAppFolders([team], root), [join(outer, 'checkout')]);
+    } finally {
+      rmSync(outer, { recursive: true, force: true });
     }
   });
 
