@@ -1,4 +1,6 @@
-import { relative } from 'node:path';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
 import type { APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { AppDeclaration } from '../constructs/app-api-stack';
@@ -13,10 +15,11 @@ import { DeployError, readDeployedStage, redeployStage } from './stage-redeploy'
 import { lockFindings, namesByLogicalId, refusedImpacts } from './stateful-deploy-check';
 
 export const DEPLOY_USAGE = `  appapi deploy --env ENV [--allow-data-loss NAME]... [cdk deploy options, e.g. --require-approval never]
-      Checks the environment's tables and secrets against appapi.lock.json and against cdk diff,
-      and refuses a deploy that would replace or delete one unless --allow-data-loss (or cdk.json's
-      "appapi:allowDataLoss") names it; then cdk deploy AppApi-ENV (and the AppApi-account stack
-      it depends on), a fresh deployment of the stage, so routes removed by this deploy stop
+      Synthesizes once, then checks the environment's tables and secrets against appapi.lock.json
+      and against cdk diff of that synthesis, and refuses a deploy that would replace or delete one
+      unless --allow-data-loss (or cdk.json's "appapi:allowDataLoss") names it; then cdk deploy of
+      the same synthesis (AppApi-ENV and the AppApi-account stack it depends on), a fresh
+      deployment of the stage, so routes removed by this deploy stop
       answering at once, and the deployed tables and secrets recorded in appapi.lock.json.
       Destroying: npx cdk destroy AppApi-ENV keeps prod's tables and signing-key secret; in any
       other environment it deletes them, and every token issued there stops working for good
@@ -72,17 +75,29 @@ export async function deployCommand(argv: readonly string[], io: CommandIo, deps
   const backfills = findings.filter((finding) => finding.severity === 'warning');
   for (const finding of backfills) io.out(`Note: ${finding.message}`);
 
-  // 2. what CloudFormation would do, as cdk diff reports it (a change set against the deployed stack)
+  // 2. one synth, into a cloud assembly of this deploy's own: cdk diff checks exactly the templates
+  // cdk deploy then deploys (`--app <assembly>` skips synthesis), even if files change in between
   const contextArgs = allowed.length > 0 ? ['--context', `${ALLOW_DATA_LOSS_CONTEXT}=${JSON.stringify({ ...fromContext, [env]: allowDataLoss })}`] : [];
-  io.out(`Checking what deploying ${stack} would change (cdk diff).`);
-  const diff = await deps.diffCdk(['diff', stack, '--no-notices', '--no-color', ...contextArgs, ...sharedCdkArgs(cdkArgs)]);
-  if (diff.code !== 0) throw new DeployError(`cdk diff ${stack} failed (exit code ${diff.code}); nothing was deployed. Fix the error above and run appapi deploy --env ${env} again.`);
-  const refused = refusedImpacts(env, statefulImpacts(diff.output), namesByLogicalId(locked, current), allowDataLoss);
-  if (refused.length > 0) throw new DeployError(`Refusing to deploy ${stack}; nothing was deployed:\n${refused.map((line) => `- ${line}`).join('\n')}`);
+  const assembly = mkdtempSync(join(tmpdir(), 'appapi-deploy-'));
+  try {
+    io.out(`Synthesizing ${stack} once; cdk diff and cdk deploy both use that cloud assembly.`);
+    const synthCode = await deps.runCdk(['synth', stack, '--no-notices', '--quiet', '--output', assembly, ...contextArgs, ...synthCdkArgs(cdkArgs)]);
+    if (synthCode !== 0) throw new DeployError(`cdk synth ${stack} failed (exit code ${synthCode}); nothing was deployed. Fix the error above and run appapi deploy --env ${env} again.`);
+    const fromAssembly = ['--app', assembly];
 
-  io.out(`Deploying ${stack}${target.account || target.region ? ` to ${[target.account, target.region].filter(Boolean).join(' / ')}` : ''} with cdk deploy.`);
-  const code = await deps.runCdk(['deploy', stack, '--no-notices', ...contextArgs, ...cdkArgs]);
-  if (code !== 0) throw new DeployError(`cdk deploy ${stack} failed (exit code ${code}); the stage was not redeployed. Fix the error above and run appapi deploy --env ${env} again.`);
+    // 3. what CloudFormation would do, as cdk diff reports it (a change set against the deployed stack)
+    io.out(`Checking what deploying ${stack} would change (cdk diff).`);
+    const diff = await deps.diffCdk(['diff', stack, ...fromAssembly, '--no-notices', '--no-color', ...profileArgs(cdkArgs)]);
+    if (diff.code !== 0) throw new DeployError(`cdk diff ${stack} failed (exit code ${diff.code}); nothing was deployed. Fix the error above and run appapi deploy --env ${env} again.`);
+    const refused = refusedImpacts(env, statefulImpacts(diff.output), namesByLogicalId(locked, current), allowDataLoss);
+    if (refused.length > 0) throw new DeployError(`Refusing to deploy ${stack}; nothing was deployed:\n${refused.map((line) => `- ${line}`).join('\n')}`);
+
+    io.out(`Deploying ${stack}${target.account || target.region ? ` to ${[target.account, target.region].filter(Boolean).join(' / ')}` : ''} with cdk deploy.`);
+    const code = await deps.runCdk(['deploy', stack, ...fromAssembly, '--no-notices', ...withoutContext(cdkArgs)]);
+    if (code !== 0) throw new DeployError(`cdk deploy ${stack} failed (exit code ${code}); the stage was not redeployed. Fix the error above and run appapi deploy --env ${env} again.`);
+  } finally {
+    rmSync(assembly, { recursive: true, force: true });
+  }
   writeLockEnvironments({ [env]: current }, lockFile);
   io.out(`Recorded the tables and secrets of ${env} in ${relative(process.cwd(), lockFile) || lockFile}: commit it, so the next deploy is checked against what is deployed now.`);
   for (const finding of backfills) io.out(`Next: ${finding.message}`);
@@ -140,15 +155,26 @@ function parseDeployArgs(argv: readonly string[]): { env: string; help: boolean;
   return { env: env ?? '', help, cdkArgs, allowed };
 }
 
-/** The cdk deploy options that also decide what cdk diff compares against: credentials profile and context. */
-function sharedCdkArgs(cdkArgs: readonly string[]): string[] {
-  const shared: string[] = [];
+/** The given cdk options among `options` (each with its value, as `--name value` or `--name=value`). */
+function pickCdkArgs(cdkArgs: readonly string[], options: readonly string[], keep: boolean): string[] {
+  const picked: string[] = [];
   for (let index = 0; index < cdkArgs.length; index++) {
     const argument = cdkArgs[index]!;
-    if (['--profile', '--context', '-c'].includes(argument) && index + 1 < cdkArgs.length) shared.push(argument, cdkArgs[++index]!);
-    else if (/^--(profile|context)=/.test(argument)) shared.push(argument);
+    const named = options.includes(argument) && index + 1 < cdkArgs.length;
+    const matches = named || options.some((option) => option.startsWith('--') && argument.startsWith(`${option}=`));
+    const values = named ? [argument, cdkArgs[++index]!] : [argument];
+    if (matches === keep) picked.push(...values);
   }
-  return shared;
+  return picked;
 }
+
+const CONTEXT_OPTIONS = ['--context', '-c'];
+
+/** What synthesis reads of the deploy options: context, and the profile (context lookups use its credentials). */
+const synthCdkArgs = (cdkArgs: readonly string[]) => pickCdkArgs(cdkArgs, ['--profile', ...CONTEXT_OPTIONS], true);
+/** The credentials cdk diff compares with. */
+const profileArgs = (cdkArgs: readonly string[]) => pickCdkArgs(cdkArgs, ['--profile'], true);
+/** Context was applied at synthesis; the assembly is deployed as it is. */
+const withoutContext = (cdkArgs: readonly string[]) => pickCdkArgs(cdkArgs, CONTEXT_OPTIONS, false);
 
 export { DeployError };

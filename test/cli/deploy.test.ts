@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, it } from 'node:test';
@@ -28,6 +28,9 @@ describe('appapi deploy', () => {
   let steps: string[];
   let cdkCalls: string[][];
   let cdkExitCode: number;
+  let synthExitCode: number;
+  /** The cloud assembly folder a cdk call names (--output for synth, --app for diff and deploy). */
+  const assemblyOf = (args: readonly string[]): string => args[args.findIndex((arg) => arg === '--output' || arg === '--app') + 1]!;
   let diffOutput: string;
   let lockFile: string;
   let apps: readonly AppDeclaration[] | undefined;
@@ -45,11 +48,17 @@ describe('appapi deploy', () => {
     },
     runCdk: async (args) => {
       cdkCalls.push([...args]);
-      steps.push('cdk deploy');
+      steps.push(`cdk ${args[0]}`);
+      if (args[0] === 'synth') {
+        assert.ok(existsSync(assemblyOf(args)), 'cdk synth writes into a folder that exists');
+        return synthExitCode;
+      }
+      assert.ok(existsSync(assemblyOf(args)), 'cdk deploy runs while the assembly exists');
       return cdkExitCode;
     },
     diffCdk: async (args) => {
       cdkCalls.push([...args]);
+      assert.ok(existsSync(assemblyOf(args)), 'cdk diff runs while the assembly exists');
       steps.push('cdk diff');
       return { code: 0, output: diffOutput };
     },
@@ -66,6 +75,7 @@ describe('appapi deploy', () => {
     steps = [];
     cdkCalls = [];
     cdkExitCode = 0;
+    synthExitCode = 0;
     diffOutput = 'Stack AppApi-dev\nThere were no differences\n';
     lockFile = join(mkdtempSync(join(tmpdir(), 'appapi-lock-')), 'appapi.lock.json');
     copyFileSync(join(__dirname, '..', '..', 'appapi.lock.json'), lockFile);
@@ -84,11 +94,14 @@ describe('appapi deploy', () => {
 
   it('happy flow: cdk deploy of the environment first, then a fresh deployment of the stage read from the stack outputs', async () => {
     assert.equal(await deploy('--env', 'dev', '--require-approval', 'never'), 0);
-    assert.deepEqual(steps, ['cdk diff', 'cdk deploy', 'describe stack', 'create deployment']);
+    assert.deepEqual(steps, ['cdk synth', 'cdk diff', 'cdk deploy', 'describe stack', 'create deployment']);
+    const assembly = assemblyOf(cdkCalls[0]!);
     assert.deepEqual(cdkCalls, [
-      ['diff', 'AppApi-dev', '--no-notices', '--no-color'],
-      ['deploy', 'AppApi-dev', '--no-notices', '--require-approval', 'never'],
-    ]);
+      ['synth', 'AppApi-dev', '--no-notices', '--quiet', '--output', assembly],
+      ['diff', 'AppApi-dev', '--app', assembly, '--no-notices', '--no-color'],
+      ['deploy', 'AppApi-dev', '--app', assembly, '--no-notices', '--require-approval', 'never'],
+    ], 'one synthesis: cdk diff checks exactly what cdk deploy deploys');
+    assert.ok(!existsSync(assembly), 'the cloud assembly is removed afterwards');
     assert.deepEqual(regions, ['eu-west-1'], 'the SDK clients use the environment\'s region from cdk.json');
     assert.deepEqual(cloudFormation.commandCalls(DescribeStacksCommand).map((call) => call.args[0].input), [{ StackName: 'AppApi-dev' }]);
     assert.deepEqual(apiGateway.commandCalls(CreateDeploymentCommand).map((call) => call.args[0].input), [
@@ -100,7 +113,7 @@ describe('appapi deploy', () => {
 
   it('passes every argument after -- to cdk as given, and --env=ENV works too', async () => {
     assert.equal(await deploy('--env=prod', '--', '--env', 'x', '--hotswap'), 0);
-    assert.deepEqual(cdkCalls.at(-1), ['deploy', 'AppApi-prod', '--no-notices', '--env', 'x', '--hotswap']);
+    assert.deepEqual(cdkCalls.at(-1), ['deploy', 'AppApi-prod', '--app', assemblyOf(cdkCalls.at(-1)!), '--no-notices', '--env', 'x', '--hotswap']);
     assert.deepEqual(regions, [undefined], 'no region in cdk.json: the default credential chain decides');
   });
 
@@ -108,11 +121,27 @@ describe('appapi deploy', () => {
     cdkExitCode = 1;
     const lockBefore = readFileSync(lockFile, 'utf8');
     assert.equal(await deploy('--env', 'dev'), 1);
-    assert.deepEqual(steps, ['cdk diff', 'cdk deploy']);
+    assert.deepEqual(steps, ['cdk synth', 'cdk diff', 'cdk deploy']);
     assert.equal(readFileSync(lockFile, 'utf8'), lockBefore, 'a failed deploy records nothing in the lock');
     assert.equal(cloudFormation.calls().length + apiGateway.calls().length, 0);
     assert.deepEqual(regions, []);
     assert.match(lines.err.join('\n'), /cdk deploy AppApi-dev failed \(exit code 1\); the stage was not redeployed/);
+  });
+
+  it('error flow: a failed cdk synth runs neither diff nor deploy, and leaves no assembly behind', async () => {
+    synthExitCode = 2;
+    assert.equal(await deploy('--env', 'dev'), 1);
+    assert.deepEqual(steps, ['cdk synth']);
+    assert.ok(!existsSync(assemblyOf(cdkCalls[0]!)));
+    assert.match(lines.err.join('\n'), /cdk synth AppApi-dev failed \(exit code 2\); nothing was deployed/);
+  });
+
+  it('the caller\'s --context goes to the synthesis, --profile to synth, diff and deploy, everything else to deploy', async () => {
+    assert.equal(await deploy('--env', 'dev', '--profile', 'ops', '--context', 'flag=1', '-c', 'other=2', '--context=third=3', '--require-approval', 'never'), 0);
+    const [synth, diff, deployed] = cdkCalls;
+    assert.deepEqual(synth!.slice(6), ['--profile', 'ops', '--context', 'flag=1', '-c', 'other=2', '--context=third=3']);
+    assert.deepEqual(diff!.slice(6), ['--profile', 'ops']);
+    assert.deepEqual(deployed!.slice(5), ['--profile', 'ops', '--require-approval', 'never']);
   });
 
   it('error flow: a stack without the RestApiId/StageName outputs is a clear error, and no deployment is made', async () => {
@@ -188,18 +217,20 @@ describe('appapi deploy', () => {
       steps = [];
       assert.equal(await deploy('--env', 'dev'), 1);
       assert.match(lines.err.join('\n'), message);
-      assert.deepEqual(steps, ['cdk diff'], 'nothing deployed');
+      assert.deepEqual(steps, ['cdk synth', 'cdk diff'], 'nothing deployed');
     }
     diffOutput = `Stack AppApi-dev\nResources\n[~] AWS::DynamoDB::Table Booking/Customers/Table ${customersTable} replace\n`;
     cdkCalls = [];
     steps = [];
     assert.equal(await deploy('--env', 'dev', '--allow-data-loss', 'Customers'), 0);
-    assert.deepEqual(steps, ['cdk diff', 'cdk deploy', 'describe stack', 'create deployment']);
+    assert.deepEqual(steps, ['cdk synth', 'cdk diff', 'cdk deploy', 'describe stack', 'create deployment']);
     const accepted = ['--context', 'appapi:allowDataLoss={"dev":["Customers"]}'];
+    const assembly = assemblyOf(cdkCalls[0]!);
     assert.deepEqual(cdkCalls, [
-      ['diff', 'AppApi-dev', '--no-notices', '--no-color', ...accepted],
-      ['deploy', 'AppApi-dev', '--no-notices', ...accepted],
-    ], 'cdk synth inside diff and deploy gets the same acceptance');
+      ['synth', 'AppApi-dev', '--no-notices', '--quiet', '--output', assembly, ...accepted],
+      ['diff', 'AppApi-dev', '--app', assembly, '--no-notices', '--no-color'],
+      ['deploy', 'AppApi-dev', '--app', assembly, '--no-notices'],
+    ], 'the one synthesis that diff checks and deploy deploys gets the acceptance');
   });
 
   it('records the deployed tables in the lock after a deploy, and says which backfill a newly unique field needs', async () => {
