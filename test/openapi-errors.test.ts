@@ -10,7 +10,10 @@ import type { RunningGateway } from '../lib/local/gateway/server';
 import { openApiDocument } from '../lib/openapi';
 import { operationFacts, PROBLEM_OCCURRENCES } from '../lib/openapi-errors';
 import { createToken, startTestGateway } from './e2e/support';
+import { tablesOf } from './support/dynamo';
 import { apps } from './support/lab-app';
+
+const tables = tablesOf(__filename);
 
 type Document = { paths: Record<string, Record<string, { responses: Record<string, unknown> }>>; components: { responses: Record<string, unknown> } };
 
@@ -70,7 +73,7 @@ describe('problem catalogue and the OpenAPI error statuses', () => {
     let gateway: RunningGateway;
     let token: string;
     before(async () => {
-      gateway = await startTestGateway();
+      gateway = await startTestGateway(tables);
       token = (await createToken(gateway, ['partners', 'ops'])).token;
     });
     after(() => gateway?.stop());

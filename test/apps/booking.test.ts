@@ -1,12 +1,15 @@
 import { after, before, describe } from 'node:test';
 import { declareBooking } from '../../lib/apps/booking';
 import { bookingFlowTests, type CallRoute } from '../support/booking-flow';
+import { tablesOf } from '../support/dynamo';
 import { RuntimeHarness } from '../support/runtime';
+
+const tables = tablesOf(__filename);
 
 describe('reference app "booking" on the handler runtime and DynamoDB Local', () => {
   let harness: RuntimeHarness;
   before(async () => {
-    harness = await RuntimeHarness.start([declareBooking]);
+    harness = await RuntimeHarness.start([declareBooking], { tables });
   });
   after(() => harness?.stop());
 

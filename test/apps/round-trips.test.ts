@@ -4,9 +4,11 @@ import { BatchWriteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb
 import { declareBooking } from '../../lib/apps/booking';
 import { bookingRequests, runTraced, type TracedRequest } from '../support/booking-requests';
 import { environmentStack } from '../support/cdk';
-import { ISOLATED, TestDatabase } from '../support/dynamo';
+import { tablesOf, TestDatabase } from '../support/dynamo';
 
-const manifest = environmentStack([declareBooking], ISOLATED).manifest;
+const tables = tablesOf(__filename);
+
+const manifest = environmentStack([declareBooking], tables.isolated).manifest;
 
 /**
  * The DynamoDB calls of one request of each reference route, from its trace, at the minimum its

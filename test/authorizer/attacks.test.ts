@@ -6,11 +6,13 @@ import { ApiKeyStore } from '../../lib/keys/key-store';
 import { mintToken } from '../../lib/keys/tokens';
 import { declareBooking } from '../../lib/apps/booking';
 import { environmentStack } from '../support/cdk';
-import { ISOLATED, TestDatabase } from '../support/dynamo';
+import { tablesOf, TestDatabase } from '../support/dynamo';
 import { tokenAttacks, bearerVariants } from './attack-tokens';
 import { authorizerEvent } from './support';
 
-const manifest = environmentStack([declareBooking], ISOLATED).manifest;
+const tables = tablesOf(__filename);
+
+const manifest = environmentStack([declareBooking], tables.isolated).manifest;
 
 describe('authorizer: every attack is 401, the reason logged and never returned', () => {
   let database: TestDatabase;

@@ -8,10 +8,12 @@ import { declareBooking } from '../../lib/apps/booking';
 import { ApiKeyStore } from '../../lib/keys/key-store';
 import { mintToken } from '../../lib/keys/tokens';
 import { environmentStack } from '../support/cdk';
-import { ISOLATED, TestDatabase } from '../support/dynamo';
+import { tablesOf, TestDatabase } from '../support/dynamo';
 import { authorizerEvent } from './support';
 
-const manifest = environmentStack([declareBooking], ISOLATED).manifest;
+const tables = tablesOf(__filename);
+
+const manifest = environmentStack([declareBooking], tables.isolated).manifest;
 
 /** The real DynamoDB Local client, every call counted; `down` makes calls fail as a network error would. */
 function countingClient(documents: DynamoDBDocumentClient) {

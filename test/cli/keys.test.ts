@@ -15,15 +15,17 @@ import { connectLocalDynamo } from '../../lib/local/local-dynamo';
 import { loadOrCreateSigningKey, signingKeyPath } from '../../lib/local/signing-key-file';
 import { authorizerEvent } from '../authorizer/support';
 import { appapi, appapiHere } from '../support/cli';
-import { ISOLATED, shareDynamo, TestDatabase } from '../support/dynamo';
+import { shareDynamo, tablesOf, TestDatabase } from '../support/dynamo';
+
+const tables = tablesOf(__filename);
 
 describe('appapi keys (local)', () => {
-  const manifest = loadEnvironment('dev', undefined, ISOLATED).manifest;
+  const manifest = loadEnvironment('dev', undefined, tables.isolated).manifest;
   const home = mkdtempSync(join(tmpdir(), 'appapi-home-'));
   // as from a second terminal while `appapi dev` runs: the commands reuse its DynamoDB Local.
   // create (and one error) run bin/appapi.js in a process of their own; the others run the same command code here
   const keys = async (...args: string[]) => {
-    const outcome = await appapiHere(['keys', ...args], { home });
+    const outcome = await appapiHere(['keys', ...args], { tables, home });
     assert.equal(outcome.code, 0, outcome.stderr);
     return outcome.stdout;
   };
@@ -31,7 +33,7 @@ describe('appapi keys (local)', () => {
 
   before(async () => {
     await shareDynamo(home);
-    created = JSON.parse((await appapi(['keys', 'create', '--name', 'partner-app', '--groups', 'partners', '--json'], { home })).stdout);
+    created = JSON.parse((await appapi(['keys', 'create', '--name', 'partner-app', '--groups', 'partners', '--json'], { tables, home })).stdout);
   });
 
   const authorizeLocally = async (token: string) => {
@@ -74,7 +76,7 @@ describe('appapi keys (local)', () => {
   });
 
   it('error flow: unknown key, unknown environment and bad usage explain themselves', async () => {
-    await assert.rejects(appapi(['keys', 'delete', 'key_nope'], { home }), (error: { code: number; stderr: string }) => error.code === 1 && /No key key_nope/.test(error.stderr));
+    await assert.rejects(appapi(['keys', 'delete', 'key_nope'], { tables, home }), (error: { code: number; stderr: string }) => error.code === 1 && /No key key_nope/.test(error.stderr));
     const cases: Array<[string[], Record<string, string> | undefined, number, RegExp]> = [
       [['list', '--env', 'qa'], undefined, 1, /Unknown environment "qa".*dev, staging, prod/],
       [['create', '--name', 'x'], undefined, 2, /needs --groups/],
@@ -82,7 +84,7 @@ describe('appapi keys (local)', () => {
       [['list'], { APPAPI_TABLE_PREFIX: 'Team 2' }, 1, /APPAPI_TABLE_PREFIX "Team 2" must be lower-case/],
     ];
     for (const [args, env, code, message] of cases) {
-      const outcome = await appapiHere(['keys', ...args], { home, ...(env ? { env } : {}) });
+      const outcome = await appapiHere(['keys', ...args], { tables, home, ...(env ? { env } : {}) });
       assert.deepEqual([outcome.code, message.test(outcome.stderr)], [code, true], `${args.join(' ')}: ${outcome.stderr}`);
     }
   });

@@ -5,7 +5,10 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import ts from 'typescript';
 import type { RunningGateway } from '../../lib/local/gateway/server';
+import { tablesOf } from '../support/dynamo';
 import { createToken, startTestGateway } from './support';
+
+const tables = tablesOf(__filename);
 
 const PROJECT_ROOT = join(__dirname, '..', '..');
 const FLOW = join(__dirname, 'generated-client', 'booking-flow.ts');
@@ -50,7 +53,7 @@ describe('a client generated from the OpenAPI document (openapi-typescript + ope
   let document: Record<string, any>;
   let checked: ts.Program;
   before(async () => {
-    gateway = await startTestGateway({ appsModule: require.resolve('../../lib/apps') });
+    gateway = await startTestGateway(tables, { appsModule: require.resolve('../../lib/apps') });
     token = (await createToken(gateway, ['partners'])).token;
     document = (await (await fetch(`${gateway.url}/openapi.json`)).json()) as Record<string, any>;
   });

@@ -7,7 +7,10 @@ import { after, before, describe, it } from 'node:test';
 import { projectContext } from '../../lib/environments';
 import { APPS_CONTEXT } from '../../lib/listed-apps';
 import type { ReloadOutcome, RunningGateway } from '../../lib/local/gateway/server';
+import { tablesOf } from '../support/dynamo';
 import { request, startTestGateway, temporaryHome } from './support';
+
+const tables = tablesOf(__filename);
 
 const ROOT = join(__dirname, '..', '..');
 const LIB = join(ROOT, 'lib');
@@ -47,7 +50,7 @@ describe('local gateway: an app listed in appapi:apps, outside lib/apps', () => 
     assert.ok(entry.startsWith('..'), entry);
     // as appapi dev starts it (no appsModule: lib/apps, then the listed apps; watching on), with
     // cdk.json's context but this list, and the run's shared DynamoDB Local
-    gateway = await startTestGateway({ appsModule: undefined, watch: true, context: { ...projectContext(), [APPS_CONTEXT]: [entry] } });
+    gateway = await startTestGateway(tables, { appsModule: undefined, watch: true, context: { ...projectContext(), [APPS_CONTEXT]: [entry] } });
   });
   after(() => gateway?.stop());
 

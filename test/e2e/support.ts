@@ -6,7 +6,7 @@ import { ApiKeyStore } from '../../lib/keys/key-store';
 import { mintToken } from '../../lib/keys/tokens';
 import { loadOrCreateSigningKey } from '../../lib/local/signing-key-file';
 import { startGateway, type GatewayOptions, type RunningGateway } from '../../lib/local/gateway/server';
-import { shareDynamo, TABLE_PREFIX } from '../support/dynamo';
+import { shareDynamo, type FileTables } from '../support/dynamo';
 
 // a test fails when an answer departs from the schema OpenAPI publishes for it
 process.env.APPAPI_RESPONSE_CHECK ??= 'fatal';
@@ -19,12 +19,12 @@ export function temporaryHome(): string {
 
 /**
  * A gateway on a free loopback port with its own data folder, on the run's shared DynamoDB Local
- * (found as a second terminal finds a running `appapi dev`'s) and this file's tables.
+ * (found as a second terminal finds a running `appapi dev`'s) and the test file's tables.
  */
-export async function startTestGateway(options: GatewayOptions = {}): Promise<RunningGateway> {
+export async function startTestGateway(tables: FileTables, options: GatewayOptions = {}): Promise<RunningGateway> {
   const home = options.home ?? temporaryHome();
   await shareDynamo(home, options.env ?? 'dev');
-  return startGateway({ port: 0, watch: false, appsModule: LAB_APPS, log: () => {}, tablePrefix: TABLE_PREFIX, ...options, home });
+  return startGateway({ port: 0, watch: false, appsModule: LAB_APPS, log: () => {}, tablePrefix: tables.prefix, ...options, home });
 }
 
 /** Creates a key the way `appapi keys create` does and returns its token. */

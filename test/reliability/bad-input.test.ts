@@ -4,6 +4,9 @@ import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import type { RunningGateway } from '../../lib/local/gateway/server';
 import { createToken, startTestGateway } from '../e2e/support';
+import { tablesOf } from '../support/dynamo';
+
+const tables = tablesOf(__filename);
 
 interface RawAnswer {
   readonly status: number;
@@ -93,7 +96,7 @@ describe('bad input: every answer 4xx problem+json (or a success), never a 5xx o
   let tokens: string[];
   const errors: string[] = [];
   before(async () => {
-    gateway = await startTestGateway({ log: (entry) => entry.level === 'error' && errors.push(JSON.stringify(entry)) });
+    gateway = await startTestGateway(tables, { log: (entry) => entry.level === 'error' && errors.push(JSON.stringify(entry)) });
     tokens = [(await createToken(gateway, ['partners', 'ops'])).token, 'not.a.token', ''];
   });
   after(() => gateway?.stop());
