@@ -1,3 +1,4 @@
+// Shares a process: gateway (its gateways listen on port 0 with the file's own tables and are closed by its hooks; see scripts/run-tests.ts)
 import assert from 'node:assert/strict';
 import { statSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
