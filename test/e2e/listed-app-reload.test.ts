@@ -1,3 +1,4 @@
+// Shares a process: gateway-clients (its gateways listen on port 0 with the file's own tables and are closed by its hooks; see scripts/run-tests.ts)
 // A team's app outside lib/apps, listed in cdk.json's appapi:apps, served and reloaded by the local
 // gateway as `npm start` runs it (no appsModule: the project's apps, then the listed ones).
 import assert from 'node:assert/strict';
