@@ -1,11 +1,12 @@
+// Shares a process: cli (its commands get the file's own tables and data folder; its AWS mocks are restored in after; see scripts/run-tests.ts)
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeEach, describe, it } from 'node:test';
+import { after, before, beforeEach, describe, it } from 'node:test';
 import { APIGatewayClient, CreateDeploymentCommand } from '@aws-sdk/client-api-gateway';
 import { CloudFormationClient, DescribeStacksCommand, type Output } from '@aws-sdk/client-cloudformation';
-import { mockClient } from 'aws-sdk-client-mock';
+import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import { cdkProcess } from '../../lib/cli/cdk-process';
 import type { DeployDeps } from '../../lib/cli/deploy-command';
 import { runCli } from '../../lib/cli/main';
@@ -23,8 +24,18 @@ const outputs: Output[] = [
 ];
 
 describe('appapi deploy', () => {
-  const cloudFormation = mockClient(CloudFormationClient);
-  const apiGateway = mockClient(APIGatewayClient);
+  // no AWS account: the AWS calls are mocked, for this suite only (installed in before, restored in
+  // after), since other files of the same process (`// Shares a process:`) may mock the same clients
+  let cloudFormation: AwsClientStub<CloudFormationClient>;
+  let apiGateway: AwsClientStub<APIGatewayClient>;
+  before(() => {
+    cloudFormation = mockClient(CloudFormationClient);
+    apiGateway = mockClient(APIGatewayClient);
+  });
+  after(() => {
+    cloudFormation.restore();
+    apiGateway.restore();
+  });
   let steps: string[];
   let cdkCalls: string[][];
   let cdkExitCode: number;

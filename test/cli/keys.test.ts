@@ -1,10 +1,11 @@
+// Shares a process: cli (its commands get the file's own tables and data folder; its AWS mocks are restored in after; see scripts/run-tests.ts)
 import assert from 'node:assert/strict';
 import { mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { mockClient } from 'aws-sdk-client-mock';
+import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import { createAuthorizer } from '../../lambdas/authorizer/create-authorizer';
 import { createDocumentClient } from '../../lambdas/runtime/dynamodb';
 import { generateSigningKeyPair } from '../../lambdas/shared/signing-jwk';
@@ -95,12 +96,14 @@ describe('appapi keys --aws', () => {
   // under the deployed name (the default prefix, which no other test uses)
   const manifest = loadEnvironment('dev').manifest;
   let database: TestDatabase;
-  const secrets = mockClient(SecretsManagerClient);
+  let secrets: AwsClientStub<SecretsManagerClient>;
   before(async () => {
+    // installed here, not at import: other files of the same process may mock the same client
+    secrets = mockClient(SecretsManagerClient);
     database = await TestDatabase.open(manifest);
   });
   after(() => {
-    secrets.restore();
+    secrets?.restore();
     database?.close();
   });
 
