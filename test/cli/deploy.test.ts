@@ -1,6 +1,6 @@
 // Shares a process: cli (its commands get the file's own tables and data folder; its AWS mocks are restored in after; see scripts/run-tests.ts)
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
+import { copyFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
@@ -13,6 +13,7 @@ import { runCli } from '../../lib/cli/main';
 import { AirDataModel, ApiApp, field, type AppDeclaration } from '../../lib';
 import { declareBooking } from '../../lib/apps/booking';
 import { readLockFile } from '../../lib/lock/lock-file';
+import { temporaryFolder } from '../support/temporary-folder';
 
 // CloudFormation and API Gateway's management API have no local emulator, so the SDK calls are
 // checked against aws-sdk-client-mock; the cdk subprocess is a recording stand-in (cdk diff's
@@ -78,7 +79,7 @@ describe('appapi deploy', () => {
     cdkCalls = [];
     cdkExitCode = 0;
     diffOutput = 'Stack AppApi-dev\nThere were no differences\n';
-    lockFile = join(mkdtempSync(join(tmpdir(), 'appapi-lock-')), 'appapi.lock.json');
+    lockFile = join(temporaryFolder('appapi-lock-'), 'appapi.lock.json');
     copyFileSync(join(__dirname, '..', '..', 'appapi.lock.json'), lockFile);
     apps = undefined;
     regions = [];
@@ -237,7 +238,7 @@ describe('appapi deploy', () => {
 
 describe('the cdk subprocess', () => {
   it('runs the command in the project folder with the arguments as given and resolves to its exit code', async () => {
-    const record = join(mkdtempSync(join(tmpdir(), 'appapi-cdk-')), 'args.json');
+    const record = join(temporaryFolder('appapi-cdk-'), 'args.json');
     const script = `require('fs').writeFileSync(${JSON.stringify(record)}, JSON.stringify({ args: process.argv.slice(1), cwd: process.cwd() })); process.exit(process.argv.includes('fail') ? 3 : 0)`;
     const fakeCdk = cdkProcess({ command: process.execPath, commandArgs: ['-e', script, '--'] });
     assert.equal(await fakeCdk(['deploy', 'AppApi-dev', '--no-notices']), 0);

@@ -1,7 +1,6 @@
 // Shares a process: cli (its commands get the file's own tables and data folder; its AWS mocks are restored in after; see scripts/run-tests.ts)
 import assert from 'node:assert/strict';
-import { mkdtempSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -17,12 +16,13 @@ import { loadOrCreateSigningKey, signingKeyPath } from '../../lib/local/signing-
 import { authorizerEvent } from '../authorizer/support';
 import { appapi, appapiHere } from '../support/cli';
 import { shareDynamo, tablesOf, TestDatabase } from '../support/dynamo';
+import { temporaryFolder } from '../support/temporary-folder';
 
 const tables = tablesOf(__filename);
 
 describe('appapi keys (local)', () => {
   const manifest = loadEnvironment('dev', undefined, tables.isolated).manifest;
-  const home = mkdtempSync(join(tmpdir(), 'appapi-home-'));
+  const home = temporaryFolder('appapi-home-');
   // as from a second terminal while `appapi dev` runs: the commands reuse its DynamoDB Local.
   // create (and one error) run bin/appapi.js in a process of their own; the others run the same command code here
   const keys = async (...args: string[]) => {

@@ -1,5 +1,3 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDocumentClient } from '../../lambdas/runtime/dynamodb';
 import { ApiKeyStore } from '../../lib/keys/key-store';
@@ -7,6 +5,7 @@ import { mintToken } from '../../lib/keys/tokens';
 import { loadOrCreateSigningKey } from '../../lib/local/signing-key-file';
 import { startGateway, type GatewayOptions, type RunningGateway } from '../../lib/local/gateway/server';
 import { shareDynamo, type FileTables } from '../support/dynamo';
+import { temporaryFolder } from '../support/temporary-folder';
 
 // a test fails when an answer departs from the schema OpenAPI publishes for it
 process.env.APPAPI_RESPONSE_CHECK ??= 'fatal';
@@ -14,7 +13,7 @@ process.env.APPAPI_RESPONSE_CHECK ??= 'fatal';
 export const LAB_APPS = join(__dirname, '..', 'support', 'lab-app.ts');
 
 export function temporaryHome(): string {
-  return mkdtempSync(join(tmpdir(), 'appapi-e2e-'));
+  return temporaryFolder('appapi-e2e-');
 }
 
 /**

@@ -1,8 +1,6 @@
 // Shares a process: cli (its commands get the file's own tables and data folder; its AWS mocks are restored in after; see scripts/run-tests.ts)
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
@@ -10,6 +8,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { resourceImpacts, statefulImpacts } from '../../lib/lock/cdk-diff-impacts';
 import { validateTemplatesThroughCache } from '../support/cfn-validate-cache';
+import { temporaryFolder } from '../support/temporary-folder';
 
 validateTemplatesThroughCache();
 
@@ -17,7 +16,7 @@ const ROOT = join(__dirname, '..', '..');
 
 /** A stack as it was deployed (old) and as declared now (new), synthesized to cloud assemblies. */
 function assemblies(): { oldTemplate: string; newAssembly: string } {
-  const folder = mkdtempSync(join(tmpdir(), 'appapi-diff-'));
+  const folder = temporaryFolder('appapi-diff-');
   const build = (outdir: string, current: boolean) => {
     const app = new App({ outdir });
     const stack = new Stack(app, 'Demo');
