@@ -35,8 +35,9 @@ function assemblies(): { oldTemplate: string; newAssembly: string } {
 describe('cdk diff impacts', () => {
   it('reads replacement, deletion and orphaning of tables and secrets from the real cdk diff output', () => {
     const { oldTemplate, newAssembly } = assemblies();
-    // cdk diff --template compares with a template file: no AWS account needed
-    const run = spawnSync('npx', ['cdk', 'diff', '--app', newAssembly, '--template', oldTemplate, 'Demo', '--no-notices', '--no-color'], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+    // cdk diff --template compares with a template file: no AWS account needed. The project's own
+    // aws-cdk, as `npx cdk` runs it, without npm's start-up (about 0.9 s of CPU)
+    const run = spawnSync(process.execPath, [require.resolve('aws-cdk/bin/cdk'), 'diff', '--app', newAssembly, '--template', oldTemplate, 'Demo', '--no-notices', '--no-color'], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
     const output = `${run.stdout}${run.stderr}`;
     assert.equal(run.status, 0, output);
     const impacts = statefulImpacts(output).sort((a, b) => a.logicalId.localeCompare(b.logicalId));
