@@ -1,4 +1,4 @@
-// Shares a process: dynamo-handlers (its tables have the file's own prefix on the run's DynamoDB Local; it keeps no other state; see scripts/run-tests.ts)
+// Shares a process: dynamo (its tables have the file's own prefix on the run's DynamoDB Local; it keeps no other state; see scripts/run-tests.ts)
 import { after, before, describe } from 'node:test';
 import { declareBooking } from '../../lib/apps/booking';
 import { bookingFlowTests, type CallRoute } from '../support/booking-flow';
