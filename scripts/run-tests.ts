@@ -13,9 +13,9 @@
 //
 // Node 20's --test takes no globs and has no global setup, hence this script.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
-import { join, relative, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { JavaMissingError, startDynamoDbLocal } from '../lib/local/dynamodb-local';
 import { DYNAMODB_ENDPOINT_VARIABLE } from '../test/support/endpoint';
@@ -120,7 +120,7 @@ async function main(): Promise<number> {
   };
   const startedAt = Date.now();
   const alone = files.filter((file) => RUNS_ALONE.test(readFileSync(file, 'utf8')));
-  const together = sharingProcesses(files.filter((file) => !alone.includes(file)));
+  const together = longestFirst(sharingProcesses(files.filter((file) => !alone.includes(file))));
   const phases: PhaseOutcome[] = [];
   try {
     if (together.length) phases.push(await runPhase(together, concurrency, env));
@@ -143,15 +143,55 @@ async function main(): Promise<number> {
   return complete && failed === 0 && phases.every((phase) => phase.status === 0) ? 0 : 1;
 }
 
+/**
+ * How long each process took last time (ms of wall time, by file, or by group for a shared
+ * process), kept with the installed packages, so the next run starts the longest first: four at a
+ * time on two cores, a long process started last would keep the run waiting alone at the end.
+ */
+const LAST_DURATIONS = join('node_modules', '.cache', 'appapi-tests', 'durations.json');
+
+/** A process's name across runs: its file, or its group's loader's name (the loader is in a new folder each run). */
+function durationKey(file: string): string {
+  return groups.has(resolve(file)) ? basename(file) : relative('.', resolve(file));
+}
+
+function lastDurations(): Record<string, number> {
+  try {
+    return JSON.parse(readFileSync(LAST_DURATIONS, 'utf8')) as Record<string, number>;
+  } catch {
+    return {};
+  }
+}
+
+/** The processes, longest first by last run; those not seen before first of all (they may be long). */
+function longestFirst(processes: readonly string[]): string[] {
+  const last = lastDurations();
+  const duration = (file: string) => last[durationKey(file)] ?? Number.POSITIVE_INFINITY;
+  return [...processes].sort((a, b) => duration(b) - duration(a));
+}
+
+function keepDurations(timings: ReadonlyArray<{ file: string; ms: number }>): void {
+  const durations = lastDurations();
+  for (const { file, ms } of timings) durations[durationKey(file)] = ms;
+  try {
+    mkdirSync(dirname(LAST_DURATIONS), { recursive: true });
+    writeFileSync(LAST_DURATIONS, `${JSON.stringify(durations, null, 1)}\n`);
+  } catch {
+    // no node_modules to write to: the next run keeps the default order
+  }
+}
+
 /** The files of each `// Shares a process: <group>` group, by the file that loads them. */
 const groups = new Map<string, string[]>();
 
 /**
- * Files that only build and synthesize CDK apps spend much of their CPU loading aws-cdk-lib, the
- * constructs and cdk-nag (2 to 3 s each); a file marked `// Shares a process: <group>` runs in one
- * process with the others of its group, one after the other, each keeping its own tests, hooks and
- * names. Only files that keep no state outside their tests (environment, DynamoDB, mocks) say so.
- * Groups run first: they are the longest single processes of the run.
+ * Every test process pays for loading tsx, the SDK, aws-cdk-lib, the constructs and the project's
+ * modules (1 to 3 s of CPU), and warms up the same code again; a file marked `// Shares a process:
+ * <group>` runs in one process with the others of its group, one after the other, each keeping its
+ * own tests, hooks and names. Only files that keep no state outside their tests say so: their
+ * DynamoDB tables have the file's own prefix (`tablesOf(__filename)`), their servers listen on
+ * port 0 and are closed by their hooks, environment variables and mocks are restored when their
+ * tests end. The longest processes of the last run start first (`longestFirst`).
  */
 function sharingProcesses(phaseFiles: readonly string[]): string[] {
   const byGroup = new Map<string, string[]>();
@@ -181,6 +221,8 @@ function printSlowest(seconds: number, aloneCount: number): void {
   const timings = lines.map((line) => JSON.parse(line) as { file: string; ms: number; cpuMs?: number }).sort((a, b) => b.ms - a.ms);
   const together = files.length - aloneCount;
   console.log(`\n${files.length} files in ${seconds} s (${together} up to ${concurrency} at a time${aloneCount ? `, then ${aloneCount} alone` : ''}). Slowest (wall time, CPU time of the file and its child processes):`);
+  // a run of some files only may have some of a group's files: only whole runs say how long each takes
+  if (named.length === 0 && !slowTier) keepDurations(timings);
   if (process.env.APPAPI_TEST_TIMINGS_OUT) writeFileSync(process.env.APPAPI_TEST_TIMINGS_OUT, `${timings.map((t) => JSON.stringify(t)).join('\n')}\n`);
   for (const { file, ms, cpuMs } of timings.slice(0, 10)) {
     const members = groups.get(resolve(file));

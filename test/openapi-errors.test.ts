@@ -1,3 +1,4 @@
+// Shares a process: gateway (its gateways listen on port 0 with the file's own tables and are closed by its hooks; see scripts/run-tests.ts)
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
@@ -10,7 +11,10 @@ import type { RunningGateway } from '../lib/local/gateway/server';
 import { openApiDocument } from '../lib/openapi';
 import { operationFacts, PROBLEM_OCCURRENCES } from '../lib/openapi-errors';
 import { createToken, startTestGateway } from './e2e/support';
+import { tablesOf } from './support/dynamo';
 import { apps } from './support/lab-app';
+
+const tables = tablesOf(__filename);
 
 type Document = { paths: Record<string, Record<string, { responses: Record<string, unknown> }>>; components: { responses: Record<string, unknown> } };
 
@@ -70,7 +74,7 @@ describe('problem catalogue and the OpenAPI error statuses', () => {
     let gateway: RunningGateway;
     let token: string;
     before(async () => {
-      gateway = await startTestGateway();
+      gateway = await startTestGateway(tables);
       token = (await createToken(gateway, ['partners', 'ops'])).token;
     });
     after(() => gateway?.stop());

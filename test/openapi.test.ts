@@ -1,3 +1,4 @@
+// Shares a process: gateway-clients (its gateways listen on port 0 with the file's own tables and are closed by its hooks; see scripts/run-tests.ts)
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { loadEnvironment } from '../lib/environments';
@@ -5,7 +6,10 @@ import type { RunningGateway } from '../lib/local/gateway/server';
 import { openApiDocument } from '../lib/openapi';
 import { startTestGateway } from './e2e/support';
 import { appapiHere } from './support/cli';
+import { tablesOf } from './support/dynamo';
 import { apps } from './support/lab-app';
+
+const tables = tablesOf(__filename);
 
 /** A maintained OpenAPI 3.0/3.1 validator (ESM, hence the dynamic import). */
 async function validate(document: Record<string, unknown>): Promise<{ valid: boolean; errors?: unknown }> {
@@ -116,7 +120,7 @@ describe('OpenAPI 3.1 from the declarations', () => {
   describe('served and printed', () => {
     let gateway: RunningGateway;
     before(async () => {
-      gateway = await startTestGateway();
+      gateway = await startTestGateway(tables);
     });
     after(() => gateway?.stop());
 
@@ -127,7 +131,7 @@ describe('OpenAPI 3.1 from the declarations', () => {
     });
 
     it('appapi openapi --env prod prints the document', { timeout: 30_000 }, async () => {
-      const { code, stdout } = await appapiHere(['openapi', '--env', 'prod']);
+      const { code, stdout } = await appapiHere(['openapi', '--env', 'prod'], { tables });
       assert.equal(code, 0);
       const printed = JSON.parse(stdout);
       assert.equal(printed.info.title, 'App APIs — prod');

@@ -13,6 +13,9 @@ import { readLockFile } from '../lib/lock/lock-file';
 import type { RunningGateway } from '../lib/local/gateway/server';
 import { newApp } from './support/cdk';
 import { createToken, request, startTestGateway } from './e2e/support';
+import { tablesOf } from './support/dynamo';
+
+const tables = tablesOf(__filename);
 
 const ROOT = join(__dirname, '..');
 
@@ -81,7 +84,7 @@ describe('README: "Declare your first App API" works as written, next to the ref
   describe('served locally', () => {
     let gateway: RunningGateway;
     before(async () => {
-      gateway = await startTestGateway({ appsModule: placed.appsModule });
+      gateway = await startTestGateway(tables, { appsModule: placed.appsModule });
     });
     after(async () => {
       await gateway?.stop();

@@ -1,12 +1,16 @@
+// Shares a process: dynamo (its tables have the file's own prefix on the run's DynamoDB Local; it keeps no other state; see scripts/run-tests.ts)
 import { after, before, describe } from 'node:test';
 import { declareBooking } from '../../lib/apps/booking';
 import { bookingFlowTests, type CallRoute } from '../support/booking-flow';
+import { tablesOf } from '../support/dynamo';
 import { RuntimeHarness } from '../support/runtime';
+
+const tables = tablesOf(__filename);
 
 describe('reference app "booking" on the handler runtime and DynamoDB Local', () => {
   let harness: RuntimeHarness;
   before(async () => {
-    harness = await RuntimeHarness.start([declareBooking]);
+    harness = await RuntimeHarness.start([declareBooking], { tables });
   });
   after(() => harness?.stop());
 

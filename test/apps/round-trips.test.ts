@@ -1,12 +1,15 @@
+// Shares a process: dynamo (its tables have the file's own prefix on the run's DynamoDB Local; it keeps no other state; see scripts/run-tests.ts)
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { BatchWriteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { declareBooking } from '../../lib/apps/booking';
 import { bookingRequests, runTraced, type TracedRequest } from '../support/booking-requests';
 import { environmentStack } from '../support/cdk';
-import { ISOLATED, TestDatabase } from '../support/dynamo';
+import { tablesOf, TestDatabase } from '../support/dynamo';
 
-const manifest = environmentStack([declareBooking], ISOLATED).manifest;
+const tables = tablesOf(__filename);
+
+const manifest = environmentStack([declareBooking], tables.isolated).manifest;
 
 /**
  * The DynamoDB calls of one request of each reference route, from its trace, at the minimum its

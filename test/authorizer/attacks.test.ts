@@ -1,3 +1,4 @@
+// Shares a process: dynamo (its tables have the file's own prefix on the run's DynamoDB Local; it keeps no other state; see scripts/run-tests.ts)
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createAuthorizer, type Authorizer } from '../../lambdas/authorizer/create-authorizer';
@@ -6,11 +7,13 @@ import { ApiKeyStore } from '../../lib/keys/key-store';
 import { mintToken } from '../../lib/keys/tokens';
 import { declareBooking } from '../../lib/apps/booking';
 import { environmentStack } from '../support/cdk';
-import { ISOLATED, TestDatabase } from '../support/dynamo';
+import { tablesOf, TestDatabase } from '../support/dynamo';
 import { tokenAttacks, bearerVariants } from './attack-tokens';
 import { authorizerEvent } from './support';
 
-const manifest = environmentStack([declareBooking], ISOLATED).manifest;
+const tables = tablesOf(__filename);
+
+const manifest = environmentStack([declareBooking], tables.isolated).manifest;
 
 describe('authorizer: every attack is 401, the reason logged and never returned', () => {
   let database: TestDatabase;

@@ -1,3 +1,4 @@
+// Shares a process: dynamo (its tables have the file's own prefix on the run's DynamoDB Local; it keeps no other state; see scripts/run-tests.ts)
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
@@ -11,10 +12,12 @@ import { ApiKeyStore } from '../../lib/keys/key-store';
 import { mintToken } from '../../lib/keys/tokens';
 import { AuthorizerCache } from '../../lib/local/authorizer-cache';
 import { environmentStack } from '../support/cdk';
-import { ISOLATED, TestDatabase } from '../support/dynamo';
+import { tablesOf, TestDatabase } from '../support/dynamo';
 import { authorizerEvent, STAGE } from './support';
 
-const manifest = environmentStack([declareBooking], ISOLATED).manifest;
+const tables = tablesOf(__filename);
+
+const manifest = environmentStack([declareBooking], tables.isolated).manifest;
 
 describe('authorizer caching is safe', () => {
   let database: TestDatabase;

@@ -1,3 +1,4 @@
+// Shares a process: dynamo (its tables have the file's own prefix on the run's DynamoDB Local; it keeps no other state; see scripts/run-tests.ts)
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -8,10 +9,12 @@ import { declareBooking } from '../../lib/apps/booking';
 import { ApiKeyStore } from '../../lib/keys/key-store';
 import { mintToken } from '../../lib/keys/tokens';
 import { environmentStack } from '../support/cdk';
-import { ISOLATED, TestDatabase } from '../support/dynamo';
+import { tablesOf, TestDatabase } from '../support/dynamo';
 import { authorizerEvent } from './support';
 
-const manifest = environmentStack([declareBooking], ISOLATED).manifest;
+const tables = tablesOf(__filename);
+
+const manifest = environmentStack([declareBooking], tables.isolated).manifest;
 
 /** The real DynamoDB Local client, every call counted; `down` makes calls fail as a network error would. */
 function countingClient(documents: DynamoDBDocumentClient) {

@@ -1,3 +1,4 @@
+// Shares a process: gateway (its gateways listen on port 0 with the file's own tables; its hooks close them and the browser; see scripts/run-tests.ts)
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -6,7 +7,9 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import type { RunningGateway } from '../../lib/local/gateway/server';
 import { createToken, request, startTestGateway } from '../e2e/support';
 import { browserSkipReason, findChromium } from '../support/chromium';
-import { tableName } from '../support/dynamo';
+import { tablesOf } from '../support/dynamo';
+
+const tables = tablesOf(__filename);
 
 // Chromium driven by playwright-core (.ci/run installs Debian's when absent); see findChromium.
 const SCREENSHOTS = join(__dirname, '..', '..', 'test-results', 'console');
@@ -19,7 +22,7 @@ describe('local console in a real browser', { skip: browserSkipReason(executable
   let token: string;
   before(async () => {
     mkdirSync(SCREENSHOTS, { recursive: true });
-    gateway = await startTestGateway({ console: true, appsModule: require.resolve('../../lib/apps') });
+    gateway = await startTestGateway(tables, { console: true, appsModule: require.resolve('../../lib/apps') });
     token = (await createToken(gateway, ['partners', 'ops'])).token;
     assert.ok(executablePath, 'CI runs the browser tests: install Chromium (.ci/run does) or set CHROMIUM_PATH');
     browser = await chromium.launch({ executablePath, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
@@ -58,7 +61,7 @@ describe('local console in a real browser', { skip: browserSkipReason(executable
     await timeline.waitFor();
     const text = await timeline.innerText();
     assert.match(text, /airdata\.insert → \$customer/);
-    assert.match(text, new RegExp(`TransactWrite ${tableName('customers')}`));
+    assert.match(text, new RegExp(`TransactWrite ${tables.tableName('customers')}`));
     assert.match(text, /capacity units/);
     await page.screenshot({ path: join(SCREENSHOTS, 'request-trace.png'), fullPage: true });
   });

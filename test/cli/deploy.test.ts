@@ -1,17 +1,19 @@
+// Shares a process: cli (its commands get the file's own tables and data folder; its AWS mocks are restored in after; see scripts/run-tests.ts)
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeEach, describe, it } from 'node:test';
+import { after, before, beforeEach, describe, it } from 'node:test';
 import { APIGatewayClient, CreateDeploymentCommand } from '@aws-sdk/client-api-gateway';
 import { CloudFormationClient, DescribeStacksCommand, type Output } from '@aws-sdk/client-cloudformation';
-import { mockClient } from 'aws-sdk-client-mock';
+import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import { cdkProcess } from '../../lib/cli/cdk-process';
 import type { DeployDeps } from '../../lib/cli/deploy-command';
 import { runCli } from '../../lib/cli/main';
 import { AirDataModel, ApiApp, field, type AppDeclaration } from '../../lib';
 import { declareBooking } from '../../lib/apps/booking';
 import { readLockFile } from '../../lib/lock/lock-file';
+import { temporaryFolder } from '../support/temporary-folder';
 
 // CloudFormation and API Gateway's management API have no local emulator, so the SDK calls are
 // checked against aws-sdk-client-mock; the cdk subprocess is a recording stand-in (cdk diff's
@@ -23,8 +25,18 @@ const outputs: Output[] = [
 ];
 
 describe('appapi deploy', () => {
-  const cloudFormation = mockClient(CloudFormationClient);
-  const apiGateway = mockClient(APIGatewayClient);
+  // no AWS account: the AWS calls are mocked, for this suite only (installed in before, restored in
+  // after), since other files of the same process (`// Shares a process:`) may mock the same clients
+  let cloudFormation: AwsClientStub<CloudFormationClient>;
+  let apiGateway: AwsClientStub<APIGatewayClient>;
+  before(() => {
+    cloudFormation = mockClient(CloudFormationClient);
+    apiGateway = mockClient(APIGatewayClient);
+  });
+  after(() => {
+    cloudFormation.restore();
+    apiGateway.restore();
+  });
   let steps: string[];
   let cdkCalls: string[][];
   let cdkExitCode: number;
@@ -77,7 +89,7 @@ describe('appapi deploy', () => {
     cdkExitCode = 0;
     synthExitCode = 0;
     diffOutput = 'Stack AppApi-dev\nThere were no differences\n';
-    lockFile = join(mkdtempSync(join(tmpdir(), 'appapi-lock-')), 'appapi.lock.json');
+    lockFile = join(temporaryFolder('appapi-lock-'), 'appapi.lock.json');
     copyFileSync(join(__dirname, '..', '..', 'appapi.lock.json'), lockFile);
     apps = undefined;
     regions = [];
@@ -257,7 +269,7 @@ describe('appapi deploy', () => {
 
 describe('the cdk subprocess', () => {
   it('runs the command in the project folder with the arguments as given and resolves to its exit code', async () => {
-    const record = join(mkdtempSync(join(tmpdir(), 'appapi-cdk-')), 'args.json');
+    const record = join(temporaryFolder('appapi-cdk-'), 'args.json');
     const script = `require('fs').writeFileSync(${JSON.stringify(record)}, JSON.stringify({ args: process.argv.slice(1), cwd: process.cwd() })); process.exit(process.argv.includes('fail') ? 3 : 0)`;
     const fakeCdk = cdkProcess({ command: process.execPath, commandArgs: ['-e', script, '--'] });
     assert.equal(await fakeCdk(['deploy', 'AppApi-dev', '--no-notices']), 0);

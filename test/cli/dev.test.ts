@@ -7,6 +7,9 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { temporaryHome } from '../e2e/support';
 import { appapi, appapiHere } from '../support/cli';
+import { tablesOf } from '../support/dynamo';
+
+const tables = tablesOf(__filename);
 
 describe('appapi dev', () => {
   // the timeouts only guard against a hang: a new CLI process on a busy machine can take a while
@@ -14,7 +17,7 @@ describe('appapi dev', () => {
     // a PATH holding only node: no java on it
     const bin = temporaryHome();
     symlinkSync(process.execPath, join(bin, 'node'));
-    await assert.rejects(appapi(['dev', '--port', '0'], { home: temporaryHome(), env: { PATH: bin }, timeout: 120_000 }), (error: { code: number; stderr: string }) => {
+    await assert.rejects(appapi(['dev', '--port', '0'], { tables, home: temporaryHome(), env: { PATH: bin }, timeout: 120_000 }), (error: { code: number; stderr: string }) => {
       const lines = error.stderr.trim().split('\n');
       assert.equal(error.code, 1);
       assert.equal(lines.length, 1, error.stderr);
@@ -30,7 +33,7 @@ describe('appapi dev', () => {
     const home = temporaryHome();
     try {
       // a data folder with no `appapi dev` running: the command starts DynamoDB Local itself, and must stop it
-      await assert.rejects(appapi(['dev', '--port', String(port)], { home, timeout: 120_000 }), (error: { code: number; stderr: string }) => {
+      await assert.rejects(appapi(['dev', '--port', String(port)], { tables, home, timeout: 120_000 }), (error: { code: number; stderr: string }) => {
         assert.equal(error.code, 1);
         assert.match(error.stderr, new RegExp(`Port ${port} is already in use.*--port 3001`));
         return true;
@@ -43,7 +46,7 @@ describe('appapi dev', () => {
   });
 
   it('rejects a bad port with the usage', async () => {
-    const outcome = await appapiHere(['dev', '--port', 'eighty']);
+    const outcome = await appapiHere(['dev', '--port', 'eighty'], { tables });
     assert.deepEqual([outcome.code, /--port takes a port number/.test(outcome.stderr)], [2, true], outcome.stderr);
   });
 });

@@ -1,10 +1,10 @@
+// Shares a process: cli (its commands get the file's own tables and data folder; its AWS mocks are restored in after; see scripts/run-tests.ts)
 import assert from 'node:assert/strict';
-import { mkdtempSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { mockClient } from 'aws-sdk-client-mock';
+import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import { createAuthorizer } from '../../lambdas/authorizer/create-authorizer';
 import { createDocumentClient } from '../../lambdas/runtime/dynamodb';
 import { generateSigningKeyPair } from '../../lambdas/shared/signing-jwk';
@@ -15,15 +15,18 @@ import { connectLocalDynamo } from '../../lib/local/local-dynamo';
 import { loadOrCreateSigningKey, signingKeyPath } from '../../lib/local/signing-key-file';
 import { authorizerEvent } from '../authorizer/support';
 import { appapi, appapiHere } from '../support/cli';
-import { ISOLATED, shareDynamo, TestDatabase } from '../support/dynamo';
+import { shareDynamo, tablesOf, TestDatabase } from '../support/dynamo';
+import { temporaryFolder } from '../support/temporary-folder';
+
+const tables = tablesOf(__filename);
 
 describe('appapi keys (local)', () => {
-  const manifest = loadEnvironment('dev', undefined, ISOLATED).manifest;
-  const home = mkdtempSync(join(tmpdir(), 'appapi-home-'));
+  const manifest = loadEnvironment('dev', undefined, tables.isolated).manifest;
+  const home = temporaryFolder('appapi-home-');
   // as from a second terminal while `appapi dev` runs: the commands reuse its DynamoDB Local.
   // create (and one error) run bin/appapi.js in a process of their own; the others run the same command code here
   const keys = async (...args: string[]) => {
-    const outcome = await appapiHere(['keys', ...args], { home });
+    const outcome = await appapiHere(['keys', ...args], { tables, home });
     assert.equal(outcome.code, 0, outcome.stderr);
     return outcome.stdout;
   };
@@ -31,7 +34,7 @@ describe('appapi keys (local)', () => {
 
   before(async () => {
     await shareDynamo(home);
-    created = JSON.parse((await appapi(['keys', 'create', '--name', 'partner-app', '--groups', 'partners', '--json'], { home })).stdout);
+    created = JSON.parse((await appapi(['keys', 'create', '--name', 'partner-app', '--groups', 'partners', '--json'], { tables, home })).stdout);
   });
 
   const authorizeLocally = async (token: string) => {
@@ -74,7 +77,7 @@ describe('appapi keys (local)', () => {
   });
 
   it('error flow: unknown key, unknown environment and bad usage explain themselves', async () => {
-    await assert.rejects(appapi(['keys', 'delete', 'key_nope'], { home }), (error: { code: number; stderr: string }) => error.code === 1 && /No key key_nope/.test(error.stderr));
+    await assert.rejects(appapi(['keys', 'delete', 'key_nope'], { tables, home }), (error: { code: number; stderr: string }) => error.code === 1 && /No key key_nope/.test(error.stderr));
     const cases: Array<[string[], Record<string, string> | undefined, number, RegExp]> = [
       [['list', '--env', 'qa'], undefined, 1, /Unknown environment "qa".*dev, staging, prod/],
       [['create', '--name', 'x'], undefined, 2, /needs --groups/],
@@ -82,7 +85,7 @@ describe('appapi keys (local)', () => {
       [['list'], { APPAPI_TABLE_PREFIX: 'Team 2' }, 1, /APPAPI_TABLE_PREFIX "Team 2" must be lower-case/],
     ];
     for (const [args, env, code, message] of cases) {
-      const outcome = await appapiHere(['keys', ...args], { home, ...(env ? { env } : {}) });
+      const outcome = await appapiHere(['keys', ...args], { tables, home, ...(env ? { env } : {}) });
       assert.deepEqual([outcome.code, message.test(outcome.stderr)], [code, true], `${args.join(' ')}: ${outcome.stderr}`);
     }
   });
@@ -93,12 +96,14 @@ describe('appapi keys --aws', () => {
   // under the deployed name (the default prefix, which no other test uses)
   const manifest = loadEnvironment('dev').manifest;
   let database: TestDatabase;
-  const secrets = mockClient(SecretsManagerClient);
+  let secrets: AwsClientStub<SecretsManagerClient>;
   before(async () => {
+    // installed here, not at import: other files of the same process may mock the same client
+    secrets = mockClient(SecretsManagerClient);
     database = await TestDatabase.open(manifest);
   });
   after(() => {
-    secrets.restore();
+    secrets?.restore();
     database?.close();
   });
 

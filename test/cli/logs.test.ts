@@ -1,8 +1,9 @@
+// Shares a process: cli (its commands get the file's own tables and data folder; its AWS mocks are restored in after; see scripts/run-tests.ts)
 import assert from 'node:assert/strict';
-import { beforeEach, describe, it } from 'node:test';
+import { after, before, beforeEach, describe, it } from 'node:test';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { CloudWatchLogsClient, FilterLogEventsCommand, StartLiveTailCommand, type StartLiveTailResponseStream } from '@aws-sdk/client-cloudwatch-logs';
-import { mockClient } from 'aws-sdk-client-mock';
+import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import { ApiApp, ApiAuth, AppApi, op, type AppDeclaration } from '../../lib';
 import { parseSince, type LogsDeps } from '../../lib/cli/logs-command';
 import { runCli } from '../../lib/cli/main';
@@ -39,8 +40,18 @@ const trace = (requestId: string) =>
   });
 
 describe('appapi logs', () => {
-  const cloudFormation = mockClient(CloudFormationClient);
-  const logs = mockClient(CloudWatchLogsClient);
+  // no AWS account: the AWS calls are mocked, for this suite only (installed in before, restored in
+  // after), since other files of the same process (`// Shares a process:`) may mock the same clients
+  let cloudFormation: AwsClientStub<CloudFormationClient>;
+  let logs: AwsClientStub<CloudWatchLogsClient>;
+  before(() => {
+    cloudFormation = mockClient(CloudFormationClient);
+    logs = mockClient(CloudWatchLogsClient);
+  });
+  after(() => {
+    cloudFormation.restore();
+    logs.restore();
+  });
   let lines: { out: string[]; err: string[] };
   let regions: Array<string | undefined>;
   let groups: Record<string, Array<{ message: string; timestamp: number }>>;

@@ -1,3 +1,4 @@
+// Shares a process: cdk-apps (it builds and synthesizes CDK apps and reads their output; see scripts/run-tests.ts)
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ApiApp, ApiAuth, AppApi, op, type AppDeclaration } from '../../lib';

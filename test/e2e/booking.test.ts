@@ -1,14 +1,18 @@
+// Shares a process: gateway (its gateways listen on port 0 with the file's own tables and are closed by its hooks; see scripts/run-tests.ts)
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { RunningGateway } from '../../lib/local/gateway/server';
 import { bookingFlowTests, type CallRoute } from '../support/booking-flow';
+import { tablesOf } from '../support/dynamo';
 import { createToken, request, startTestGateway } from './support';
+
+const tables = tablesOf(__filename);
 
 describe('reference app "booking" through the local gateway', () => {
   let gateway: RunningGateway;
   const tokens = { partner: '', ops: '' };
   before(async () => {
-    gateway = await startTestGateway({ appsModule: require.resolve('../../lib/apps') });
+    gateway = await startTestGateway(tables, { appsModule: require.resolve('../../lib/apps') });
     tokens.partner = (await createToken(gateway, ['partners'])).token;
     tokens.ops = (await createToken(gateway, ['ops'])).token;
   });

@@ -1,3 +1,4 @@
+// Shares a process: gateway (its gateways listen on port 0 with the file's own tables and are closed by its hooks; see scripts/run-tests.ts)
 import assert from 'node:assert/strict';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import { connect } from 'node:net';
@@ -7,8 +8,11 @@ import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import { MAX_BODY_BYTES } from '../../lib/gateway-problems';
 import { loadEnvironment } from '../../lib/environments';
 import type { RunningGateway } from '../../lib/local/gateway/server';
+import { tablesOf } from '../support/dynamo';
 import { apps } from '../support/lab-app';
 import { createToken, request, startTestGateway } from './support';
+
+const tables = tablesOf(__filename);
 
 describe('local gateway over HTTP', () => {
   let gateway: RunningGateway;
@@ -16,7 +20,7 @@ describe('local gateway over HTTP', () => {
   let partners: string;
   let ops: string;
   before(async () => {
-    gateway = await startTestGateway();
+    gateway = await startTestGateway(tables);
     partners = (await createToken(gateway, ['partners'])).token;
     ops = (await createToken(gateway, ['ops'])).token;
     upstream = createServer((_, response) => response.writeHead(200, { 'Content-Type': 'application/json' }).end('{"pong":true}'));
@@ -80,7 +84,7 @@ describe('local gateway over HTTP', () => {
   });
 
   it('a dev token is 401 in staging running side by side', async () => {
-    const staging = await startTestGateway({ env: 'staging' });
+    const staging = await startTestGateway(tables, { env: 'staging' });
     try {
       assert.equal((await request(staging, 'GET', '/customers/x', { token: partners })).status, 401);
       const stagingToken = (await createToken(staging, ['partners'])).token;

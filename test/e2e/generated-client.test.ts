@@ -1,11 +1,15 @@
+// Shares a process: gateway-clients (its gateways listen on port 0 with the file's own tables and are closed by its hooks; see scripts/run-tests.ts)
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import ts from 'typescript';
 import type { RunningGateway } from '../../lib/local/gateway/server';
+import { tablesOf } from '../support/dynamo';
+import { temporaryFolder } from '../support/temporary-folder';
 import { createToken, startTestGateway } from './support';
+
+const tables = tablesOf(__filename);
 
 const PROJECT_ROOT = join(__dirname, '..', '..');
 const FLOW = join(__dirname, 'generated-client', 'booking-flow.ts');
@@ -21,7 +25,7 @@ async function generateTypes(document: object): Promise<string> {
  * strictly with the project's TypeScript (as `tsc --noEmit` would), openapi-fetch from our node_modules.
  */
 function typeCheck(document: string, oldProgram?: ts.Program): { readonly errors: string[]; readonly program: ts.Program } {
-  const directory = mkdtempSync(join(tmpdir(), 'appapi-client-'));
+  const directory = temporaryFolder('appapi-client-');
   writeFileSync(join(directory, 'booking-api.d.ts'), document);
   copyFileSync(FLOW, join(directory, 'booking-flow.ts'));
   const options: ts.CompilerOptions = {
@@ -50,7 +54,7 @@ describe('a client generated from the OpenAPI document (openapi-typescript + ope
   let document: Record<string, any>;
   let checked: ts.Program;
   before(async () => {
-    gateway = await startTestGateway({ appsModule: require.resolve('../../lib/apps') });
+    gateway = await startTestGateway(tables, { appsModule: require.resolve('../../lib/apps') });
     token = (await createToken(gateway, ['partners'])).token;
     document = (await (await fetch(`${gateway.url}/openapi.json`)).json()) as Record<string, any>;
   });

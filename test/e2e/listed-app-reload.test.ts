@@ -1,3 +1,4 @@
+// Shares a process: gateway-clients (its gateways listen on port 0 with the file's own tables and are closed by its hooks; see scripts/run-tests.ts)
 // A team's app outside lib/apps, listed in cdk.json's appapi:apps, served and reloaded by the local
 // gateway as `npm start` runs it (no appsModule: the project's apps, then the listed ones).
 import assert from 'node:assert/strict';
@@ -7,7 +8,10 @@ import { after, before, describe, it } from 'node:test';
 import { projectContext } from '../../lib/environments';
 import { APPS_CONTEXT } from '../../lib/listed-apps';
 import type { ReloadOutcome, RunningGateway } from '../../lib/local/gateway/server';
+import { tablesOf } from '../support/dynamo';
 import { request, startTestGateway, temporaryHome } from './support';
+
+const tables = tablesOf(__filename);
 
 const ROOT = join(__dirname, '..', '..');
 const LIB = join(ROOT, 'lib');
@@ -47,7 +51,7 @@ describe('local gateway: an app listed in appapi:apps, outside lib/apps', () => 
     assert.ok(entry.startsWith('..'), entry);
     // as appapi dev starts it (no appsModule: lib/apps, then the listed apps; watching on), with
     // cdk.json's context but this list, and the run's shared DynamoDB Local
-    gateway = await startTestGateway({ appsModule: undefined, watch: true, context: { ...projectContext(), [APPS_CONTEXT]: [entry] } });
+    gateway = await startTestGateway(tables, { appsModule: undefined, watch: true, context: { ...projectContext(), [APPS_CONTEXT]: [entry] } });
   });
   after(() => gateway?.stop());
 

@@ -6,8 +6,10 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { RunningGateway } from '../../lib/local/gateway/server';
 import { appapiHere, appapi as runAppapi } from '../support/cli';
+import { tablesOf } from '../support/dynamo';
 import { createToken, request, startTestGateway, temporaryHome } from './support';
 
+const tables = tablesOf(__filename);
 const lib = join(__dirname, '..', '..', 'lib');
 
 /** A declarations module outside the project, as a team's own app file would be edited. */
@@ -29,12 +31,12 @@ describe('local gateway: reload, and the CLI from a second terminal', () => {
   const home = temporaryHome();
   // a second terminal: bin/appapi.js in a process of its own for the first command of each kind,
   // the same command code in this process for the rest (a new Node.js process costs about 3 s of CPU)
-  const appapi = (...args: string[]) => runAppapi(args, { home });
-  const here = (...args: string[]) => appapiHere(args, { home });
+  const appapi = (...args: string[]) => runAppapi(args, { tables, home });
+  const here = (...args: string[]) => appapiHere(args, { tables, home });
   before(async () => {
     appsModule = join(temporaryHome(), 'apps.ts');
     writeFileSync(appsModule, declarations('hello', false));
-    gateway = await startTestGateway({ home, appsModule, watch: true });
+    gateway = await startTestGateway(tables, { home, appsModule, watch: true });
   });
   after(() => gateway?.stop());
 

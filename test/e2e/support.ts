@@ -1,12 +1,11 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDocumentClient } from '../../lambdas/runtime/dynamodb';
 import { ApiKeyStore } from '../../lib/keys/key-store';
 import { mintToken } from '../../lib/keys/tokens';
 import { loadOrCreateSigningKey } from '../../lib/local/signing-key-file';
 import { startGateway, type GatewayOptions, type RunningGateway } from '../../lib/local/gateway/server';
-import { shareDynamo, TABLE_PREFIX } from '../support/dynamo';
+import { shareDynamo, type FileTables } from '../support/dynamo';
+import { temporaryFolder } from '../support/temporary-folder';
 
 // a test fails when an answer departs from the schema OpenAPI publishes for it
 process.env.APPAPI_RESPONSE_CHECK ??= 'fatal';
@@ -14,17 +13,17 @@ process.env.APPAPI_RESPONSE_CHECK ??= 'fatal';
 export const LAB_APPS = join(__dirname, '..', 'support', 'lab-app.ts');
 
 export function temporaryHome(): string {
-  return mkdtempSync(join(tmpdir(), 'appapi-e2e-'));
+  return temporaryFolder('appapi-e2e-');
 }
 
 /**
  * A gateway on a free loopback port with its own data folder, on the run's shared DynamoDB Local
- * (found as a second terminal finds a running `appapi dev`'s) and this file's tables.
+ * (found as a second terminal finds a running `appapi dev`'s) and the test file's tables.
  */
-export async function startTestGateway(options: GatewayOptions = {}): Promise<RunningGateway> {
+export async function startTestGateway(tables: FileTables, options: GatewayOptions = {}): Promise<RunningGateway> {
   const home = options.home ?? temporaryHome();
   await shareDynamo(home, options.env ?? 'dev');
-  return startGateway({ port: 0, watch: false, appsModule: LAB_APPS, log: () => {}, tablePrefix: TABLE_PREFIX, ...options, home });
+  return startGateway({ port: 0, watch: false, appsModule: LAB_APPS, log: () => {}, tablePrefix: tables.prefix, ...options, home });
 }
 
 /** Creates a key the way `appapi keys create` does and returns its token. */

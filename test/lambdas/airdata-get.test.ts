@@ -1,3 +1,4 @@
+// Shares a process: dynamo (its tables have the file's own prefix on the run's DynamoDB Local; it keeps no other state; see scripts/run-tests.ts)
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -7,7 +8,9 @@ import type { ProxyEvent } from '../../lambdas/runtime/proxy-event';
 import { AirDataModel, ApiApp, ApiAuth, AppApi, field, op } from '../../lib';
 import { freePort } from '../../lib/local/dynamodb-local';
 import { environmentStack } from '../support/cdk';
-import { ISOLATED, tableName, TestDatabase } from '../support/dynamo';
+import { tablesOf, TestDatabase } from '../support/dynamo';
+
+const tables = tablesOf(__filename);
 
 const stack = environmentStack([
   (environment) => {
@@ -26,7 +29,7 @@ const stack = environmentStack([
       chain: [op.airdata.get(people, { id: '{% $params.personId %}', as: 'person', notFound: 'null' }), op.respond({ body: { found: '{% $exists($person) and $person != null %}' } })],
     });
   },
-], ISOLATED);
+], tables.isolated);
 
 const get = (personId: string): ProxyEvent => ({ httpMethod: 'GET', pathParameters: { personId }, requestContext: { requestId: `r-${personId}` } });
 
@@ -36,8 +39,8 @@ describe('airdata.get on DynamoDB Local', () => {
   before(async () => {
     database = await TestDatabase.open(stack.manifest);
     documents = database.documents;
-    await documents.send(new PutCommand({ TableName: tableName('people'), Item: { id: 'p1', name: 'Ada' } }));
-    await documents.send(new PutCommand({ TableName: tableName('people'), Item: { id: '#unique#name#Ada', owner: 'p1' } }));
+    await documents.send(new PutCommand({ TableName: tables.tableName('people'), Item: { id: 'p1', name: 'Ada' } }));
+    await documents.send(new PutCommand({ TableName: tables.tableName('people'), Item: { id: '#unique#name#Ada', owner: 'p1' } }));
   });
   after(() => database?.close());
 

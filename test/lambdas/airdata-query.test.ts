@@ -1,10 +1,13 @@
+// Shares a process: dynamo (its tables have the file's own prefix on the run's DynamoDB Local; it keeps no other state; see scripts/run-tests.ts)
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { AirDataModel, ApiApp, ApiAuth, AppApi, field, op, type AppDeclaration } from '../../lib';
 import { queryRecords } from '../../lambdas/runtime/store/airdata-query';
-import { tableName } from '../support/dynamo';
+import { tablesOf } from '../support/dynamo';
 import { RuntimeHarness } from '../support/runtime';
+
+const tables = tablesOf(__filename);
 
 const shop: AppDeclaration = (environment) => {
   const app = new ApiApp(environment, 'Shop');
@@ -41,12 +44,12 @@ const shop: AppDeclaration = (environment) => {
   });
 };
 
-const table = tableName('products');
+const table = tables.tableName('products');
 
 describe('airdata.query on DynamoDB Local', () => {
   let harness: RuntimeHarness;
   before(async () => {
-    harness = await RuntimeHarness.start([shop]);
+    harness = await RuntimeHarness.start([shop], { tables });
     for (let n = 0; n < 30; n += 1) {
       const item = { id: `p${String(n).padStart(2, '0')}`, name: `Product ${n}`, category: n % 3 === 0 ? 'books' : 'games', price: n, sku: `SKU-${n}`, ...(n % 10 === 0 ? { discontinued: true } : {}) };
       await harness.documents.send(new PutCommand({ TableName: table, Item: item }));

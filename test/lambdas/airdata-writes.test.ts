@@ -1,8 +1,11 @@
+// Shares a process: dynamo (its tables have the file's own prefix on the run's DynamoDB Local; it keeps no other state; see scripts/run-tests.ts)
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { AirDataModel, ApiApp, ApiAuth, AppApi, field, op, type AppDeclaration } from '../../lib';
-import { tableName } from '../support/dynamo';
+import { tablesOf } from '../support/dynamo';
 import { RuntimeHarness } from '../support/runtime';
+
+const tables = tablesOf(__filename);
 
 const crm: AppDeclaration = (environment) => {
   const app = new ApiApp(environment, 'Crm');
@@ -36,13 +39,13 @@ const crm: AppDeclaration = (environment) => {
   ]);
 };
 
-const people = tableName('people');
+const people = tables.tableName('people');
 const markers = async (harness: RuntimeHarness) => (await harness.items(people)).filter((item) => String(item.id).startsWith('#')).map((item) => item.id).sort();
 
 describe('AirData writes on DynamoDB Local', () => {
   let harness: RuntimeHarness;
   before(async () => {
-    harness = await RuntimeHarness.start([crm]);
+    harness = await RuntimeHarness.start([crm], { tables });
   });
   after(() => harness?.stop());
 

@@ -1,3 +1,4 @@
+// Shares a process: dynamo (its tables have the file's own prefix on the run's DynamoDB Local; it keeps no other state; see scripts/run-tests.ts)
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -7,8 +8,10 @@ import { AirDataModel, ApiApp, ApiAuth, AppApi, field, op, type AppDeclaration }
 import { createHandler } from '../../lambdas/runtime/create-handler';
 import { createDocumentClient } from '../../lambdas/runtime/dynamodb';
 import { freePort } from '../../lib/local/dynamodb-local';
-import { tableName } from '../support/dynamo';
+import { tablesOf } from '../support/dynamo';
 import { RuntimeHarness } from '../support/runtime';
+
+const tables = tablesOf(__filename);
 
 let hookUrl = '';
 let onHook: () => Promise<void> = async () => {};
@@ -46,14 +49,14 @@ describe('atomic writes and Idempotency-Key on DynamoDB Local', () => {
     });
     await new Promise<void>((resolve) => hooks.listen(0, '127.0.0.1', resolve));
     hookUrl = `http://127.0.0.1:${(hooks.address() as AddressInfo).port}/hook`;
-    harness = await RuntimeHarness.start([orders]);
+    harness = await RuntimeHarness.start([orders], { tables });
   });
   after(async () => {
     hooks?.close();
     await harness?.stop();
   });
 
-  const count = async (table: string) => (await harness.items(tableName(table))).length;
+  const count = async (table: string) => (await harness.items(tables.tableName(table))).length;
 
   it('failure injection: a chain failing after two writes leaves nothing behind', async () => {
     const before = { customers: await count('customers'), journeys: await count('journeys') };
@@ -67,7 +70,7 @@ describe('atomic writes and Idempotency-Key on DynamoDB Local', () => {
 
   it('failure injection: when the transaction itself is refused at commit, no write of the request lands', async () => {
     onHook = async () => {
-      await harness.documents.send(new PutCommand({ TableName: tableName('badges'), Item: { id: '#unique#code#GOLD', recordId: 'someone-else' } }));
+      await harness.documents.send(new PutCommand({ TableName: tables.tableName('badges'), Item: { id: '#unique#code#GOLD', recordId: 'someone-else' } }));
     };
     const customersBefore = await count('customers');
     const answer = await harness.call('CustomerWithBadge', { keyId: 'k1', body: { customer: { name: 'Bob', email: 'bob@example.com' }, badge: { code: 'GOLD' }, hook: hookUrl } });
@@ -76,7 +79,7 @@ describe('atomic writes and Idempotency-Key on DynamoDB Local', () => {
     assert.equal(answer.body.code, 'unique_conflict');
     assert.equal(answer.body.field, 'code');
     assert.equal(await count('customers'), customersBefore);
-    assert.deepEqual((await harness.items(tableName('badges'))).map((item) => item.id), ['#unique#code#GOLD']);
+    assert.deepEqual((await harness.items(tables.tableName('badges'))).map((item) => item.id), ['#unique#code#GOLD']);
   });
 
   it('error flow: DynamoDB unreachable at commit answers 503 with Retry-After, quickly', { timeout: 20_000 }, async () => {

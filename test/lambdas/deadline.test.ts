@@ -1,3 +1,4 @@
+// Shares a process: dynamo (its tables have the file's own prefix on the run's DynamoDB Local; it keeps no other state; see scripts/run-tests.ts)
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -7,7 +8,10 @@ import { AirDataModel, ApiApp, ApiAuth, AppApi, field, op, type AppDeclaration }
 import { createHandler } from '../../lambdas/runtime/create-handler';
 import { requestDeadline } from '../../lambdas/runtime/middlewares/deadline';
 import type { ProxyEvent } from '../../lambdas/runtime/proxy-event';
+import { tablesOf } from '../support/dynamo';
 import { RuntimeHarness } from '../support/runtime';
+
+const tables = tablesOf(__filename);
 
 const SLOW_UPSTREAM_MS = 1_200;
 
@@ -38,7 +42,7 @@ describe('deadline: middy\'s timeoutEarly answers 503 and its abort signal keeps
   let upstream: Server;
   let url = '';
   before(async () => {
-    harness = await RuntimeHarness.start([notes]);
+    harness = await RuntimeHarness.start([notes], { tables });
     upstream = createServer((_, response) => setTimeout(() => response.writeHead(200, { 'Content-Type': 'application/json' }).end('{}'), SLOW_UPSTREAM_MS));
     await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
     url = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}/slow`;

@@ -1,3 +1,4 @@
+// Shares a process: units (its tests call functions and close the servers and sockets they open; see scripts/run-tests.ts)
 import assert from 'node:assert/strict';
 import dns, { type LookupAddress } from 'node:dns';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';

@@ -1,9 +1,12 @@
+// Shares a process: dynamo (its tables have the file's own prefix on the run's DynamoDB Local; it keeps no other state; see scripts/run-tests.ts)
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ApiApp, ApiAuth, AppApi, op, type AppDeclaration } from '../../lib';
-import { tableName } from '../support/dynamo';
+import { tablesOf } from '../support/dynamo';
 import { RuntimeHarness } from '../support/runtime';
+
+const tables = tablesOf(__filename);
 
 const visits: AppDeclaration = (environment) => {
   for (const appName of ['visits', 'other']) {
@@ -26,12 +29,12 @@ const visits: AppDeclaration = (environment) => {
   }
 };
 
-const table = tableName('journeys');
+const table = tables.tableName('journeys');
 
 describe('journeys on DynamoDB Local', () => {
   let harness: RuntimeHarness;
   before(async () => {
-    harness = await RuntimeHarness.start([visits]);
+    harness = await RuntimeHarness.start([visits], { tables });
   });
   after(() => harness?.stop());
 

@@ -1,3 +1,4 @@
+// Shares a process: units (its tests call functions and close the servers and sockets they open; see scripts/run-tests.ts)
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';

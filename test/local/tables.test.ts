@@ -1,3 +1,4 @@
+// Shares a process: dynamo (its tables have the file's own prefix on the run's DynamoDB Local; it keeps no other state; see scripts/run-tests.ts)
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -6,7 +7,9 @@ import { AirDataModel, ApiApp, field, type AppDeclaration } from '../../lib';
 import { declareBooking } from '../../lib/apps/booking';
 import { ensureTables } from '../../lib/local/tables';
 import { environmentStack, newApp } from '../support/cdk';
-import { ISOLATED, tableName, TestDatabase } from '../support/dynamo';
+import { tablesOf, TestDatabase } from '../support/dynamo';
+
+const tables = tablesOf(__filename);
 
 const notes =
   (indexes: Record<string, { partitionKey: string }>): AppDeclaration =>
@@ -23,9 +26,9 @@ describe('local tables on DynamoDB Local', () => {
   after(() => database?.close());
 
   it('creates exactly the tables the stack declares, with the same keys and indexes', async () => {
-    const stack = environmentStack([declareBooking], ISOLATED);
+    const stack = environmentStack([declareBooking], tables.isolated);
     const result = await ensureTables(client, stack.manifest);
-    assert.deepEqual(result.created.sort(), ['api-keys', 'customers', 'idempotency', 'journeys'].map((name) => tableName(name)));
+    assert.deepEqual(result.created.sort(), ['api-keys', 'customers', 'idempotency', 'journeys'].map((name) => tables.tableName(name)));
     const declared = Template.fromStack(stack).findResources('AWS::DynamoDB::Table');
     for (const table of Object.values(declared)) {
       const properties = table.Properties as { TableName: string; KeySchema: unknown; GlobalSecondaryIndexes?: Array<{ IndexName: string; KeySchema: unknown }> };
@@ -40,11 +43,11 @@ describe('local tables on DynamoDB Local', () => {
   });
 
   it('is idempotent, and adds an index declared later without touching the table', async () => {
-    const first = environmentStack([notes({})], ISOLATED, newApp());
-    assert.deepEqual((await ensureTables(client, first.manifest)).created.includes(tableName('notes')), true);
+    const first = environmentStack([notes({})], tables.isolated, newApp());
+    assert.deepEqual((await ensureTables(client, first.manifest)).created.includes(tables.tableName('notes')), true);
     const again = await ensureTables(client, first.manifest);
     assert.deepEqual(again, { created: [], indexesAdded: [] });
-    const later = environmentStack([notes({ byAuthor: { partitionKey: 'author' } })], ISOLATED, newApp());
-    assert.deepEqual(await ensureTables(client, later.manifest), { created: [], indexesAdded: [`${tableName('notes')}/byAuthor`] });
+    const later = environmentStack([notes({ byAuthor: { partitionKey: 'author' } })], tables.isolated, newApp());
+    assert.deepEqual(await ensureTables(client, later.manifest), { created: [], indexesAdded: [`${tables.tableName('notes')}/byAuthor`] });
   });
 });

@@ -1,16 +1,19 @@
+// Shares a process: gateway (its gateways listen on port 0 with the file's own tables and are closed by its hooks; see scripts/run-tests.ts)
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { traceOutput } from '../../lambdas/runtime/trace';
 import type { RunningGateway } from '../../lib/local/gateway/server';
 import { CONSOLE_OPEN_WINDOW_MS, TraceStore } from '../../lib/local/gateway/trace-store';
 import { createToken, request, startTestGateway } from '../e2e/support';
-import { tableName } from '../support/dynamo';
+import { tablesOf } from '../support/dynamo';
+
+const tables = tablesOf(__filename);
 
 describe('request traces', () => {
   let gateway: RunningGateway;
   let token: string;
   before(async () => {
-    gateway = await startTestGateway({ traces: 'always' });
+    gateway = await startTestGateway(tables, { traces: 'always' });
     token = (await createToken(gateway, ['partners', 'ops'])).token;
   });
   after(() => gateway?.stop());
@@ -29,7 +32,7 @@ describe('request traces', () => {
     assert.equal(trace!.steps[1]!.output, '{"status":201}');
     // the unique email is claimed by the transaction's condition, with no read before it
     assert.deepEqual(trace!.dynamo.map((call) => call.command), ['TransactWrite']);
-    assert.deepEqual(trace!.dynamo[0]!.tables, [tableName('customers')]);
+    assert.deepEqual(trace!.dynamo[0]!.tables, [tables.tableName('customers')]);
     assert.ok(trace!.dynamo.every((call) => typeof call.consumedCapacity === 'number' && call.consumedCapacity > 0), JSON.stringify(trace!.dynamo));
   });
 
@@ -59,7 +62,7 @@ describe('request traces while the console is closed', () => {
   let gateway: RunningGateway;
   let token: string;
   before(async () => {
-    gateway = await startTestGateway({ console: true });
+    gateway = await startTestGateway(tables, { console: true });
     token = (await createToken(gateway, ['partners', 'ops'])).token;
   });
   after(() => gateway?.stop());

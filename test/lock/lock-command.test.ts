@@ -1,11 +1,12 @@
+// Shares a process: cli (its commands get the file's own tables and data folder; its AWS mocks are restored in after; see scripts/run-tests.ts)
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { AirDataModel, ApiApp, field, type AppDeclaration } from '../../lib';
 import { runCli } from '../../lib/cli/main';
 import { readLockFile } from '../../lib/lock/lock-file';
+import { temporaryFolder } from '../support/temporary-folder';
 
 const context = { 'appapi:environments': ['dev', 'staging', 'prod'] };
 const renamed: AppDeclaration = (environment) => void new AirDataModel(new ApiApp(environment, 'Booking'), 'Clients', { fields: { name: field.text(), email: field.email({ unique: true }) } });
@@ -17,7 +18,7 @@ describe('appapi lock', () => {
     return { code, out: lines.out.join('\n'), err: lines.err.join('\n') };
   };
   const copy = () => {
-    const lockFile = join(mkdtempSync(join(tmpdir(), 'appapi-lock-')), 'appapi.lock.json');
+    const lockFile = join(temporaryFolder('appapi-lock-'), 'appapi.lock.json');
     copyFileSync(join(__dirname, '..', '..', 'appapi.lock.json'), lockFile);
     return lockFile;
   };
@@ -27,7 +28,7 @@ describe('appapi lock', () => {
     const checked = await run(lockFile, undefined, '--check', '--env', 'dev');
     assert.equal(checked.code, 0);
     assert.match(checked.out, /dev: recorded as declared\./);
-    const fresh = join(mkdtempSync(join(tmpdir(), 'appapi-lock-')), 'appapi.lock.json');
+    const fresh = join(temporaryFolder('appapi-lock-'), 'appapi.lock.json');
     assert.equal((await run(fresh, undefined)).code, 0);
     assert.deepEqual(readLockFile(fresh), readLockFile(lockFile), 'the same file as the committed one');
   });

@@ -1,3 +1,4 @@
+// Shares a process: dynamo (its tables have the file's own prefix on the run's DynamoDB Local; it keeps no other state; see scripts/run-tests.ts)
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { BatchWriteCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
@@ -6,8 +7,10 @@ import { runCli } from '../../lib/cli/main';
 import { BackfillInterrupted, runBackfill, type BackfillStep, type BackfillSummary } from '../../lib/migrate/backfill-run';
 import { renameFieldBackfill } from '../../lib/migrate/rename-field-backfill';
 import { uniqueBackfill } from '../../lib/migrate/unique-backfill';
-import { TABLE_PREFIX } from '../support/dynamo';
+import { tablesOf } from '../support/dynamo';
 import { RuntimeHarness } from '../support/runtime';
+
+const tables = tablesOf(__filename);
 
 type Item = Record<string, unknown>;
 
@@ -67,7 +70,7 @@ describe('backfills on DynamoDB Local', () => {
   }
 
   before(async () => {
-    harness = await RuntimeHarness.start([declaration]);
+    harness = await RuntimeHarness.start([declaration], { tables });
   });
   after(async () => harness?.stop());
 
@@ -184,7 +187,7 @@ describe('backfills on DynamoDB Local', () => {
     const cli = async (...argv: string[]) => {
       const lines = { out: [] as string[], err: [] as string[] };
       const code = await runCli(['migrate', ...argv], { out: (line) => lines.out.push(line), err: (line) => lines.err.push(line) }, {
-        migrate: { apps: [declaration], openDynamo: async () => ({ documents: harness.documents, close: async () => {} }), pageSize: 5, signal: new AbortController().signal, resourcePrefix: TABLE_PREFIX },
+        migrate: { apps: [declaration], openDynamo: async () => ({ documents: harness.documents, close: async () => {} }), pageSize: 5, signal: new AbortController().signal, resourcePrefix: tables.prefix },
       });
       return { code, out: lines.out.join('\n'), err: lines.err.join('\n') };
     };

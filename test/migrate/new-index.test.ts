@@ -1,3 +1,4 @@
+// Shares a process: dynamo (its tables have the file's own prefix on the run's DynamoDB Local; it keeps no other state; see scripts/run-tests.ts)
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -6,7 +7,9 @@ import { AirDataModel, ApiApp, field, type AppDeclaration } from '../../lib';
 import { createDocumentClient } from '../../lambdas/runtime/dynamodb';
 import { ensureTables } from '../../lib/local/tables';
 import { environmentStack } from '../support/cdk';
-import { ISOLATED, sharedDynamoEndpoint } from '../support/dynamo';
+import { sharedDynamoEndpoint, tablesOf } from '../support/dynamo';
+
+const tables = tablesOf(__filename);
 
 const orders =
   (indexes: Record<string, { partitionKey: string }>): AppDeclaration =>
@@ -14,7 +17,7 @@ const orders =
     void new AirDataModel(new ApiApp(environment, 'Shop'), 'Orders', { fields: { customer: field.text(), status: field.text() }, indexes });
 
 describe('a new index on DynamoDB Local', () => {
-  // the run's DynamoDB Local, with this file's tables (ISOLATED): the index is added to a table of its own
+  // the run's DynamoDB Local, with this file's tables (tables.isolated): the index is added to a table of its own
   let endpoint: string;
   before(async () => {
     endpoint = await sharedDynamoEndpoint();
@@ -23,13 +26,13 @@ describe('a new index on DynamoDB Local', () => {
   it('finds the records stored before it was added: no backfill needed', async () => {
     const documents = createDocumentClient(endpoint);
     try {
-      const before = environmentStack([orders({})], ISOLATED).manifest;
+      const before = environmentStack([orders({})], tables.isolated).manifest;
       await ensureTables(documents, before);
       const table = before.models.Orders!.table;
       for (let index = 0; index < 12; index++) {
         await documents.send(new PutCommand({ TableName: table, Item: { id: `o${index}`, customer: `c${index % 3}`, status: 'open' } }));
       }
-      const afterDeploy = environmentStack([orders({ byCustomer: { partitionKey: 'customer' } })], ISOLATED).manifest;
+      const afterDeploy = environmentStack([orders({ byCustomer: { partitionKey: 'customer' } })], tables.isolated).manifest;
       assert.deepEqual((await ensureTables(documents, afterDeploy)).indexesAdded, [`${table}/byCustomer`]);
       // DynamoDB fills a new index in the background (IndexStatus CREATING, then ACTIVE); ensureTables
       // returns once it is ACTIVE, because the gateway serves the routes that query it right after

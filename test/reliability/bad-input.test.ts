@@ -1,9 +1,13 @@
+// Shares a process: gateway-clients (its gateways listen on port 0 with the file's own tables and are closed by its hooks; see scripts/run-tests.ts)
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import type { RunningGateway } from '../../lib/local/gateway/server';
 import { createToken, startTestGateway } from '../e2e/support';
+import { tablesOf } from '../support/dynamo';
+
+const tables = tablesOf(__filename);
 
 interface RawAnswer {
   readonly status: number;
@@ -93,7 +97,7 @@ describe('bad input: every answer 4xx problem+json (or a success), never a 5xx o
   let tokens: string[];
   const errors: string[] = [];
   before(async () => {
-    gateway = await startTestGateway({ log: (entry) => entry.level === 'error' && errors.push(JSON.stringify(entry)) });
+    gateway = await startTestGateway(tables, { log: (entry) => entry.level === 'error' && errors.push(JSON.stringify(entry)) });
     tokens = [(await createToken(gateway, ['partners', 'ops'])).token, 'not.a.token', ''];
   });
   after(() => gateway?.stop());

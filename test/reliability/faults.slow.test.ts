@@ -7,8 +7,10 @@ import { freePort, startDynamoDbLocal, type DynamoDbLocal } from '../../lib/loca
 import { dynamoDataPath, dynamoStatePath } from '../../lib/local/local-dynamo';
 import { createToken, startTestGateway, temporaryHome } from '../e2e/support';
 import { startAppapiDev, stopAppapiDev } from '../support/cli';
-import { ISOLATED } from '../support/dynamo';
+import { tablesOf } from '../support/dynamo';
 import { client, halfWrites } from './support';
+
+const tables = tablesOf(__filename);
 
 const booking = require.resolve('../../lib/apps');
 
@@ -28,7 +30,7 @@ describe('faults', () => {
     const home = temporaryHome();
     const port = await freePort();
     let dynamo = await externalDynamo(home, port);
-    const gateway = await startTestGateway({ home, appsModule: booking });
+    const gateway = await startTestGateway(tables, { home, appsModule: booking });
     const http = client(gateway.url, (await createToken(gateway, ['partners'])).token);
     try {
       const acknowledged: string[] = [];
@@ -76,7 +78,7 @@ describe('faults', () => {
     const port = await freePort();
     const dynamo = await externalDynamo(home, port);
     const gatewayPort = await freePort();
-    const startGatewayProcess = () => startAppapiDev(['--port', String(gatewayPort)], { home });
+    const startGatewayProcess = () => startAppapiDev(['--port', String(gatewayPort)], { tables, home });
     let gatewayProcess = await startGatewayProcess();
     const token = JSON.parse(readFileSync(join(home, 'dev', 'local-dev.json'), 'utf8')).token as string;
     const http = client(`http://127.0.0.1:${gatewayPort}`, token);
@@ -104,7 +106,7 @@ describe('faults', () => {
 
       gatewayProcess = await startGatewayProcess();
       assert.equal((await http.call('GET', `/customers/${customer.id}`)).status, 200, 'the restarted gateway serves the same data');
-      assert.deepEqual(await halfWrites(dynamo.endpoint, loadEnvironment('dev', undefined, ISOLATED).manifest), []);
+      assert.deepEqual(await halfWrites(dynamo.endpoint, loadEnvironment('dev', undefined, tables.isolated).manifest), []);
       for (const journeyId of journeys) {
         const journey = (await http.call('GET', `/bookings/${journeyId}`)).body;
         assert.equal(journey.events.length, journey.eventCount);

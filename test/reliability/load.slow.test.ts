@@ -2,8 +2,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { RunningGateway } from '../../lib/local/gateway/server';
 import { createToken, startTestGateway } from '../e2e/support';
-import { tableName } from '../support/dynamo';
+import { tablesOf } from '../support/dynamo';
 import { client, halfWrites, percentile, scanAll } from './support';
+
+const tables = tablesOf(__filename);
 
 const CLIENTS = 200;
 const DURATION_MS = 30_000;
@@ -20,7 +22,7 @@ describe('load: 200 concurrent clients for 30 s on reads and writes', () => {
   let gateway: RunningGateway;
   let http: ReturnType<typeof client>;
   before(async () => {
-    gateway = await startTestGateway({ appsModule: require.resolve('../../lib/apps') });
+    gateway = await startTestGateway(tables, { appsModule: require.resolve('../../lib/apps') });
     http = client(gateway.url, (await createToken(gateway, ['partners', 'ops'])).token);
   });
   after(async () => {
@@ -69,7 +71,7 @@ describe('load: 200 concurrent clients for 30 s on reads and writes', () => {
     assert.deepEqual(unexpected, [], 'every answer 200/201');
     assert.ok(percentile(latencies, 0.99) < P99_BOUND_MS, `p99 ${percentile(latencies, 0.99)} ms under load, the bound is ${P99_BOUND_MS} ms`);
 
-    const customers = (await scanAll(gateway.dynamoEndpoint, tableName('customers'))).filter((item) => !String(item.id).startsWith('#'));
+    const customers = (await scanAll(gateway.dynamoEndpoint, tables.tableName('customers'))).filter((item) => !String(item.id).startsWith('#'));
     const stored = new Set(customers.map((item) => item.id));
     assert.equal(customers.length, created.length + 1, 'every acknowledged customer, and nothing else, is stored');
     assert.ok(created.every((id) => stored.has(id)));

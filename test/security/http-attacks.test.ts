@@ -1,3 +1,4 @@
+// Shares a process: gateway (its gateways listen on port 0 with the file's own tables and are closed by its hooks; see scripts/run-tests.ts)
 import assert from 'node:assert/strict';
 import { statSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
@@ -12,7 +13,9 @@ import { loadOrCreateSigningKey, signingKeyPath } from '../../lib/local/signing-
 import { bearerVariants, tokenAttacks, type AttackContext } from '../authorizer/attack-tokens';
 import { startTestGateway } from '../e2e/support';
 import { scanAll } from '../reliability/support';
-import { tableName } from '../support/dynamo';
+import { tablesOf } from '../support/dynamo';
+
+const tables = tablesOf(__filename);
 
 /** POST /customers with one Authorization value (or none), as raw as HTTP allows. */
 function attempt(gateway: RunningGateway, authorization: string | undefined, email: string): Promise<{ status: number; contentType: string; body: string }> {
@@ -49,7 +52,7 @@ describe('security over HTTP: the attack list against the local gateway, and no 
   const originals = { log: console.log, info: console.info, error: console.error, warn: console.warn };
   before(async () => {
     for (const level of ['log', 'info', 'error', 'warn'] as const) console[level] = (...args: unknown[]) => void captured.push(args.map(String).join(' '));
-    gateway = await startTestGateway({ log: (entry) => captured.push(JSON.stringify(entry)), onRequest: (entry) => captured.push(JSON.stringify(entry)) });
+    gateway = await startTestGateway(tables, { log: (entry) => captured.push(JSON.stringify(entry)), onRequest: (entry) => captured.push(JSON.stringify(entry)) });
     pair = loadOrCreateSigningKey(gateway.dataHome, 'dev');
     staging = loadOrCreateSigningKey(gateway.dataHome, 'staging');
     const documents = createDocumentClient(gateway.dynamoEndpoint);
@@ -82,7 +85,7 @@ describe('security over HTTP: the attack list against the local gateway, and no 
       assert.equal(answer.contentType, 'application/problem+json', name);
       assert.doesNotMatch(answer.body, /signature|kid|alg|expired|Jwt/i, `${name}: the reason is not returned`);
     }
-    const customers = await scanAll(gateway.dynamoEndpoint, tableName('customers'));
+    const customers = await scanAll(gateway.dynamoEndpoint, tables.tableName('customers'));
     assert.deepEqual(customers.filter((item) => String(item.email ?? item.id).includes('attack-')), [], 'nothing written');
     assert.equal((await attempt(gateway, `Bearer ${validToken}`, 'legit@example.com')).status, 201, 'the real token still works');
   });

@@ -1,3 +1,4 @@
+// Shares a process: dynamo (its tables have the file's own prefix on the run's DynamoDB Local; it keeps no other state; see scripts/run-tests.ts)
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Stack } from 'aws-cdk-lib';
@@ -7,8 +8,11 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { AirDataModel, ApiApp, ApiAuth, AppApi, field, op, type AppDeclaration } from '../../lib';
 import { dynamoDbRequests } from '../../lib/local/cloud/dynamodb-iam';
 import { actionMatches, isAllowed, statementsOf, type IamRequest, type PolicyDocument } from '../../lib/local/cloud/iam';
+import { tablesOf } from '../support/dynamo';
 import { apps as labApps } from '../support/lab-app';
 import { RuntimeHarness, type Answer, type ObservedDynamoCall, type RequestOptions } from '../support/runtime';
+
+const tables = tablesOf(__filename);
 
 /**
  * Least privilege, measured rather than mirrored: every route of every app runs on the handler
@@ -180,7 +184,7 @@ describe('least privilege: each handler may make exactly the DynamoDB calls its 
   const observed: ObservedDynamoCall[] = [];
   let harness: RuntimeHarness;
   before(async () => {
-    harness = await RuntimeHarness.start([...labApps, declareVariants], { observe: (call) => observed.push(call) });
+    harness = await RuntimeHarness.start([...labApps, declareVariants], { tables, observe: (call) => observed.push(call) });
   });
   after(() => harness?.stop());
 

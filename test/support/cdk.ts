@@ -1,11 +1,11 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App, type Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { Construct } from 'constructs';
 import { AppApiStack, type AppApiStackProps, type AppDeclaration } from '../../lib';
 import { validateTemplatesThroughCache } from './cfn-validate-cache';
+import { temporaryFolder } from './temporary-folder';
 
 // every synth of a test validates its templates once across processes and runs (see cfn-validate-cache.ts)
 validateTemplatesThroughCache();
@@ -14,7 +14,7 @@ const projectContext = JSON.parse(readFileSync(join(__dirname, '..', '..', 'cdk.
 
 /** An App with the project's cdk.json context (feature flags included), as `cdk synth` has it. */
 export function newApp(context: Record<string, unknown> = {}): App {
-  return new App({ context: { ...projectContext, ...context }, outdir: mkdtempSync(join(tmpdir(), 'appapi-test-')) });
+  return new App({ context: { ...projectContext, ...context }, outdir: temporaryFolder('appapi-test-') });
 }
 
 /** One environment stack declaring the given apps. */

@@ -2,12 +2,14 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { runCli } from '../../lib/cli/main';
-import { TABLE_PREFIX } from './dynamo';
+import type { FileTables } from './dynamo';
 
 const run = promisify(execFile);
 const CLI = join(__dirname, '..', '..', 'bin', 'appapi.js');
 
 export interface CliOptions {
+  /** The test file's tables (`tablesOf(__filename)`): the commands use its prefix. */
+  readonly tables: FileTables;
   /** The data folder (APPAPI_HOME). @default - the caller's environment decides */
   readonly home?: string;
   /** Variables added to (or, as undefined, removed from) this process's environment. */
@@ -18,7 +20,7 @@ export interface CliOptions {
 
 /** The environment a CLI command of this test file runs in: its tables, its data folder. */
 function cliEnvironment(options: CliOptions): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, APPAPI_TABLE_PREFIX: TABLE_PREFIX, ...(options.home ? { APPAPI_HOME: options.home } : {}) };
+  const env: NodeJS.ProcessEnv = { ...process.env, APPAPI_TABLE_PREFIX: options.tables.prefix, ...(options.home ? { APPAPI_HOME: options.home } : {}) };
   for (const [name, value] of Object.entries(options.env ?? {})) {
     if (value === undefined) delete env[name];
     else env[name] = value;
@@ -30,7 +32,7 @@ function cliEnvironment(options: CliOptions): NodeJS.ProcessEnv {
  * Runs `appapi ARGS` as a user would (bin/appapi.js in a new process). Resolves with its output;
  * rejects on a non-zero exit with an error carrying `code`, `stdout` and `stderr`.
  */
-export function appapi(args: readonly string[], options: CliOptions = {}): Promise<{ stdout: string; stderr: string }> {
+export function appapi(args: readonly string[], options: CliOptions): Promise<{ stdout: string; stderr: string }> {
   return run(process.execPath, [CLI, ...args], { env: cliEnvironment(options), timeout: options.timeout ?? 60_000 });
 }
 
@@ -45,8 +47,8 @@ export interface CliOutcome {
  * environment variables, without paying for a new Node.js process (about 3 s of CPU each). Tests
  * keep a few commands in a real process to cover bin/ and exit codes; the rest run here.
  */
-export async function appapiHere(args: readonly string[], options: CliOptions = {}): Promise<CliOutcome> {
-  const variables = { APPAPI_TABLE_PREFIX: TABLE_PREFIX, ...(options.home ? { APPAPI_HOME: options.home } : {}), ...options.env };
+export async function appapiHere(args: readonly string[], options: CliOptions): Promise<CliOutcome> {
+  const variables = { APPAPI_TABLE_PREFIX: options.tables.prefix, ...(options.home ? { APPAPI_HOME: options.home } : {}), ...options.env };
   const saved = Object.fromEntries(Object.keys(variables).map((name) => [name, process.env[name]]));
   const assign = (values: Record<string, string | undefined>) => {
     for (const [name, value] of Object.entries(values)) {
@@ -66,7 +68,7 @@ export async function appapiHere(args: readonly string[], options: CliOptions = 
 }
 
 /** `appapi dev ARGS` in its own process, resolved once it printed "ready" (within 60 s). */
-export async function startAppapiDev(args: readonly string[], options: CliOptions = {}): Promise<ChildProcess> {
+export async function startAppapiDev(args: readonly string[], options: CliOptions): Promise<ChildProcess> {
   const child = spawn(process.execPath, [CLI, 'dev', ...args], { env: cliEnvironment(options), stdio: ['ignore', 'pipe', 'pipe'] });
   await new Promise<void>((resolve, reject) => {
     let output = '';

@@ -12,18 +12,33 @@ import { ensureTables } from '../../lib/local/tables';
 import { DYNAMODB_ENDPOINT_VARIABLE } from './endpoint';
 
 
-/**
- * This test process's table prefix (`<prefix>-dev-customers`): unique per file, so files running
- * side by side on the run's one DynamoDB Local never see each other's tables. The stacks' default
- * prefix, `appapi`, is left to the tests of the deployed names (`keys --aws`). It is derived from
- * the file's path, not drawn at random: the run's DynamoDB Local (and the one a file run alone
- * starts) is in memory and new, so it is as unique, and a file synthesizes the same templates
- * every run, which keeps their CloudFormation Validate findings cached (cfn-validate-cache.ts).
- */
-export const TABLE_PREFIX = `t${createHash('sha256').update(relative(join(__dirname, '..', '..'), resolve(process.argv[1] ?? 'unknown'))).digest('hex').slice(0, 10)}`;
+/** One test file's tables on the shared DynamoDB Local. */
+export interface FileTables {
+  /** The file's table prefix (`<prefix>-dev-customers`). */
+  readonly prefix: string;
+  /** Stack props that give an environment this file's tables. */
+  readonly isolated: { readonly resourcePrefix: string };
+  /** The name of one of the file's tables, e.g. `tableName('customers')` in environment `dev`. */
+  tableName(name: string, env?: string): string;
+}
 
-/** Stack props that give an environment this file's tables. */
-export const ISOLATED = { resourcePrefix: TABLE_PREFIX } as const;
+/**
+ * The tables of the test file at `testFile` (pass `__filename`): a prefix unique per file, so files
+ * running side by side on the run's one DynamoDB Local, or one after another in one process
+ * (`// Shares a process:`), never see each other's tables. The stacks' default prefix, `appapi`, is
+ * left to the tests of the deployed names (`keys --aws`). It is derived from the file's path, not
+ * drawn at random: the run's DynamoDB Local (and the one a file run alone starts) is in memory and
+ * new, so it is as unique, and a file synthesizes the same templates every run, which keeps their
+ * CloudFormation Validate findings cached (cfn-validate-cache.ts).
+ */
+export function tablesOf(testFile: string): FileTables {
+  const prefix = `t${createHash('sha256').update(relative(join(__dirname, '..', '..'), resolve(testFile))).digest('hex').slice(0, 10)}`;
+  return {
+    prefix,
+    isolated: { resourcePrefix: prefix },
+    tableName: (name, env = 'dev') => `${prefix}-${env}-${name}`,
+  };
+}
 
 let own: Promise<DynamoDbLocal> | undefined;
 
@@ -93,9 +108,4 @@ export async function scanAll(documents: DynamoDBDocumentClient, table: string):
     startKey = page.LastEvaluatedKey;
   } while (startKey);
   return items;
-}
-
-/** The name of one of this file's tables in environment `dev`, e.g. `tableName('customers')`. */
-export function tableName(name: string, env = 'dev'): string {
-  return `${TABLE_PREFIX}-${env}-${name}`;
 }

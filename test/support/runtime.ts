@@ -3,7 +3,7 @@ import type { AppApiStack, AppDeclaration } from '../../lib';
 import type { EnvironmentManifest } from '../../lambdas/shared/manifest';
 import { createHandler, type Handler } from '../../lambdas/runtime/create-handler';
 import { environmentStack } from './cdk';
-import { ISOLATED, TestDatabase } from './dynamo';
+import { TestDatabase, type FileTables } from './dynamo';
 import { parseAnswer, proxyEventFor } from './proxy-events';
 
 export interface RequestOptions {
@@ -26,6 +26,8 @@ export interface ObservedDynamoCall {
 }
 
 export interface HarnessOptions {
+  /** The test file's tables (`tablesOf(__filename)`). */
+  readonly tables: FileTables;
   /** Sees every DynamoDB call of every handler before it is sent. */
   readonly observe?: (call: ObservedDynamoCall) => void;
 }
@@ -58,8 +60,8 @@ export class RuntimeHarness {
     this.documents = database.documents;
   }
 
-  static async start(apps: readonly AppDeclaration[], options: HarnessOptions = {}): Promise<RuntimeHarness> {
-    const stack = environmentStack(apps, ISOLATED);
+  static async start(apps: readonly AppDeclaration[], options: HarnessOptions): Promise<RuntimeHarness> {
+    const stack = environmentStack(apps, options.tables.isolated);
     return new RuntimeHarness(stack, await TestDatabase.open(stack.manifest), options);
   }
 

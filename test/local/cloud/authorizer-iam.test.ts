@@ -1,3 +1,4 @@
+// Shares a process: dynamo (its tables have the file's own prefix on the run's DynamoDB Local; it keeps no other state; see scripts/run-tests.ts)
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -10,7 +11,9 @@ import { localPlatform } from '../../../lib/local/cloud/platform';
 import { createGatewayApp } from '../../../lib/local/gateway/gateway-app';
 import { generateSigningKeyPair } from '../../../lambdas/shared/signing-jwk';
 import { environmentStack } from '../../support/cdk';
-import { ISOLATED, TestDatabase } from '../../support/dynamo';
+import { tablesOf, TestDatabase } from '../../support/dynamo';
+
+const tables = tablesOf(__filename);
 
 const declare = (environment: AppApiStack) => {
   new AppApi(new ApiApp(environment, 'Ops'), 'Whoami', { method: 'GET', path: '/whoami', auth: ApiAuth.keyGroups('ops'), chain: [op.respond({ body: { key: '{% $auth.keyName %}' } })] });
@@ -21,8 +24,8 @@ const declare = (environment: AppApiStack) => {
  * role as synthesized; an explicit Deny added the CDK way makes every token an authorizer failure.
  */
 describe('the local authorizer\'s DynamoDB calls are authorized against its role from the template', () => {
-  const unchanged = environmentStack([declare], ISOLATED);
-  const denied = environmentStack([declare], ISOLATED);
+  const unchanged = environmentStack([declare], tables.isolated);
+  const denied = environmentStack([declare], tables.isolated);
   denied.authorizer.function.addToRolePolicy(new iam.PolicyStatement({ effect: iam.Effect.DENY, actions: ['dynamodb:GetItem'], resources: ['*'] }));
   const pair = generateSigningKeyPair();
   const logs: Array<Record<string, unknown>> = [];

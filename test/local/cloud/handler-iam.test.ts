@@ -1,3 +1,4 @@
+// Shares a process: dynamo (its tables have the file's own prefix on the run's DynamoDB Local; it keeps no other state; see scripts/run-tests.ts)
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -9,7 +10,9 @@ import { localPlatform } from '../../../lib/local/cloud/platform';
 import { createGatewayApp } from '../../../lib/local/gateway/gateway-app';
 import { generateSigningKeyPair } from '../../../lambdas/shared/signing-jwk';
 import { environmentStack } from '../../support/cdk';
-import { ISOLATED, TestDatabase } from '../../support/dynamo';
+import { tablesOf, TestDatabase } from '../../support/dynamo';
+
+const tables = tablesOf(__filename);
 
 /**
  * Parity by mutation for IAM: the handlers' roles as synthesized, changed through escape hatches
@@ -28,7 +31,7 @@ describe('the local gateway authorizes each DynamoDB call against its handler ro
         new AppApi(app, 'CreateThing', { method: 'POST', path: '/things', auth: ApiAuth.public(), chain: [op.airdata.insert(things, { record: '{% $body %}', as: 'thing' }), op.respond({ status: 201, body: '{% $thing %}' })] });
       },
     ],
-    ISOLATED,
+    tables.isolated,
   );
   // an operator's explicit Deny, added to one role the CDK way
   (stack.handlerRoles.roleOf('GetThing') as iam.Role).addToPrincipalPolicy(new iam.PolicyStatement({ effect: iam.Effect.DENY, actions: ['dynamodb:GetItem'], resources: ['*'] }));
@@ -70,7 +73,7 @@ describe('the local gateway authorizes each DynamoDB call against its handler ro
   });
 
   it('allows what the synthesized policies allow', () => {
-    const identity = localPlatform(environmentStack([], ISOLATED)).handlerIdentities;
+    const identity = localPlatform(environmentStack([], tables.isolated)).handlerIdentities;
     assert.equal(identity.size, 0);
     const unchanged = localPlatform(stack).handlerIdentities.get('CreateThing')!;
     assert.ok(unchanged.policies.length >= 1);
