@@ -17,9 +17,11 @@ describe('Lambda assets', () => {
   it('every function ships its source map next to its bundle', () => {
     const functions = allTemplates(stack).flatMap(({ template }: { template: Template }) => Object.values(template.findResources('AWS::Lambda::Function')));
     const withFlag = functions.filter((fn) => String(fn.Properties?.Environment?.Variables?.NODE_OPTIONS ?? '').includes('--enable-source-maps'));
-    assert.ok(withFlag.length >= 1, 'the authorizer runs with --enable-source-maps');
+    assert.ok(withFlag.length >= 1, 'the fallback function runs with --enable-source-maps');
     const handlers = functions.filter((fn) => fn.Properties?.Environment?.Variables?.APPAPI_ROUTE !== undefined);
     assert.ok(handlers.length > 0 && handlers.every((fn) => fn.Properties?.Environment?.Variables?.NODE_OPTIONS === undefined), 'handlers map the stacks they log themselves');
+    const authorizers = functions.filter((fn) => fn.Properties?.Environment?.Variables?.APPAPI_SIGNING_JWK !== undefined);
+    assert.ok(authorizers.length === 1 && authorizers[0]!.Properties.Environment.Variables.NODE_OPTIONS === undefined, 'the authorizer maps the stacks it logs itself');
     for (const entry of Object.keys(LAMBDA_ENTRIES) as Array<keyof typeof LAMBDA_ENTRIES>) {
       const directory = lambdaAssetDirectory(entry, entry === 'signingKey' ? undefined : stack.manifest);
       const { file } = LAMBDA_ENTRIES[entry];
@@ -41,6 +43,28 @@ describe('Lambda assets', () => {
     assert.match(logged.error.stack, /lambdas\/shared\/manifest-loader\.ts:\d+:\d+/);
     assert.match(logged.error.stack, /lambdas\/runtime\/handler\.ts:\d+:\d+/);
     assert.doesNotMatch(logged.error.stack, /handler\.js:/);
+  });
+
+  it('the bundled authorizer, without --enable-source-maps and without node_modules, logs a failed cold start with the TypeScript file and line', () => {
+    const directory = lambdaAssetDirectory('authorizer', stack.manifest);
+    // no signing key: the cold start fails in lambdas/authorizer/index.ts
+    const script = `try { require(${JSON.stringify(join(directory, LAMBDA_ENTRIES.authorizer.file))}) } catch (error) { process.stdout.write('thrown ' + error.message) }`;
+    const run = spawnSync(process.execPath, ['-e', script], { cwd: directory, env: { PATH: process.env.PATH, NODE_OPTIONS: '', NODE_PATH: '' }, encoding: 'utf8' });
+    assert.match(run.stdout, /thrown APPAPI_SIGNING_JWK is not set/);
+    const logged = JSON.parse(run.stdout.split('\n').find((line) => line.includes('cold start failed'))!) as { function: string; error: { stack: string } };
+    assert.equal(logged.function, 'authorizer');
+    assert.match(logged.error.stack, /lambdas\/authorizer\/index\.ts:\d+:\d+/);
+    assert.doesNotMatch(logged.error.stack, /authorizer\.js:/);
+  });
+
+  it('the bundles carry the AWS SDK they use: they load and answer without node_modules', () => {
+    const directory = lambdaAssetDirectory('handler', stack.manifest);
+    const handlerCode = readFileSync(join(directory, LAMBDA_ENTRIES.handler.file), 'utf8');
+    assert.doesNotMatch(handlerCode, /require\("@(aws-sdk|smithy)\/(?!signature-v4-crt)/, 'no SDK package is left to the runtime (the optional CRT signer is only tried, for SigV4a)');
+    // a DynamoDB call with nothing listening: the bundled client sends it and the route answers 503
+    const script = `require(${JSON.stringify(join(directory, LAMBDA_ENTRIES.handler.file))}).handler({ httpMethod: 'GET', path: '/customers/c1', pathParameters: { customerId: 'c1' }, requestContext: { requestId: 'cold', authorizer: { principalId: 'k', groups: 'partners' } } }, { getRemainingTimeInMillis: () => 5000 }).then((r) => process.stdout.write('\\nstatus ' + r.statusCode))`;
+    const run = spawnSync(process.execPath, ['-e', script], { cwd: directory, env: { PATH: process.env.PATH, NODE_OPTIONS: '', NODE_PATH: '', APPAPI_ROUTE: 'GetCustomer', APPAPI_DYNAMODB_ENDPOINT: 'http://127.0.0.1:9', AWS_REGION: 'local' }, encoding: 'utf8', timeout: 20_000 });
+    assert.match(run.stdout, /status 503$/, run.stdout + run.stderr);
   });
 
   it('the handler asset holds every schema of the environment compiled ahead of time', () => {
