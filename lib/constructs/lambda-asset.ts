@@ -56,6 +56,8 @@ export function bundle(entry: LambdaEntry): Bundle {
       // in your function's deployment package") and
       // https://aws.amazon.com/blogs/developer/reduce-lambda-cold-start-times-migrate-to-aws-sdk-for-javascript-v3/
       mainFields: ['module', 'main'],
+      // credentials from Lambda's environment variables only: see lambdas/shared/lambda-credentials.ts
+      alias: { '@aws-sdk/credential-provider-node': './lambdas/shared/lambda-credentials.ts' },
       // The signing-key and fallback functions run with --enable-source-maps; the handler's and the
       // authorizer's logger maps the stacks it logs: CloudWatch then names lambdas/**/*.ts and lines.
       // Sources are left out of the map (file and line are what a trace needs).

@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { promisify } from 'node:util';
 import { Template } from 'aws-cdk-lib/assertions';
 import { LAMBDA_ENTRIES, lambdaAssetDirectory } from '../../lib/constructs/lambda-asset';
 import { loadEnvironment } from '../../lib/environments';
@@ -65,6 +68,34 @@ describe('Lambda assets', () => {
     const script = `require(${JSON.stringify(join(directory, LAMBDA_ENTRIES.handler.file))}).handler({ httpMethod: 'GET', path: '/customers/c1', pathParameters: { customerId: 'c1' }, requestContext: { requestId: 'cold', authorizer: { principalId: 'k', groups: 'partners' } } }, { getRemainingTimeInMillis: () => 5000 }).then((r) => process.stdout.write('\\nstatus ' + r.statusCode))`;
     const run = spawnSync(process.execPath, ['-e', script], { cwd: directory, env: { PATH: process.env.PATH, NODE_OPTIONS: '', NODE_PATH: '', APPAPI_ROUTE: 'GetCustomer', APPAPI_DYNAMODB_ENDPOINT: 'http://127.0.0.1:9', AWS_REGION: 'local' }, encoding: 'utf8', timeout: 20_000 });
     assert.match(run.stdout, /status 503$/, run.stdout + run.stderr);
+  });
+
+  it('the bundled SDK signs with the credentials Lambda puts in the environment, and looks nowhere else', async () => {
+    const directory = lambdaAssetDirectory('handler', stack.manifest);
+    // Not DynamoDB behaviour: what is checked is the request's signature, so a bare HTTP server
+    // stands in for the endpoint (AWS_ENDPOINT_URL_DYNAMODB) and answers "no such item".
+    const authorizations: string[] = [];
+    const server = createServer((request, response) => {
+      authorizations.push(String(request.headers.authorization));
+      request.resume().on('end', () => response.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' }).end('{}'));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const script = `require(${JSON.stringify(join(directory, LAMBDA_ENTRIES.handler.file))}).handler({ httpMethod: 'GET', path: '/customers/c1', pathParameters: { customerId: 'c1' }, requestContext: { requestId: 'cold', authorizer: { principalId: 'k', groups: 'partners' } } }, { getRemainingTimeInMillis: () => 5000 }).then((r) => process.stdout.write('\\nstatus ' + r.statusCode))`;
+      const lambdaLike = { PATH: process.env.PATH, APPAPI_ROUTE: 'GetCustomer', AWS_REGION: 'eu-west-1', AWS_ENDPOINT_URL_DYNAMODB: endpoint };
+      const run = (env: Record<string, string | undefined>) => promisify(execFile)(process.execPath, ['-e', script], { cwd: directory, env, timeout: 20_000 }).then(({ stdout }) => stdout);
+      assert.match(await run({ ...lambdaLike, AWS_ACCESS_KEY_ID: 'AKIDFROMLAMBDA', AWS_SECRET_ACCESS_KEY: 'secret', AWS_SESSION_TOKEN: 'session' }), /status 404$/);
+      assert.equal(authorizations.length, 1);
+      assert.match(authorizations[0]!, /Credential=AKIDFROMLAMBDA\/\d{8}\/eu-west-1\/dynamodb\/aws4_request/);
+      // without them the call fails before it is sent (no shared files, SSO or metadata service are tried)
+      const without = await run({ ...lambdaLike, HOME: directory });
+      assert.match(without, /Unable to find environment variable credentials/);
+      assert.match(without, /status 500$/);
+      assert.equal(authorizations.length, 1);
+    } finally {
+      server.close();
+    }
   });
 
   it('the handler asset holds every schema of the environment compiled ahead of time', () => {
