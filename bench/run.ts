@@ -3,10 +3,11 @@
 // BENCH_BEFORE=<a checkout of an earlier commit, with node_modules>: start and coldstart also
 // measure that checkout, alternating with this one run by run (a shared machine's load hits both alike).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { deflateRawSync } from 'node:zlib';
 import { buildSync } from 'esbuild';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../lambdas/runtime/dynamodb';
@@ -176,16 +177,37 @@ function coldStartAssets(root: string): ColdStartAssets {
   return JSON.parse(output) as ColdStartAssets;
 }
 
+/** A cold start's figures, from inside the fresh process: ms since the require began. */
+interface ColdRun {
+  /** Requiring the bundle: reading, compiling and running its top-level code. */
+  readonly loadMs: number;
+  /** The first answer, load included. */
+  readonly totalMs: number;
+  /** The first HTTP request (DynamoDB): from the SDK sending it to the end of the response; 0 if none. */
+  readonly roundTripMs: number;
+  /** CPU time (user + system) from the require to the answer: less moved by other work on a shared machine than wall time. */
+  readonly cpuMs: number;
+}
+
 /**
  * Time from requiring a bundle to its answer to a first event, in a fresh Node process with the
  * function's NODE_OPTIONS: median of 20. With BENCH_BEFORE, that checkout's bundles run too,
- * alternating with ours process by process.
+ * alternating with ours process by process. Our bundles carry the SDK they use; BENCH_BEFORE's
+ * (before the SDK was bundled) and the plain middy baseline resolve it from node_modules through
+ * NODE_PATH, as a function using the SDK of the nodejs22.x runtime does.
  */
 function coldStarts(manifest: ReturnType<typeof loadEnvironment>['manifest'], endpoint: string, token: string, publicJwk: string): void {
-  const RUNS = 20;
+  const RUNS = Number(process.env.BENCH_COLD_RUNS ?? 20);
   const versions: Array<[string, ColdStartAssets]> = [['now', coldStartAssets(PROJECT_ROOT)], ...(BEFORE ? [['before', coldStartAssets(BEFORE)] as [string, ColdStartAssets]] : [])];
-  const middyFile = join(mkdtempSync(join(tmpdir(), 'appapi-middy-')), 'middy.js');
-  buildSync({ entryPoints: [join(__dirname, 'middy-handler.mjs')], bundle: true, minify: true, platform: 'node', target: 'node22', format: 'cjs', external: ['@aws-sdk/*', '@smithy/*'], outfile: middyFile, logLevel: 'silent' });
+  const middyDirectory = mkdtempSync(join(tmpdir(), 'appapi-middy-'));
+  const middy = (name: string, sdk: 'runtime' | 'bundled') => {
+    const outfile = join(middyDirectory, name);
+    // as commonly deployed: the runtime's SDK (external), or the SDK bundled, tree-shaken from its ES modules
+    buildSync({ entryPoints: [join(__dirname, 'middy-handler.mjs')], bundle: true, minify: true, platform: 'node', target: 'node22', format: 'cjs', outfile, logLevel: 'silent', ...(sdk === 'runtime' ? { external: ['@aws-sdk/*', '@smithy/*'] } : { mainFields: ['module', 'main'] }) });
+    return outfile;
+  };
+  const middyRuntimeSdk = middy('middy.js', 'runtime');
+  const middyBundledSdk = middy('middy-bundled.js', 'bundled');
   const authorizer = { principalId: 'k', groups: 'partners' };
   const getEvent = () => ({ httpMethod: 'GET', path: '/customers/bench-customer', pathParameters: { customerId: 'bench-customer' }, requestContext: { requestId: 'cold', authorizer } });
   const postEvent = (run: number) => ({
@@ -195,38 +217,63 @@ function coldStarts(manifest: ReturnType<typeof loadEnvironment>['manifest'], en
     body: JSON.stringify({ name: 'Cold', email: `cold-${process.pid}-${run}-${Math.random().toString(36).slice(2)}@example.com` }),
     requestContext: { requestId: 'cold', authorizer },
   });
-  const authorizerEvent = () => ({ methodArn: 'arn:aws:execute-api:eu-west-1:1:api/dev/GET/customers/x', headers: { Authorization: `Bearer ${token}` }, requestContext: { requestId: 'cold' } });
+  const authorizerEvent = (bearer: string) => ({ methodArn: 'arn:aws:execute-api:eu-west-1:1:api/dev/GET/customers/x', headers: { Authorization: `Bearer ${bearer}` }, requestContext: { requestId: 'cold' } });
+  // the same token with S, the second half of its Ed25519 signature, off by one: verified in full, refused, no key read
+  const signature = token.slice(token.lastIndexOf('.') + 1);
+  const forged = `${token.slice(0, token.lastIndexOf('.') + 1)}${Buffer.from(Buffer.from(signature, 'base64url').map((byte, index) => (index === 32 ? byte ^ 1 : byte))).toString('base64url')}`;
   const env = { ...process.env, NODE_PATH: join(__dirname, '..', 'node_modules'), APPAPI_DYNAMODB_ENDPOINT: endpoint, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', AWS_REGION: 'local' };
-  const once = (file: string, event: unknown, extra: Record<string, string>): number => {
-    const script = `const t=performance.now();require(${JSON.stringify(file)}).handler(${JSON.stringify(event)},{getRemainingTimeInMillis:()=>10000}).then(r=>process.stdout.write('\\nelapsed '+(performance.now()-t)+' '+r.statusCode))`;
-    // the handlers log a line of their own first; the figure is the last line
+  const once = (file: string, event: unknown, extra: Record<string, string>, answer: 'ok' | 'refused' = 'ok'): ColdRun => {
+    // the first HTTP request's round trip, from node:http's diagnostics channels
+    const script = `const t=performance.now(),c=process.cpuUsage();let sent=0,received=0;const dc=require('node:diagnostics_channel');dc.subscribe('http.client.request.start',()=>{sent||=performance.now()});dc.subscribe('http.client.response.finish',()=>{received||=performance.now()});
+      const h=require(${JSON.stringify(file)}).handler;const loaded=performance.now();
+      const done=(r)=>{const u=process.cpuUsage(c);process.stdout.write('\\nelapsed '+(loaded-t)+' '+(performance.now()-t)+' '+(received&&sent?received-sent:0)+' '+(u.user+u.system)/1000+' '+r)};
+      h(${JSON.stringify(event)},{getRemainingTimeInMillis:()=>10000}).then(r=>done(r.statusCode??'policy'),e=>done(e.message))`;
+    // the handlers log a line of their own first; the figures are the last line
     const output = execFileSync(process.execPath, ['-e', script], { env: { ...env, ...extra }, encoding: 'utf8' });
-    // an authorizer's answer is a policy, with no status
-    const [, elapsed, status] = /elapsed ([\d.]+) (\S+)$/.exec(output) ?? [];
-    if (!elapsed || Number(status) >= 500) throw new Error(`cold start run failed: ${output}`);
-    return Number(elapsed);
+    // an authorizer's answer is a policy, with no status, or the error Unauthorized
+    const [, load, total, roundTrip, cpu, status] = /elapsed ([\d.]+) ([\d.]+) ([\d.]+) ([\d.]+) (\S+)$/.exec(output) ?? [];
+    if (!total || Number(status) >= 500 || (answer === 'refused') !== (status === 'Unauthorized')) throw new Error(`cold start run failed: ${output}`);
+    return { loadMs: Number(load), totalMs: Number(total), roundTripMs: Number(roundTrip), cpuMs: Number(cpu) };
   };
-  type Measure = 'handler GET' | 'handler POST' | 'authorizer';
-  const figures = new Map<string, Record<Measure, number[]>>(versions.map(([name]) => [name, { 'handler GET': [], 'handler POST': [], authorizer: [] }]));
+  type Measure = 'handler GET' | 'handler POST' | 'authorizer' | 'authorizer refusing';
+  const figures = new Map<string, Record<Measure, ColdRun[]>>(versions.map(([name]) => [name, { 'handler GET': [], 'handler POST': [], authorizer: [], 'authorizer refusing': [] }]));
+  const middyRuns: Record<'runtime' | 'bundled', ColdRun[]> = { runtime: [], bundled: [] };
+  const middyEnv = { BENCH_TABLE: manifest.models.Customers!.table, NODE_OPTIONS: '' };
   for (let run = 0; run < RUNS; run++) {
     for (const [name, assets] of run % 2 === 0 ? versions : [...versions].reverse()) {
       const handlerFile = join(assets.handler, LAMBDA_ENTRIES.handler.file);
+      const authorizerFile = join(assets.authorizer, LAMBDA_ENTRIES.authorizer.file);
       const mine = figures.get(name)!;
       mine['handler GET'].push(once(handlerFile, getEvent(), { APPAPI_ROUTE: 'GetCustomer', NODE_OPTIONS: assets.handlerNodeOptions }));
       mine['handler POST'].push(once(handlerFile, postEvent(run), { APPAPI_ROUTE: 'CreateCustomer', NODE_OPTIONS: assets.handlerNodeOptions }));
-      mine.authorizer.push(once(join(assets.authorizer, LAMBDA_ENTRIES.authorizer.file), authorizerEvent(), { APPAPI_SIGNING_JWK: publicJwk, NODE_OPTIONS: assets.authorizerNodeOptions }));
+      mine.authorizer.push(once(authorizerFile, authorizerEvent(token), { APPAPI_SIGNING_JWK: publicJwk, NODE_OPTIONS: assets.authorizerNodeOptions }));
+      mine['authorizer refusing'].push(once(authorizerFile, authorizerEvent(forged), { APPAPI_SIGNING_JWK: publicJwk, NODE_OPTIONS: assets.authorizerNodeOptions }, 'refused'));
     }
+    // the two baselines alternate too
+    for (const sdk of run % 2 === 0 ? (['runtime', 'bundled'] as const) : (['bundled', 'runtime'] as const)) middyRuns[sdk].push(once(sdk === 'runtime' ? middyRuntimeSdk : middyBundledSdk, getEvent(), middyEnv));
   }
-  const middyMs = median(Array.from({ length: RUNS }, () => once(middyFile, getEvent(), { BENCH_TABLE: manifest.models.Customers!.table, NODE_OPTIONS: '' })));
+  const ms = (runs: readonly ColdRun[], of: keyof ColdRun = 'totalMs') => median(runs.map((one) => one[of]));
   const size = (file: string) => `${Math.round(statSync(file).size / 1024)} KB`;
+  // what Lambda downloads: the asset directory as a zip (deflate), estimated file by file
+  const zipped = (directory: string) => `${Math.round(readdirSync(directory).reduce((sum, name) => sum + deflateRawSync(readFileSync(join(directory, name)), { level: 9 }).length + 100, 0) / 1024)} KB zipped`;
+  const middyRuntime = ms(middyRuns.runtime);
+  const middyBundled = ms(middyRuns.bundled);
   line(`\nCold start (require the bundle + answer a first event against DynamoDB Local, fresh process with the function's NODE_OPTIONS, median of ${RUNS}${BEFORE ? ', alternating with BENCH_BEFORE' : ''}; load average ${loadavg()[0]!.toFixed(1)})`);
   for (const [name, assets] of versions) {
     const mine = figures.get(name)!;
-    const handlerGet = median(mine['handler GET']);
-    line(`  ${name.padEnd(6)} handler GET record ${handlerGet.toFixed(1)} ms (target ≤ 80), POST validate + insert ${median(mine['handler POST']).toFixed(1)} ms, bundle ${size(join(assets.handler, LAMBDA_ENTRIES.handler.file))} — ${ratio(handlerGet, middyMs)}× middy`);
-    line(`  ${name.padEnd(6)} authorizer ${median(mine.authorizer).toFixed(1)} ms (target ≤ 60 with the SDK), bundle ${size(join(assets.authorizer, LAMBDA_ENTRIES.authorizer.file))}`);
+    const handlerGet = ms(mine['handler GET']);
+    const sdk = readFileSync(join(assets.authorizer, LAMBDA_ENTRIES.authorizer.file), 'utf8').includes('require("@aws-sdk/lib-dynamodb")') ? 'SDK from the runtime' : 'SDK bundled';
+    line(`  ${name.padEnd(6)} (${sdk}) handler GET record ${handlerGet.toFixed(1)} ms (target ≤ 80; load ${ms(mine['handler GET'], 'loadMs').toFixed(1)} ms; CPU ${ms(mine['handler GET'], 'cpuMs').toFixed(1)} ms), POST validate + insert ${ms(mine['handler POST']).toFixed(1)} ms (CPU ${ms(mine['handler POST'], 'cpuMs').toFixed(1)} ms), bundle ${size(join(assets.handler, LAMBDA_ENTRIES.handler.file))}, asset ${zipped(assets.handler)} — ${ratio(handlerGet, middyRuntime)}× middy with the runtime's SDK, ${ratio(handlerGet, middyBundled)}× middy with the SDK bundled`);
+    const accepted = mine.authorizer;
+    const load = ms(accepted, 'loadMs');
+    // a refused token costs the same load and verification, and no DynamoDB call
+    const verification = ms(mine['authorizer refusing']) - ms(mine['authorizer refusing'], 'loadMs');
+    const firstCall = ms(accepted) - load - verification;
+    line(`  ${name.padEnd(6)} authorizer ${ms(accepted).toFixed(1)} ms (target ≤ 60 with the SDK; CPU ${ms(accepted, 'cpuMs').toFixed(1)} ms), bundle ${size(join(assets.authorizer, LAMBDA_ENTRIES.authorizer.file))}, asset ${zipped(assets.authorizer)}`);
+    line(`         of which: loading the bundle (SDK included) ${load.toFixed(1)} ms · verifying the token ${verification.toFixed(1)} ms (a refused token's first answer minus its load) · the first DynamoDB call ${firstCall.toFixed(1)} ms (the rest), of which ${ms(accepted, 'roundTripMs').toFixed(1)} ms from the request leaving to the end of DynamoDB Local's response`);
   }
-  line(`  middy + SDK, same GetItem: ${middyMs.toFixed(1)} ms, bundle ${size(middyFile)}`);
+  line(`  middy + SDK from the runtime (NODE_PATH), same GetItem: ${middyRuntime.toFixed(1)} ms (load ${ms(middyRuns.runtime, 'loadMs').toFixed(1)} ms; CPU ${ms(middyRuns.runtime, 'cpuMs').toFixed(1)} ms), bundle ${size(middyRuntimeSdk)}`);
+  line(`  middy + SDK bundled (tree-shaken ES modules), same GetItem: ${middyBundled.toFixed(1)} ms (load ${ms(middyRuns.bundled, 'loadMs').toFixed(1)} ms; CPU ${ms(middyRuns.bundled, 'cpuMs').toFixed(1)} ms), bundle ${size(middyBundledSdk)}`);
 }
 
 async function scale(env: Record<string, string>): Promise<void> {

@@ -48,10 +48,18 @@ export function bundle(entry: LambdaEntry): Bundle {
       // names the output files (nothing is written) and makes map sources read lambdas/…, node_modules/…
       outfile: join(PROJECT_ROOT, file),
       ...LAMBDA_BUILD_OPTIONS,
-      // nodejs22.x ships AWS SDK v3: using it keeps the bundle small and cold starts short
-      external: ['@aws-sdk/*', '@smithy/*'],
-      // The authorizer, signing-key and fallback functions run with --enable-source-maps, and the
-      // handler's logger maps the stacks it logs: CloudWatch then names lambdas/**/*.ts and lines.
+      // The SDK is bundled, not resolved from the runtime's copy: one file to read instead of
+      // dozens of packages, tree-shaken from the SDK's ES modules (`module` before `main`) down to
+      // what DynamoDB and the document client use, and the version is the one in package-lock.
+      // Measured here: a fifth less CPU per cold start (npm run bench -- coldstart). AWS recommends it:
+      // https://docs.aws.amazon.com/lambda/latest/dg/best-practices.html ("Control the dependencies
+      // in your function's deployment package") and
+      // https://aws.amazon.com/blogs/developer/reduce-lambda-cold-start-times-migrate-to-aws-sdk-for-javascript-v3/
+      mainFields: ['module', 'main'],
+      // credentials from Lambda's environment variables only: see lambdas/shared/lambda-credentials.ts
+      alias: { '@aws-sdk/credential-provider-node': './lambdas/shared/lambda-credentials.ts' },
+      // The signing-key and fallback functions run with --enable-source-maps; the handler's and the
+      // authorizer's logger maps the stacks it logs: CloudWatch then names lambdas/**/*.ts and lines.
       // Sources are left out of the map (file and line are what a trace needs).
       sourcemap: 'linked',
       sourcesContent: false,

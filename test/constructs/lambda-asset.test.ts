@@ -1,9 +1,12 @@
 // Shares a process: cdk-apps (it builds and synthesizes CDK apps and reads their output; see scripts/run-tests.ts)
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { promisify } from 'node:util';
 import { Template } from 'aws-cdk-lib/assertions';
 import { LAMBDA_ENTRIES, lambdaAssetDirectory } from '../../lib/constructs/lambda-asset';
 import { loadEnvironment } from '../../lib/environments';
@@ -18,9 +21,11 @@ describe('Lambda assets', () => {
   it('every function ships its source map next to its bundle', () => {
     const functions = allTemplates(stack).flatMap(({ template }: { template: Template }) => Object.values(template.findResources('AWS::Lambda::Function')));
     const withFlag = functions.filter((fn) => String(fn.Properties?.Environment?.Variables?.NODE_OPTIONS ?? '').includes('--enable-source-maps'));
-    assert.ok(withFlag.length >= 1, 'the authorizer runs with --enable-source-maps');
+    assert.ok(withFlag.length >= 1, 'the fallback function runs with --enable-source-maps');
     const handlers = functions.filter((fn) => fn.Properties?.Environment?.Variables?.APPAPI_ROUTE !== undefined);
     assert.ok(handlers.length > 0 && handlers.every((fn) => fn.Properties?.Environment?.Variables?.NODE_OPTIONS === undefined), 'handlers map the stacks they log themselves');
+    const authorizers = functions.filter((fn) => fn.Properties?.Environment?.Variables?.APPAPI_SIGNING_JWK !== undefined);
+    assert.ok(authorizers.length === 1 && authorizers[0]!.Properties.Environment.Variables.NODE_OPTIONS === undefined, 'the authorizer maps the stacks it logs itself');
     for (const entry of Object.keys(LAMBDA_ENTRIES) as Array<keyof typeof LAMBDA_ENTRIES>) {
       const directory = lambdaAssetDirectory(entry, entry === 'signingKey' ? undefined : stack.manifest);
       const { file } = LAMBDA_ENTRIES[entry];
@@ -42,6 +47,56 @@ describe('Lambda assets', () => {
     assert.match(logged.error.stack, /lambdas\/shared\/manifest-loader\.ts:\d+:\d+/);
     assert.match(logged.error.stack, /lambdas\/runtime\/handler\.ts:\d+:\d+/);
     assert.doesNotMatch(logged.error.stack, /handler\.js:/);
+  });
+
+  it('the bundled authorizer, without --enable-source-maps and without node_modules, logs a failed cold start with the TypeScript file and line', () => {
+    const directory = lambdaAssetDirectory('authorizer', stack.manifest);
+    // no signing key: the cold start fails in lambdas/authorizer/index.ts
+    const script = `try { require(${JSON.stringify(join(directory, LAMBDA_ENTRIES.authorizer.file))}) } catch (error) { process.stdout.write('thrown ' + error.message) }`;
+    const run = spawnSync(process.execPath, ['-e', script], { cwd: directory, env: { PATH: process.env.PATH, NODE_OPTIONS: '', NODE_PATH: '' }, encoding: 'utf8' });
+    assert.match(run.stdout, /thrown APPAPI_SIGNING_JWK is not set/);
+    const logged = JSON.parse(run.stdout.split('\n').find((line) => line.includes('cold start failed'))!) as { function: string; error: { stack: string } };
+    assert.equal(logged.function, 'authorizer');
+    assert.match(logged.error.stack, /lambdas\/authorizer\/index\.ts:\d+:\d+/);
+    assert.doesNotMatch(logged.error.stack, /authorizer\.js:/);
+  });
+
+  it('the bundles carry the AWS SDK they use: they load and answer without node_modules', () => {
+    const directory = lambdaAssetDirectory('handler', stack.manifest);
+    const handlerCode = readFileSync(join(directory, LAMBDA_ENTRIES.handler.file), 'utf8');
+    assert.doesNotMatch(handlerCode, /require\("@(aws-sdk|smithy)\/(?!signature-v4-crt)/, 'no SDK package is left to the runtime (the optional CRT signer is only tried, for SigV4a)');
+    // a DynamoDB call with nothing listening: the bundled client sends it and the route answers 503
+    const script = `require(${JSON.stringify(join(directory, LAMBDA_ENTRIES.handler.file))}).handler({ httpMethod: 'GET', path: '/customers/c1', pathParameters: { customerId: 'c1' }, requestContext: { requestId: 'cold', authorizer: { principalId: 'k', groups: 'partners' } } }, { getRemainingTimeInMillis: () => 5000 }).then((r) => process.stdout.write('\\nstatus ' + r.statusCode))`;
+    const run = spawnSync(process.execPath, ['-e', script], { cwd: directory, env: { PATH: process.env.PATH, NODE_OPTIONS: '', NODE_PATH: '', APPAPI_ROUTE: 'GetCustomer', APPAPI_DYNAMODB_ENDPOINT: 'http://127.0.0.1:9', AWS_REGION: 'local' }, encoding: 'utf8', timeout: 20_000 });
+    assert.match(run.stdout, /status 503$/, run.stdout + run.stderr);
+  });
+
+  it('the bundled SDK signs with the credentials Lambda puts in the environment, and looks nowhere else', async () => {
+    const directory = lambdaAssetDirectory('handler', stack.manifest);
+    // Not DynamoDB behaviour: what is checked is the request's signature, so a bare HTTP server
+    // stands in for the endpoint (AWS_ENDPOINT_URL_DYNAMODB) and answers "no such item".
+    const authorizations: string[] = [];
+    const server = createServer((request, response) => {
+      authorizations.push(String(request.headers.authorization));
+      request.resume().on('end', () => response.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' }).end('{}'));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const script = `require(${JSON.stringify(join(directory, LAMBDA_ENTRIES.handler.file))}).handler({ httpMethod: 'GET', path: '/customers/c1', pathParameters: { customerId: 'c1' }, requestContext: { requestId: 'cold', authorizer: { principalId: 'k', groups: 'partners' } } }, { getRemainingTimeInMillis: () => 5000 }).then((r) => process.stdout.write('\\nstatus ' + r.statusCode))`;
+      const lambdaLike = { PATH: process.env.PATH, APPAPI_ROUTE: 'GetCustomer', AWS_REGION: 'eu-west-1', AWS_ENDPOINT_URL_DYNAMODB: endpoint };
+      const run = (env: Record<string, string | undefined>) => promisify(execFile)(process.execPath, ['-e', script], { cwd: directory, env, timeout: 20_000 }).then(({ stdout }) => stdout);
+      assert.match(await run({ ...lambdaLike, AWS_ACCESS_KEY_ID: 'AKIDFROMLAMBDA', AWS_SECRET_ACCESS_KEY: 'secret', AWS_SESSION_TOKEN: 'session' }), /status 404$/);
+      assert.equal(authorizations.length, 1);
+      assert.match(authorizations[0]!, /Credential=AKIDFROMLAMBDA\/\d{8}\/eu-west-1\/dynamodb\/aws4_request/);
+      // without them the call fails before it is sent (no shared files, SSO or metadata service are tried)
+      const without = await run({ ...lambdaLike, HOME: directory });
+      assert.match(without, /Unable to find environment variable credentials/);
+      assert.match(without, /status 500$/);
+      assert.equal(authorizations.length, 1);
+    } finally {
+      server.close();
+    }
   });
 
   it('the handler asset holds every schema of the environment compiled ahead of time', () => {
