@@ -1,8 +1,7 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Validations, type Environment } from 'aws-cdk-lib';
-import { AwsSolutionsChecks } from 'cdk-nag';
 import { apps as declaredApps } from './apps';
 import { AccountSetupStack } from './constructs/account-setup-stack';
 import { AppApiStack, type AppApiStackProps, type AppDeclaration } from './constructs/app-api-stack';
@@ -12,7 +11,9 @@ import { ALLOW_DATA_LOSS_CONTEXT, parseAllowDataLoss } from './lock/allow-data-l
 import { readLockFile } from './lock/lock-file';
 import { guardStatefulResources } from './lock/stateful-guard';
 import type { LockFile } from './lock/stateful-resources';
+import { projectContext } from './project-context';
 
+export { projectContext } from './project-context';
 export { DEFAULT_ENVIRONMENTS, ENVIRONMENTS_CONTEXT, EnvironmentConfigError, type EnvironmentTarget } from './environment-targets';
 
 /** The CloudFormation name of the account-setup stack, the same in every account and region. */
@@ -76,7 +77,11 @@ export interface AppApiStacks {
  * use, and an AppApiStack per environment depending on the account stack of its account and region.
  */
 export function buildStacks(app: App, options: BuildOptions = {}): AppApiStacks {
-  if (options.nag ?? true) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  if (options.nag ?? true) {
+    // loaded only here (about 0.4 s): local mode and the CLI build without it
+    const { AwsSolutionsChecks } = require('cdk-nag') as typeof import('cdk-nag');
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  }
   const placed = environmentTargets(app).map((target) => ({ target, env: stackEnvironment(target) }));
   const places = [...new Map(placed.map(({ env }) => [placeKey(env), env])).entries()];
   const accounts = new Map(
@@ -109,12 +114,6 @@ export function buildStacks(app: App, options: BuildOptions = {}): AppApiStacks 
 /** One AppApiStack per environment (and, behind them, the account-setup stacks): what `cdk synth` builds. */
 export function buildEnvironments(app: App, options: BuildOptions = {}): AppApiStack[] {
   return buildStacks(app, options).environments;
-}
-
-/** cdk.json's context, as `cdk` passes it to the app. */
-export function projectContext(): Record<string, unknown> {
-  const cdkJson = JSON.parse(readFileSync(join(__dirname, '..', 'cdk.json'), 'utf8')) as { context?: Record<string, unknown> };
-  return cdkJson.context ?? {};
 }
 
 /** The cdk.json entry of one environment; throws, listing the environments, for an unknown name. */
