@@ -79,10 +79,16 @@ function usableEntry(entry: unknown, key: string, platform: boolean): CacheEntry
 /** The build itself: the declarations, aws-cdk-lib, one environment's stack. */
 function buildDeclarations(request: DeclarationsRequest): { manifest: EnvironmentManifest; platform?: PlatformTemplate; buildModules: string[] } {
   const loadedBefore = new Set(Object.keys(require.cache));
-  const { loadEnvironment } = require('../environments') as typeof import('../environments');
+  const { loadEnvironment, releaseEnvironment } = require('../environments') as typeof import('../environments');
   const apps = request.appsModule ? (require(request.appsModule) as { apps: readonly AppDeclaration[] }).apps : undefined;
   const stack = loadEnvironment(request.environment, apps, { ...(request.resourcePrefix ? { resourcePrefix: request.resourcePrefix } : {}), ...(request.context ? { context: request.context } : {}) });
-  const platform = request.platform ? (require('../local/cloud/platform-template') as typeof import('../local/cloud/platform-template')).platformTemplate(stack) : undefined;
+  let platform: PlatformTemplate | undefined;
+  try {
+    platform = request.platform ? (require('../local/cloud/platform-template') as typeof import('../local/cloud/platform-template')).platformTemplate(stack) : undefined;
+  } finally {
+    // nothing here synthesizes: the folder CDK made for it goes now
+    releaseEnvironment(stack);
+  }
   // the require cache lists modules in the order they loaded: replayed so, they load as they did
   const buildModules = Object.keys(require.cache)
     .filter((file) => !loadedBefore.has(file) && file.includes(`${sep}node_modules${sep}`))
