@@ -14,16 +14,18 @@ export interface StartTimes {
 }
 
 /**
- * One `appapi dev` in `projectRoot` with the given data folder. A fresh clone is a new data folder,
- * a new TMPDIR (no tsx transform cache, no bundle cache, no staged assets) and a new declarations
- * cache (APPAPI_CACHE_DIR: a clone has no node_modules/.cache yet).
+ * One `appapi dev` in `projectRoot` with the given data folder, which holds its declarations cache
+ * too (APPAPI_CACHE_DIR). A fresh clone is a new data folder (so an empty declarations cache, as a
+ * clone has no node_modules/.cache yet) and a new TMPDIR (no tsx transform cache, no bundle cache,
+ * no staged assets).
  */
 export async function timeStart(projectRoot: string, home: string, options: { freshTmp?: boolean; reload?: boolean } = {}): Promise<StartTimes> {
   const tmp = options.freshTmp ? mkdtempSync(join(tmpdir(), 'appapi-fresh-')) : undefined;
   const started = performance.now();
   const child = spawn(process.execPath, [join(projectRoot, 'bin', 'appapi.js'), 'dev', '--port', '0'], {
     cwd: projectRoot,
-    env: { ...process.env, APPAPI_HOME: home, ...(tmp ? { TMPDIR: tmp, APPAPI_CACHE_DIR: join(tmp, 'appapi-cache') } : {}), AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    // the declarations cache lives with the data folder: a fresh clone's is empty, its warm restart finds what the first start stored
+    env: { ...process.env, APPAPI_HOME: home, APPAPI_CACHE_DIR: join(home, 'declarations-cache'), ...(tmp ? { TMPDIR: tmp } : {}), AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const edited = join(projectRoot, 'lib', 'apps', 'booking.ts');
