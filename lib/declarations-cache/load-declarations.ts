@@ -9,6 +9,8 @@ import { PROJECT_ROOT } from '../project-context';
 export interface DeclarationsRequest extends DeclarationsInputs {
   /** Also what the local platform is compiled from (the gateway); the CLI needs the manifest alone. @default false */
   readonly platform?: boolean;
+  /** Build and store even when an entry is stored: for an entry its reader found unusable. @default false */
+  readonly rebuild?: boolean;
 }
 
 /** What local mode and the CLI read from the declarations: plain JSON, as the cache keeps it. */
@@ -50,7 +52,7 @@ export function loadDeclarations(request: DeclarationsRequest): Declarations {
       key = undefined;
     }
   }
-  if (folder && key) {
+  if (folder && key && !request.rebuild) {
     const entry = usableEntry(readEntry(folder, key), key, request.platform ?? false);
     if (entry) return { manifest: entry.manifest, ...(entry.platform ? { platform: entry.platform } : {}), source: 'cache', buildModules: entry.buildModules };
   }
@@ -59,6 +61,15 @@ export function loadDeclarations(request: DeclarationsRequest): Declarations {
   const entry: CacheEntry = JSON.parse(JSON.stringify({ format: CACHE_FORMAT_VERSION, key: key ?? '', ...built })) as CacheEntry;
   if (folder && key) writeEntry(folder, key, entry);
   return { manifest: entry.manifest, ...(entry.platform ? { platform: entry.platform } : {}), source: 'built', buildModules: entry.buildModules };
+}
+
+/**
+ * Builds the declarations without reading or storing anything: a process started from the cache
+ * runs it once while idle, so that its first reload after an edit finds aws-cdk-lib's code compiled
+ * by the JIT, as a process that built at start does (a first build costs about twice a second).
+ */
+export function rehearseBuild(request: DeclarationsRequest): void {
+  buildDeclarations(request);
 }
 
 /** One environment's manifest, through the cache: what the manifest-only CLI commands read. */

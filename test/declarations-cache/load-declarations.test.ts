@@ -10,6 +10,7 @@ import { loadEnvironment, projectContext } from '../../lib/environments';
 import { APPS_CONTEXT } from '../../lib/listed-apps';
 import { GATEWAY_RESPONSE_DEFAULT_STATUS, type GatewayResponseType } from '../../lib/local/cloud/gateway-responses';
 import { compilePlatform, localPlatform, type LocalPlatform } from '../../lib/local/cloud/platform';
+import { loadGeneration } from '../../lib/local/gateway/generation';
 
 const ROOT = join(__dirname, '..', '..');
 const LIB = join(ROOT, 'lib');
@@ -165,5 +166,16 @@ describe('declarations cache', () => {
       delete process.env.CDK_DEFAULT_ACCOUNT;
     }
     assert.equal(loadDeclarations({ environment: 'dev' }).source, 'cache');
+  });
+
+  it('the gateway rebuilds an entry that is JSON but does not compile', () => {
+    loadDeclarations({ environment: 'dev', platform: true });
+    const file = join(cacheDir, entries()[0]!);
+    const stored = JSON.parse(readFileSync(file, 'utf8'));
+    writeFileSync(file, JSON.stringify({ ...stored, platform: { ...stored.platform, resources: [] } }));
+    // its first load in this process: nothing is dropped from the require cache
+    const generation = loadGeneration('dev');
+    assert.equal(generation.source, 'built');
+    assert.deepStrictEqual(JSON.parse(readFileSync(file, 'utf8')).platform, stored.platform);
   });
 });

@@ -1,6 +1,7 @@
 import { join, sep } from 'node:path';
 import type { EnvironmentManifest } from '../../../lambdas/shared/manifest';
 import type { GatewayAppOptions, GatewayApp } from './gateway-app';
+import type { LocalPlatform } from '../cloud/platform';
 import { APPS_CONTEXT, listedAppFolders } from '../../listed-apps';
 import { projectContext } from '../../project-context';
 
@@ -38,10 +39,19 @@ export function loadGeneration(environment: string, appsModule?: string, resourc
   const { createGatewayApp } = require('./gateway-app') as typeof import('./gateway-app');
   const { compilePlatform } = require('../cloud/platform') as typeof import('../cloud/platform');
   // without a module of its own, the project's apps: lib/apps and those cdk.json's appapi:apps lists
-  const declarations = loadDeclarations({ environment, platform: true, ...(appsModule ? { appsModule } : {}), ...(resourcePrefix ? { resourcePrefix } : {}), ...(context ? { context } : {}) });
-  const manifest = declarations.manifest;
+  const request = { environment, platform: true, ...(appsModule ? { appsModule } : {}), ...(resourcePrefix ? { resourcePrefix } : {}), ...(context ? { context } : {}) };
+  let declarations = loadDeclarations(request);
   // what the template says of the platform around the handlers, executed locally
-  const platform = compilePlatform(declarations.platform!);
+  let platform: LocalPlatform;
+  try {
+    platform = compilePlatform(declarations.platform!);
+  } catch (error) {
+    // a stored entry that does not compile (damaged, yet JSON) is rebuilt; a build's own error stands
+    if (declarations.source !== 'cache') throw error;
+    declarations = loadDeclarations({ ...request, rebuild: true });
+    platform = compilePlatform(declarations.platform!);
+  }
+  const manifest = declarations.manifest;
   return { manifest, source: declarations.source, buildModules: declarations.buildModules, createApp: (options) => createGatewayApp({ ...options, manifest, platform }) };
 }
 

@@ -7,14 +7,15 @@ import { isAbsolute, join, sep } from 'node:path';
  * the order the build loaded them, so they load as they did), one file per event-loop turn: what
  * else the process does meanwhile (waiting for DynamoDB Local, answering requests) waits
  * milliseconds, not a second. The project's own modules are not loaded: a reload loads them afresh
- * anyway. Stops when `stopped()` says so; it never keeps the process alive.
+ * anyway. Stops when `stopped()` says so; it never keeps the process alive. Resolves when done.
  */
-export function warmUpBuildModules(projectRoot: string, modules: readonly string[], stopped: () => boolean): void {
+export function warmUpBuildModules(projectRoot: string, modules: readonly string[], stopped: () => boolean): Promise<void> {
   const remaining = modules.filter((file) => !isAbsolute(file) && file.startsWith(`node_modules${sep}`)).map((file) => join(projectRoot, file));
+  let done: () => void;
+  const finished = new Promise<void>((resolve) => (done = resolve));
   const turn = () => {
-    if (stopped()) return;
-    const file = remaining.shift();
-    if (file === undefined) return;
+    const file = stopped() ? undefined : remaining.shift();
+    if (file === undefined) return done();
     if (!require.cache[file]) {
       try {
         require(file);
@@ -25,4 +26,5 @@ export function warmUpBuildModules(projectRoot: string, modules: readonly string
     setImmediate(turn).unref();
   };
   setImmediate(turn).unref();
+  return finished;
 }
