@@ -1,3 +1,5 @@
+import { projectContext } from './project-context';
+
 /** One entry of cdk.json's `appapi:environments`: an environment and where it is deployed. */
 export interface EnvironmentTarget {
   /** e.g. `dev`: the stack is `AppApi-<name>`. */
@@ -132,4 +134,17 @@ function parseJson(text: string, where: string): unknown {
   } catch (error) {
     throw new EnvironmentConfigError(`${where} is not valid JSON (${(error as Error).message}); e.g. ${EXAMPLE}.`);
   }
+}
+
+/** The CloudFormation name of an environment's stack. */
+export function stackName(environment: string): string {
+  return `AppApi-${environment}`;
+}
+
+/** The cdk.json entry of one environment; throws, listing the environments, for an unknown name. */
+export function findEnvironmentTarget(environment: string, context: Record<string, unknown> = projectContext()): EnvironmentTarget {
+  const targets = parseEnvironmentTargets(context[ENVIRONMENTS_CONTEXT]);
+  const target = targets.find((candidate) => candidate.name === environment);
+  if (!target) throw new Error(`Unknown environment "${environment}". cdk.json declares: ${targets.map((t) => t.name).join(', ')}.`);
+  return target;
 }

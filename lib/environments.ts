@@ -1,26 +1,25 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App, Validations, type Environment } from 'aws-cdk-lib';
-import { AwsSolutionsChecks } from 'cdk-nag';
+import { App, Stage, Validations, type Environment } from 'aws-cdk-lib';
 import { apps as declaredApps } from './apps';
 import { AccountSetupStack } from './constructs/account-setup-stack';
 import { AppApiStack, type AppApiStackProps, type AppDeclaration } from './constructs/app-api-stack';
-import { ENVIRONMENTS_CONTEXT, parseEnvironmentTargets, type EnvironmentTarget } from './environment-targets';
+import { ENVIRONMENTS_CONTEXT, findEnvironmentTarget, parseEnvironmentTargets, stackName, type EnvironmentTarget } from './environment-targets';
 import { APPS_CONTEXT, listedApps } from './listed-apps';
 import { ALLOW_DATA_LOSS_CONTEXT, parseAllowDataLoss } from './lock/allow-data-loss';
 import { readLockFile } from './lock/lock-file';
 import { guardStatefulResources } from './lock/stateful-guard';
 import type { LockFile } from './lock/stateful-resources';
+import { projectContext } from './project-context';
 
+export { projectContext } from './project-context';
+export { findEnvironmentTarget, stackName } from './environment-targets';
 export { DEFAULT_ENVIRONMENTS, ENVIRONMENTS_CONTEXT, EnvironmentConfigError, type EnvironmentTarget } from './environment-targets';
 
 /** The CloudFormation name of the account-setup stack, the same in every account and region. */
 export const ACCOUNT_STACK_NAME = 'AppApi-account';
 
-export function stackName(environment: string): string {
-  return `AppApi-${environment}`;
-}
 
 /** The environments of cdk.json's context (`appapi:environments`), with their accounts and regions. */
 export function environmentTargets(app: App): EnvironmentTarget[] {
@@ -76,7 +75,11 @@ export interface AppApiStacks {
  * use, and an AppApiStack per environment depending on the account stack of its account and region.
  */
 export function buildStacks(app: App, options: BuildOptions = {}): AppApiStacks {
-  if (options.nag ?? true) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  if (options.nag ?? true) {
+    // loaded only here (about 0.4 s): local mode and the CLI build without it
+    const { AwsSolutionsChecks } = require('cdk-nag') as typeof import('cdk-nag');
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  }
   const placed = environmentTargets(app).map((target) => ({ target, env: stackEnvironment(target) }));
   const places = [...new Map(placed.map(({ env }) => [placeKey(env), env])).entries()];
   const accounts = new Map(
@@ -111,20 +114,6 @@ export function buildEnvironments(app: App, options: BuildOptions = {}): AppApiS
   return buildStacks(app, options).environments;
 }
 
-/** cdk.json's context, as `cdk` passes it to the app. */
-export function projectContext(): Record<string, unknown> {
-  const cdkJson = JSON.parse(readFileSync(join(__dirname, '..', 'cdk.json'), 'utf8')) as { context?: Record<string, unknown> };
-  return cdkJson.context ?? {};
-}
-
-/** The cdk.json entry of one environment; throws, listing the environments, for an unknown name. */
-export function findEnvironmentTarget(environment: string, context: Record<string, unknown> = projectContext()): EnvironmentTarget {
-  const targets = parseEnvironmentTargets(context[ENVIRONMENTS_CONTEXT]);
-  const target = targets.find((candidate) => candidate.name === environment);
-  if (!target) throw new Error(`Unknown environment "${environment}". cdk.json declares: ${targets.map((t) => t.name).join(', ')}.`);
-  return target;
-}
-
 /**
  * One environment's stack, built from the same declarations and cdk.json context as `cdk synth`
  * (without cdk-nag and the account-setup stack, which the CLI and the local gateway do not need):
@@ -135,7 +124,7 @@ export function findEnvironmentTarget(environment: string, context: Record<strin
 export function loadEnvironment(environment: string, apps?: readonly AppDeclaration[], options: { readonly resourcePrefix?: string; readonly context?: Record<string, unknown> } = {}): AppApiStack {
   const context = options.context ?? projectContext();
   const target = findEnvironmentTarget(environment, context);
-  const app = new App({ context, outdir: mkdtempSync(join(tmpdir(), 'appapi-env-')) });
+  const app = new App({ context, outdir: temporaryOutdir() });
   return new AppApiStack(app, stackName(environment), {
     environment,
     apps: apps ?? projectApps(context),
@@ -144,6 +133,38 @@ export function loadEnvironment(environment: string, apps?: readonly AppDeclarat
     ...deployedNames(readLockFile(), environment),
     ...(options.resourcePrefix ? { resourcePrefix: options.resourcePrefix } : {}),
   });
+}
+
+const OUTDIRS = Symbol.for('appapi.environmentOutdirs');
+
+/**
+ * Removes the folder a loadEnvironment stack would synthesize into (CDK creates one for every
+ * App, and stages assets into it as they are declared): for callers that read the stack without
+ * synthesizing it. Whatever a caller does not release goes when the process exits.
+ */
+export function releaseEnvironment(stack: AppApiStack): void {
+  const outdir = Stage.of(stack)?.outdir;
+  if (outdir && temporaryOutdirs.delete(outdir)) rmSync(outdir, { recursive: true, force: true });
+}
+
+/**
+ * The outdirs not released yet, removed at exit: one set per process, not per load of this module
+ * (the local gateway loads it afresh on every reload), so that one exit listener serves them all.
+ */
+const temporaryOutdirs: Set<string> = ((globalThis as { [OUTDIRS]?: Set<string> })[OUTDIRS] ??= processOutdirs());
+
+function processOutdirs(): Set<string> {
+  const outdirs = new Set<string>();
+  process.once('exit', () => {
+    for (const outdir of outdirs) rmSync(outdir, { recursive: true, force: true });
+  });
+  return outdirs;
+}
+
+function temporaryOutdir(): string {
+  const outdir = mkdtempSync(join(tmpdir(), 'appapi-env-'));
+  temporaryOutdirs.add(outdir);
+  return outdir;
 }
 
 /** The names the lock records as deployed bare in an environment (lib/scoped-names.ts). */

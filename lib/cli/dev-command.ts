@@ -55,7 +55,7 @@ export async function devCommand(argv: readonly string[], io: CommandIo): Promis
   if (gateway.env === 'dev') io.out(`Console: ${gateway.url}/__appapi/ (requests and their chains, routes, journeys, data, keys)`);
   const { declarations, dynamoDbLocal, ready } = gateway.startup;
   const seconds = (ms: number | undefined) => `${((ms ?? 0) / 1000).toFixed(1)} s`;
-  io.out(`Serving ${gateway.url} — ready in ${seconds(ready)} (declarations ${seconds(declarations)}, DynamoDB Local ${seconds(dynamoDbLocal)}, side by side) (Ctrl-C stops it and DynamoDB Local)`);
+  io.out(`Serving ${gateway.url} — ready in ${seconds(ready)} (declarations ${seconds(declarations)}${gateway.declarationsSource === 'cache' ? ' from cache' : ''}, DynamoDB Local ${seconds(dynamoDbLocal)}, side by side) (Ctrl-C stops it and DynamoDB Local)`);
   const stop = () => {
     void gateway.stop().then(() => process.exit(0));
   };

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { createHandler } from '../../lambdas/runtime/create-handler';
-import { loadEnvironment } from '../environments';
+import { loadManifest } from '../declarations-cache/load-declarations';
 import { dataHome } from '../local/data-home';
 import { openLocalTables } from '../local/local-tables';
 import { localTablePrefix } from '../local/table-prefix';
@@ -25,7 +25,7 @@ const OPTIONS = {
 export async function invokeCommand(argv: readonly string[], io: CommandIo): Promise<number> {
   const { values, positionals } = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
   if (positionals.length !== 1) throw new UsageError('invoke takes the id of one App API, e.g. appapi invoke CreateCustomer (or app.Id, e.g. booking.CreateCustomer).');
-  const { manifest } = loadEnvironment(values.env, undefined, { resourcePrefix: localTablePrefix() });
+  const manifest = loadManifest(values.env, { resourcePrefix: localTablePrefix() });
   const route = findRoute(manifest, positionals[0]!);
   const body = values.body?.startsWith('@') ? readFileSync(values.body.slice(1), 'utf8') : values.body;
   const headers = pairs(values.header, '--header');

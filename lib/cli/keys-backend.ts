@@ -2,7 +2,7 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../../lambdas/runtime/dynamodb';
 import { parseSigningKeyPair, type SigningKeyPair } from '../../lambdas/shared/signing-jwk';
-import { loadEnvironment } from '../environments';
+import { loadManifest } from '../declarations-cache/load-declarations';
 import { ApiKeyStore, KeyCommandError } from '../keys/key-store';
 import { dataHome } from '../local/data-home';
 import { openLocalTables } from '../local/local-tables';
@@ -24,7 +24,7 @@ export interface AwsClients {
 }
 
 export async function localBackend(env: string): Promise<KeysBackend> {
-  const { manifest } = loadEnvironment(env, undefined, { resourcePrefix: localTablePrefix() });
+  const manifest = loadManifest(env, { resourcePrefix: localTablePrefix() });
   const home = dataHome();
   const { documents, close } = await openLocalTables(home, env, manifest);
   return {
@@ -37,13 +37,13 @@ export async function localBackend(env: string): Promise<KeysBackend> {
 
 /** The deployed environment, through the default AWS credential chain. */
 export async function awsBackend(env: string, clients: AwsClients = {}): Promise<KeysBackend> {
-  const stack = loadEnvironment(env);
+  const manifest = loadManifest(env);
   const documents = clients.documents ?? createDocumentClient();
   const secrets = clients.secrets ?? new SecretsManagerClient({});
-  const secretId = `${stack.resourcePrefix}/${env}/signing-key`;
+  const secretId = `${manifest.prefix}/${env}/signing-key`;
   return {
     env,
-    store: new ApiKeyStore(documents, stack.manifest.tables.apiKeys),
+    store: new ApiKeyStore(documents, manifest.tables.apiKeys),
     signingKey: async () => {
       const { SecretString } = await secrets.send(new GetSecretValueCommand({ SecretId: secretId }));
       const pair = parseSigningKeyPair(SecretString);

@@ -3,8 +3,10 @@ import { parseArgs } from 'node:util';
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { EnvironmentManifest, RouteManifest } from '../../lambdas/shared/manifest';
-import { handlerLogGroupName } from '../constructs/handler-roles';
-import { findEnvironmentTarget, loadEnvironment, projectContext, stackName } from '../environments';
+import { handlerLogGroupName } from '../constructs/handler-log-group';
+import { loadManifest } from '../declarations-cache/load-declarations';
+import { findEnvironmentTarget, stackName } from '../environment-targets';
+import { projectContext } from '../project-context';
 import { UsageError, type CommandIo } from './io';
 import { filterEvents, liveTail, LogsError, readDeployedLogs, type DeployedLogs } from './log-reader';
 import { formatRequest, parseLogLine, RequestJoin, type RequestRecord } from './request-log';
@@ -61,7 +63,7 @@ export async function logsCommand(argv: readonly string[], io: CommandIo, deps: 
   }
   const options = parsed;
   const target = findEnvironmentTarget(options.env, deps.context ?? projectContext());
-  const manifest = (deps.loadManifest ?? ((environment: string) => loadEnvironment(environment).manifest))(options.env);
+  const manifest = (deps.loadManifest ?? ((environment: string) => loadManifest(environment)))(options.env);
   const route = options.route === undefined ? undefined : findRoute(manifest, options.route);
   const clients = deps.openClients(target.region);
   try {

@@ -1,45 +1,67 @@
-import { JavaMissingError } from '../local/dynamodb-local';
-import { PortInUseError } from '../local/gateway/server';
-import { KeyCommandError } from '../keys/key-store';
 import { processIo, UsageError, type CommandIo } from './io';
-import { awsBackend, localBackend } from './keys-backend';
-import { EnvironmentConfigError } from '../environment-targets';
-import { deployCommand, DeployError, DEPLOY_USAGE, type DeployDeps } from './deploy-command';
-import { devCommand, DEV_USAGE } from './dev-command';
-import { invokeCommand, INVOKE_USAGE } from './invoke-command';
-import { keysCommand, KEYS_USAGE } from './keys-command';
-import { logsCommand, LogsError, LOGS_USAGE, type LogsDeps } from './logs-command';
-import { migrateCommand, MigrateError, MIGRATE_USAGE, type MigrateDeps } from './migrate-command';
+import type { DeployDeps } from './deploy-command';
+import type { LogsDeps } from './logs-command';
 import type { LockCommandDeps } from './lock-command';
+import type { MigrateDeps } from './migrate-command';
 
-// the lock command loads what it compares (about 2 s here): only when it runs, not for `npm start`
-const lockModule = () => require('./lock-command') as typeof import('./lock-command');
-/** Only a loaded lock command can have thrown its refusal. */
-const isLockRefusal = (error: unknown): boolean => {
-  const loaded = require.cache[require.resolve('./lock-command')];
-  return loaded !== undefined && error instanceof (loaded.exports as typeof import('./lock-command')).LockRefusedError;
+// Each command's module loads only when it runs: `appapi routes` on a declarations-cache hit then
+// loads neither the declarations nor aws-cdk-lib, and no command pays for another's packages.
+const commands = {
+  dev: () => require('./dev-command') as typeof import('./dev-command'),
+  routes: () => require('./routes-command') as typeof import('./routes-command'),
+  openapi: () => require('./openapi-command') as typeof import('./openapi-command'),
+  parity: () => require('./parity-command') as typeof import('./parity-command'),
+  invoke: () => require('./invoke-command') as typeof import('./invoke-command'),
+  deploy: () => require('./deploy-command') as typeof import('./deploy-command'),
+  logs: () => require('./logs-command') as typeof import('./logs-command'),
+  // the lock command loads what it compares (about 2 s here)
+  lock: () => require('./lock-command') as typeof import('./lock-command'),
+  migrate: () => require('./migrate-command') as typeof import('./migrate-command'),
+  new: () => require('./new-command') as typeof import('./new-command'),
+  keys: () => require('./keys-command') as typeof import('./keys-command'),
 };
-import { LockFileError } from '../lock/lock-file';
-import { AllowDataLossError } from '../lock/allow-data-loss';
-import { openApiCommand, OPENAPI_USAGE } from './openapi-command';
-import { routesCommand, ROUTES_USAGE } from './routes-command';
-import { newCommand, NEW_USAGE } from './new-command';
-import { parityCommand, PARITY_USAGE } from './parity-command';
 
+/** The usage of every command: loads them all, which only help and a usage mistake need. */
 const usage = () => `appapi — App APIs from the command line
 
-${DEV_USAGE}
-${ROUTES_USAGE}
-${OPENAPI_USAGE}
-${PARITY_USAGE}
-${INVOKE_USAGE}
-${DEPLOY_USAGE}
-${LOGS_USAGE}
-${lockModule().LOCK_USAGE}
-${MIGRATE_USAGE}
-${NEW_USAGE}
+${commands.dev().DEV_USAGE}
+${commands.routes().ROUTES_USAGE}
+${commands.openapi().OPENAPI_USAGE}
+${commands.parity().PARITY_USAGE}
+${commands.invoke().INVOKE_USAGE}
+${commands.deploy().DEPLOY_USAGE}
+${commands.logs().LOGS_USAGE}
+${commands.lock().LOCK_USAGE}
+${commands.migrate().MIGRATE_USAGE}
+${commands.new().NEW_USAGE}
 
-${KEYS_USAGE}`;
+${commands.keys().KEYS_USAGE}`;
+
+/**
+ * The errors a command explains itself (printed as they are, exit code 1), by module and class.
+ * Only a loaded module can have thrown one, so none is loaded to check.
+ */
+const EXPLAINED_ERRORS: ReadonlyArray<readonly [module: string, className: string]> = [
+  ['../keys/key-store', 'KeyCommandError'],
+  ['./deploy-command', 'DeployError'],
+  ['./log-reader', 'LogsError'],
+  ['./lock-command', 'LockRefusedError'],
+  ['./migrate-command', 'MigrateError'],
+  ['../lock/lock-file', 'LockFileError'],
+  ['../lock/allow-data-loss', 'AllowDataLossError'],
+  ['../environment-targets', 'EnvironmentConfigError'],
+  ['../local/dynamodb-local', 'JavaMissingError'],
+  ['../local/gateway/server', 'PortInUseError'],
+];
+
+function isExplained(error: unknown): boolean {
+  if ((error as Error)?.message?.startsWith('Unknown environment')) return true;
+  return EXPLAINED_ERRORS.some(([module, className]) => {
+    const loaded = require.cache[require.resolve(module)];
+    const errorClass = (loaded?.exports as Record<string, unknown> | undefined)?.[className];
+    return typeof errorClass === 'function' && error instanceof errorClass;
+  });
+}
 
 /** What commands reach outside the process with; tests pass stand-ins. */
 export interface CliDeps {
@@ -59,34 +81,36 @@ export async function runCli(argv: readonly string[], io: CommandIo = processIo,
   try {
     switch (command) {
       case 'dev':
-        await devCommand(rest, io);
+        await commands.dev().devCommand(rest, io);
         // keeps serving: the process ends on SIGINT/SIGTERM
         return new Promise<number>(() => {});
       case 'routes':
-        routesCommand(rest, io);
+        commands.routes().routesCommand(rest, io);
         return 0;
       case 'openapi':
-        openApiCommand(rest, io);
+        commands.openapi().openApiCommand(rest, io);
         return 0;
       case 'parity':
-        parityCommand(rest, io);
+        commands.parity().parityCommand(rest, io);
         return 0;
       case 'invoke':
-        return await invokeCommand(rest, io);
+        return await commands.invoke().invokeCommand(rest, io);
       case 'deploy':
         // the SDK clients load only for this command
-        return await deployCommand(rest, io, deps.deploy ?? (require('./deploy-aws') as typeof import('./deploy-aws')).awsDeployDeps());
+        return await commands.deploy().deployCommand(rest, io, deps.deploy ?? (require('./deploy-aws') as typeof import('./deploy-aws')).awsDeployDeps());
       case 'logs':
-        return await logsCommand(rest, io, deps.logs ?? (require('./logs-aws') as typeof import('./logs-aws')).awsLogsDeps());
+        return await commands.logs().logsCommand(rest, io, deps.logs ?? (require('./logs-aws') as typeof import('./logs-aws')).awsLogsDeps());
       case 'lock':
-        return lockModule().lockCommand(rest, io, deps.lock);
+        return commands.lock().lockCommand(rest, io, deps.lock);
       case 'migrate':
-        return await migrateCommand(rest, io, deps.migrate);
+        return await commands.migrate().migrateCommand(rest, io, deps.migrate);
       case 'new':
-        return newCommand(rest, io);
-      case 'keys':
-        await keysCommand(rest, io, { openBackend: (env, aws) => (aws ? awsBackend(env) : localBackend(env)), localUrl: 'http://127.0.0.1:3000' });
+        return commands.new().newCommand(rest, io);
+      case 'keys': {
+        const { awsBackend, localBackend } = require('./keys-backend') as typeof import('./keys-backend');
+        await commands.keys().keysCommand(rest, io, { openBackend: (env, aws) => (aws ? awsBackend(env) : localBackend(env)), localUrl: 'http://127.0.0.1:3000' });
         return 0;
+      }
       case undefined:
       case 'help':
       case '--help':
@@ -100,7 +124,7 @@ export async function runCli(argv: readonly string[], io: CommandIo = processIo,
       io.err(`${(error as Error).message}\n\n${usage()}`);
       return 2;
     }
-    if (error instanceof KeyCommandError || error instanceof DeployError || error instanceof LogsError || isLockRefusal(error) || error instanceof MigrateError || error instanceof LockFileError || error instanceof AllowDataLossError || error instanceof EnvironmentConfigError || error instanceof JavaMissingError || error instanceof PortInUseError || (error as Error).message?.startsWith('Unknown environment')) {
+    if (isExplained(error)) {
       io.err((error as Error).message);
       return 1;
     }

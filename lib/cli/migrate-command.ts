@@ -4,7 +4,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { EnvironmentManifest } from '../../lambdas/shared/manifest';
 import type { AppDeclaration } from '../constructs/app-api-stack';
-import { findEnvironmentTarget, loadEnvironment } from '../environments';
+import { loadManifest } from '../declarations-cache/load-declarations';
+import { findEnvironmentTarget } from '../environment-targets';
 import { localTablePrefix } from '../local/table-prefix';
 import { dataHome } from '../local/data-home';
 import { openLocalTables } from '../local/local-tables';
@@ -56,7 +57,7 @@ export async function migrateCommand(argv: readonly string[], io: CommandIo, dep
   if (!modelName || fields.length !== expected) throw new UsageError(action === 'unique' ? 'migrate unique takes MODEL FIELD, e.g. migrate unique Customers email.' : 'migrate rename-field takes MODEL FROM TO, e.g. migrate rename-field Customers phone mobile.');
   const env = values.env;
   const resourcePrefix = values.aws ? undefined : (deps.resourcePrefix ?? localTablePrefix());
-  const manifest = loadEnvironment(env, deps.apps, resourcePrefix ? { resourcePrefix } : {}).manifest;
+  const manifest = deps.apps ? declaredManifest(env, deps.apps, resourcePrefix) : loadManifest(env, resourcePrefix ? { resourcePrefix } : {});
   let key: string | undefined;
   try {
     key = findModelKey(manifest, modelName);
@@ -148,4 +149,12 @@ async function openDynamo(env: string, aws: boolean, manifest: EnvironmentManife
     return { documents, close: async () => client.destroy() };
   }
   return openLocalTables(dataHome(), env, manifest);
+}
+
+/** The manifest of apps given in code (tests), which the declarations cache has no key for. */
+function declaredManifest(env: string, apps: readonly AppDeclaration[], resourcePrefix: string | undefined): EnvironmentManifest {
+  const { loadEnvironment, releaseEnvironment } = require('../environments') as typeof import('../environments');
+  const stack = loadEnvironment(env, apps, resourcePrefix ? { resourcePrefix } : {});
+  releaseEnvironment(stack);
+  return stack.manifest;
 }

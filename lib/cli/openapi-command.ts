@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { loadEnvironment } from '../environments';
+import { loadManifest } from '../declarations-cache/load-declarations';
 import { openApiDocument } from '../openapi';
 import type { CommandIo } from './io';
 
@@ -7,5 +7,5 @@ export const OPENAPI_USAGE = `  appapi openapi [--env ENV] [--server URL]   prin
 
 export function openApiCommand(argv: readonly string[], io: CommandIo): void {
   const { values } = parseArgs({ args: [...argv], options: { env: { type: 'string', default: 'dev' }, server: { type: 'string' } }, strict: true });
-  io.out(JSON.stringify(openApiDocument(loadEnvironment(values.env).manifest, values.server), null, 2));
+  io.out(JSON.stringify(openApiDocument(loadManifest(values.env), values.server), null, 2));
 }

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { loadEnvironment } from '../environments';
+import { loadEnvironment, releaseEnvironment } from '../environments';
 import { parityLines, stackParity } from '../local/cloud/parity-report';
 import type { CommandIo } from './io';
 
@@ -8,7 +8,10 @@ export const PARITY_USAGE = `  appapi parity [--env ENV] [--json]   what the loc
 /** Per resource type and property the environment's templates use: executed locally, partially (how), or not. */
 export function parityCommand(argv: readonly string[], io: CommandIo): void {
   const { values } = parseArgs({ args: [...argv], options: { env: { type: 'string', default: 'dev' }, json: { type: 'boolean', default: false } }, strict: true });
-  const used = stackParity(loadEnvironment(values.env));
+  // the template's property names, which the declarations cache does not keep: the stack itself
+  const stack = loadEnvironment(values.env);
+  const used = stackParity(stack);
+  releaseEnvironment(stack);
   if (values.json) io.out(JSON.stringify(used.map(({ type, property, parity }) => ({ type, property, status: parity?.status ?? 'not emulated', how: parity?.how ?? 'no catalogue entry' }))));
   else parityLines(used).forEach((line) => io.out(line));
 }

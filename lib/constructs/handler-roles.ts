@@ -4,7 +4,9 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import type { EnvironmentManifest, RouteManifest } from '../../lambdas/shared/manifest';
 import { IDEMPOTENCY, JOURNEYS, routeAccess } from '../chain/access';
-import { localName } from '../scoped-names';
+import { handlerLogGroupName } from './handler-log-group';
+
+export { handlerLogGroupName };
 
 export interface HandlerRolesProps {
   readonly manifest: EnvironmentManifest;
@@ -29,14 +31,6 @@ export interface HandlerRolesProps {
   readonly tracing?: boolean;
 }
 
-/**
- * The log group a handler writes to: named, so a shared role can name it without a reference.
- * App and id within the app: the same for a scoped App API (`shop.GetCustomer`) as for a bare one.
- * CloudWatch allows 512 characters; prefix, environment, app and id are bounded far below that.
- */
-export function handlerLogGroupName(manifest: EnvironmentManifest, route: RouteManifest): string {
-  return `/appapi/${manifest.prefix}-${manifest.env}/${route.app}/${localName(route.id)}`;
-}
 
 /**
  * The handlers' execution roles. Handlers whose chains need exactly the same DynamoDB access share

@@ -9,15 +9,9 @@ import { cachedBuild } from './bundle-cache';
 import { LAMBDA_BUILD_OPTIONS } from './lambda-build-options';
 import { precompiledValidatorsCode } from './precompiled-validators';
 
-/** What ships to Lambda: the entry file under `lambdas/`, and the handler name in the bundle. */
-export const LAMBDA_ENTRIES = {
-  handler: { source: 'runtime/handler.ts', file: 'handler.js', handler: 'handler.handler' },
-  authorizer: { source: 'authorizer/index.ts', file: 'authorizer.js', handler: 'authorizer.handler' },
-  signingKey: { source: 'signing-key/index.ts', file: 'signing-key.js', handler: 'signing-key.handler' },
-  fallback: { source: 'fallback/index.ts', file: 'fallback.js', handler: 'fallback.handler' },
-} as const;
+import { LAMBDA_ENTRIES, type LambdaEntry } from './lambda-entries';
 
-export type LambdaEntry = keyof typeof LAMBDA_ENTRIES;
+export { LAMBDA_ENTRIES, type LambdaEntry };
 
 const LAMBDAS_DIR = join(__dirname, '..', '..', 'lambdas');
 const PROJECT_ROOT = join(LAMBDAS_DIR, '..');

@@ -1,10 +1,10 @@
 import type { AppApiStack } from '../../constructs/app-api-stack';
 import type { ThrottlingManifest } from '../../../lambdas/shared/manifest';
 import { compileGatewayResponses, type GatewayResponder } from './gateway-responses';
-import { authorizerIdentity, handlerIdentities, type HandlerIdentity } from './handler-iam';
+import type { HandlerIdentity } from './handler-iam';
 import { compileRequestValidators, REQUEST_VALIDATION_TYPES, type MethodValidator } from './request-validation';
 import { REST_API_TREE_TYPES, RestApiTree } from './rest-api-tree';
-import { stageWebAclProperties, templateResources } from './stack-resources';
+import type { TemplateResource } from './stack-resources';
 
 /** What the synthesized template says of the platform around the handlers, for the local gateway to execute. */
 export interface LocalPlatform {
@@ -28,12 +28,36 @@ export interface LocalPlatform {
   readonly authorizerIdentity: HandlerIdentity;
 }
 
-const TYPES = new Set(['AWS::ApiGateway::GatewayResponse', 'AWS::ApiGateway::Authorizer', 'AWS::ApiGateway::Stage', ...REST_API_TREE_TYPES, ...REQUEST_VALIDATION_TYPES]);
+/**
+ * What the local platform is compiled from: the template's resources of the types it reads, as
+ * plain JSON (lib/local/cloud/platform-template.ts reads it from a stack; the declarations cache
+ * stores it). Compiling it needs no aws-cdk-lib.
+ */
+export interface PlatformTemplate {
+  /** The resources of PLATFORM_RESOURCE_TYPES, as the templates have them (nested stacks included). */
+  readonly resources: readonly TemplateResource[];
+  /** The Properties of the web ACL associated with the stage, when one is. */
+  readonly webAcl?: Record<string, unknown>;
+  /** The handler roles' identities; several App APIs may share one. */
+  readonly roleIdentities: readonly HandlerIdentity[];
+  /** Per App API id, the index of its handler's identity in roleIdentities. */
+  readonly handlerRoles: Readonly<Record<string, number>>;
+  readonly authorizerIdentity: HandlerIdentity;
+}
+
+/** The resource types the platform is compiled from. */
+export const PLATFORM_RESOURCE_TYPES: ReadonlySet<string> = new Set(['AWS::ApiGateway::GatewayResponse', 'AWS::ApiGateway::Authorizer', 'AWS::ApiGateway::Stage', ...REST_API_TREE_TYPES, ...REQUEST_VALIDATION_TYPES]);
 
 /** Reads the local platform from an environment stack's resources, as its templates have them. */
 export function localPlatform(environment: AppApiStack): LocalPlatform {
-  const resources = templateResources(environment, TYPES);
-  const webAcl = stageWebAclProperties(environment);
+  // loaded here only: compiling from stored template data must not load aws-cdk-lib
+  const { platformTemplate } = require('./platform-template') as typeof import('./platform-template');
+  return compilePlatform(platformTemplate(environment));
+}
+
+/** Compiles the local platform from the template's data: the same on a cache hit as after a synth. */
+export function compilePlatform(template: PlatformTemplate): LocalPlatform {
+  const { resources, webAcl } = template;
   const authorizers = resources.filter((resource) => resource.type === 'AWS::ApiGateway::Authorizer');
   if (authorizers.length > 1) throw new Error(`The REST API has ${authorizers.length} authorizers; the local gateway runs one.`);
   const stages = resources.filter((resource) => resource.type === 'AWS::ApiGateway::Stage');
@@ -48,8 +72,8 @@ export function localPlatform(environment: AppApiStack): LocalPlatform {
     binaryMediaTypes: (restApis[0]?.properties.BinaryMediaTypes as string[] | undefined) ?? [],
     restApi,
     requestValidators: compileRequestValidators(resources, restApi.methods),
-    handlerIdentities: handlerIdentities(environment),
-    authorizerIdentity: authorizerIdentity(environment),
+    handlerIdentities: new Map(Object.entries(template.handlerRoles).map(([routeId, index]) => [routeId, template.roleIdentities[index]!])),
+    authorizerIdentity: template.authorizerIdentity,
   };
 }
 

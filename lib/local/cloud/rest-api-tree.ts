@@ -1,4 +1,4 @@
-import { LAMBDA_ENTRIES } from '../../constructs/lambda-asset';
+import { LAMBDA_ENTRIES } from '../../constructs/lambda-entries';
 import { functionConfiguration, type FunctionConfiguration } from './lambda-functions';
 import type { TemplateResource } from './stack-resources';
 

@@ -1,12 +1,17 @@
 import { join, sep } from 'node:path';
-import type { AppDeclaration } from '../../constructs/app-api-stack';
 import type { EnvironmentManifest } from '../../../lambdas/shared/manifest';
 import type { GatewayAppOptions, GatewayApp } from './gateway-app';
+import type { LocalPlatform } from '../cloud/platform';
 import { APPS_CONTEXT, listedAppFolders } from '../../listed-apps';
+import { projectContext } from '../../project-context';
 
 /** One load of the declarations and the code that serves them. */
 export interface Generation {
   readonly manifest: EnvironmentManifest;
+  /** `cache` when the declarations were not loaded: nothing they depend on changed since the last build. */
+  readonly source: 'cache' | 'built';
+  /** The packages' files the build of these declarations loaded (see lib/local/gateway/warm-up.ts). */
+  readonly buildModules: readonly string[];
   readonly createApp: (options: Omit<GatewayAppOptions, 'manifest' | 'platform'>) => GatewayApp;
 }
 
@@ -18,7 +23,10 @@ let loadedBefore = false;
  * dropped from the require cache first, so an edited declaration or handler file is what runs
  * next, while aws-cdk-lib and the other packages stay loaded (which keeps a reload fast).
  * The process's first load keeps what it has just loaded to get here (loading the project's
- * modules twice cost about a second of `npm start`).
+ * modules twice cost about a second of `npm start`). The manifest and the template data come
+ * from the declarations cache when nothing they are built from changed (see
+ * lib/declarations-cache): then neither the declarations nor aws-cdk-lib load at all, and the
+ * platform is compiled from the same template data a build reads.
  */
 export function loadGeneration(environment: string, appsModule?: string, resourcePrefix?: string, context?: Record<string, unknown>): Generation {
   if (loadedBefore) {
@@ -27,23 +35,31 @@ export function loadGeneration(environment: string, appsModule?: string, resourc
     }
   }
   loadedBefore = true;
-  const { loadEnvironment } = require(join(PROJECT_ROOT, 'lib', 'environments')) as typeof import('../../environments');
-  // without a module of its own, the project's apps: lib/apps and those cdk.json's appapi:apps lists
-  const apps = appsModule ? (require(appsModule) as { apps: readonly AppDeclaration[] }).apps : undefined;
+  const { loadDeclarations } = require(join(PROJECT_ROOT, 'lib', 'declarations-cache', 'load-declarations')) as typeof import('../../declarations-cache/load-declarations');
   const { createGatewayApp } = require('./gateway-app') as typeof import('./gateway-app');
-  const { localPlatform } = require('../cloud/platform') as typeof import('../cloud/platform');
-  const stack = loadEnvironment(environment, apps, { resourcePrefix, context });
-  const manifest = stack.manifest;
+  const { compilePlatform } = require('../cloud/platform') as typeof import('../cloud/platform');
+  // without a module of its own, the project's apps: lib/apps and those cdk.json's appapi:apps lists
+  const request = { environment, platform: true, ...(appsModule ? { appsModule } : {}), ...(resourcePrefix ? { resourcePrefix } : {}), ...(context ? { context } : {}) };
+  let declarations = loadDeclarations(request);
   // what the template says of the platform around the handlers, executed locally
-  const platform = localPlatform(stack);
-  return { manifest, createApp: (options) => createGatewayApp({ ...options, manifest, platform }) };
+  let platform: LocalPlatform;
+  try {
+    platform = compilePlatform(declarations.platform!);
+  } catch (error) {
+    // a stored entry that does not compile (damaged, yet JSON) is rebuilt; a build's own error stands
+    if (declarations.source !== 'cache') throw error;
+    declarations = loadDeclarations({ ...request, rebuild: true });
+    platform = compilePlatform(declarations.platform!);
+  }
+  const manifest = declarations.manifest;
+  return { manifest, source: declarations.source, buildModules: declarations.buildModules, createApp: (options) => createGatewayApp({ ...options, manifest, platform }) };
 }
 
 /** The folders whose changes reload the gateway: lib, lambdas, and the apps' own folders. */
 export function watchedFolders(appsModule?: string, context?: Record<string, unknown>): string[] {
   const folders = [join(PROJECT_ROOT, 'lib'), join(PROJECT_ROOT, 'lambdas')];
   if (appsModule && !isInside(appsModule, PROJECT_ROOT)) folders.push(join(appsModule, '..'));
-  const listed = appsModule ? [] : listedAppFolders((context ?? (require(join(PROJECT_ROOT, 'lib', 'environments')) as typeof import('../../environments')).projectContext())[APPS_CONTEXT]);
+  const listed = appsModule ? [] : listedAppFolders((context ?? projectContext())[APPS_CONTEXT]);
   folders.push(...listed.filter((folder) => !folders.some((watched) => isInside(folder, watched))));
   return folders;
 }

@@ -1,4 +1,5 @@
 import { watch, type FSWatcher } from 'node:fs';
+import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -14,6 +15,8 @@ import type { AccessLogEntry, GatewayApp } from './gateway-app';
 import { answerCheckModeFromEnv, type AnswerCheckMode } from './answer-check';
 import { loadGeneration, watchedFolders, type Generation } from './generation';
 import { TraceStore } from './trace-store';
+import { warmUpBuildModules } from './warm-up';
+import { PROJECT_ROOT } from '../../project-context';
 
 export interface GatewayOptions {
   /** @default 'dev' */
@@ -73,6 +76,8 @@ export interface RunningGateway {
    * `dynamoDbLocal` run side by side; `tablesAndApp` is its own duration; `ready` is the total.
    */
   readonly startup: Readonly<Record<string, number>>;
+  /** `cache` when the start read the declarations cache instead of loading the declarations. */
+  readonly declarationsSource: 'cache' | 'built';
   /** The last 1,000 requests, with their chain traces while the console is open (or always, see `traces`). */
   readonly traces: TraceStore;
   reload(): Promise<ReloadOutcome>;
@@ -111,6 +116,13 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
     await connecting.then((connected) => connected.close(), () => {});
     throw error;
   }
+  const startSource = generation.source;
+  const watching = options.watch ?? true;
+  let stopped = false;
+  // Started from the cache, nothing of a build is loaded: the first reload after an edit would
+  // load aws-cdk-lib then (about 1.5 s of CPU). Loaded now instead, a file per event-loop turn,
+  // while DynamoDB Local is still starting, which the main thread only waits for.
+  const warmedUp = watching && startSource === 'cache' ? warmUpBuildModules(PROJECT_ROOT, generation.buildModules, () => stopped) : undefined;
   const dynamo = await connecting;
   const documents = createDocumentClient(dynamo.endpoint);
   const publicJwk = loadOrCreateSigningKey(home, env).publicJwk;
@@ -177,6 +189,25 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
     throw error;
   }
   timed('ready', startedAt, undefined);
+  let reloads = 0;
+  // Then, once, a build whose result is dropped, while nothing has reloaded yet: the first build in
+  // a process costs about twice a later one (the JIT), and the first reload after an edit would pay
+  // it. It holds the event loop for a build's time (under a second), once, after `ready`.
+  void warmedUp?.then(() =>
+    setTimeout(() => {
+      if (stopped || reloads > 0) return;
+      try {
+        (require(join(PROJECT_ROOT, 'lib', 'declarations-cache', 'load-declarations')) as typeof import('../../declarations-cache/load-declarations')).rehearseBuild({
+          environment: env,
+          ...(options.appsModule ? { appsModule: options.appsModule } : {}),
+          ...(tablePrefix ? { resourcePrefix: tablePrefix } : {}),
+          ...(options.context ? { context: options.context } : {}),
+        });
+      } catch {
+        // the declarations no longer build: the reload after the next edit says why
+      }
+    }, 0).unref(),
+  );
   const address = server.address() as AddressInfo;
   const url = `http://${address.address}:${address.port}`;
 
@@ -184,6 +215,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
   let reloading: Promise<ReloadOutcome> | undefined;
   const reload = (): Promise<ReloadOutcome> => {
     reloading ??= (async () => {
+      reloads += 1;
       const started = Date.now();
       try {
         generation = loadGeneration(env, options.appsModule, tablePrefix, options.context);
@@ -202,7 +234,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
   };
 
   const watchers: FSWatcher[] = [];
-  if (options.watch ?? true) {
+  if (watching) {
     let timer: NodeJS.Timeout | undefined;
     const schedule = () => {
       clearTimeout(timer);
@@ -218,10 +250,12 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
     dataHome: home,
     manifest: () => generation.manifest,
     startup: phases,
+    declarationsSource: startSource,
     traces,
     reload,
     onReload: (listener) => listeners.push(listener),
     stop: async () => {
+      stopped = true;
       watchers.forEach((watcher) => watcher.close());
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
