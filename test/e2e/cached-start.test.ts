@@ -7,7 +7,10 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { RunningGateway } from '../../lib/local/gateway/server';
 import { bookingFlowTests, type CallRoute } from '../support/booking-flow';
+import { tablesOf } from '../support/dynamo';
 import { createToken, request, startTestGateway } from './support';
+
+const tables = tablesOf(__filename);
 
 describe('reference app "booking" through a gateway started from the declarations cache', () => {
   let gateway: RunningGateway;
@@ -18,11 +21,11 @@ describe('reference app "booking" through a gateway started from the declaration
   before(async () => {
     process.env.APPAPI_CACHE_DIR = cacheDir;
     const options = { appsModule: require.resolve('../../lib/apps') };
-    const first = await startTestGateway(options);
+    const first = await startTestGateway(tables, options);
     builtManifest = first.manifest();
     assert.equal(first.declarationsSource, 'built');
     await first.stop();
-    gateway = await startTestGateway(options);
+    gateway = await startTestGateway(tables, options);
     tokens.partner = (await createToken(gateway, ['partners'])).token;
     tokens.ops = (await createToken(gateway, ['ops'])).token;
   });
