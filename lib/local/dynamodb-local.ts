@@ -101,7 +101,6 @@ type Launch =
   | { readonly kind: 'create'; readonly sharing: ClassDataSharing; readonly temporary: string };
 
 interface Running {
-  readonly launch: Launch;
   readonly child: ChildProcess;
   /** DynamoDB Local's stdout and stderr (the last 4,000 characters), without the JVM's own notices */
   output(): string;
@@ -241,5 +240,5 @@ function launchJvm(launch: Launch, port: number, options: StartOptions): Running
   );
   const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
   const unfinished = (): string => [partial.stdout, partial.stderr].filter((line) => line && !isJvmNoise(line)).join('\n');
-  return { launch, child, output: () => `${output}${unfinished()}`.slice(-4000), settled, closed };
+  return { child, output: () => `${output}${unfinished()}`.slice(-4000), settled, closed };
 }
