@@ -14,10 +14,12 @@ import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
  * DynamoDB Local runs from an explicit class path with a copy of the jar whose manifest has no
  * Class-Path. What the dropped entries did: "." put the jar's folder on the class path, which holds
  * no classes, only LICENSE.txt (also inside the jar), README.txt, THIRD-PARTY-LICENSES.txt and the
- * DynamoDBLocal_lib folder, none of which DynamoDB Local reads as a resource; "log4j2.xml" names a
- * file that does not exist beside the jar (the log4j2.xml that configures its logging is inside
- * the jar, found on the class path either way); the native libraries listed there are not jars
- * and are loaded through java.library.path. Every jar of the list is kept, in the list's order.
+ * DynamoDBLocal_lib folder (traced on a `java -jar` start and first requests: every class and
+ * resource looked up in that folder was absent); "log4j2.xml" names a file that does not exist
+ * beside the jar (the log4j2.xml that configures its logging is inside the jar, found on the class
+ * path either way); the native libraries listed there are not jars (the JVM opens them as jars and
+ * skips them) and are loaded through java.library.path. Every jar of the list is kept, in the
+ * list's order. DynamoDB Local prints the same output and gives the same answers either way.
  */
 
 export const DYNAMODB_LOCAL_MAIN_CLASS = 'software.amazon.dynamodb.services.local.main.ServerRunner';
