@@ -97,18 +97,18 @@ async function javaOnPath(path: string): Promise<{ path: string; size: number; m
     try {
       await access(candidate, constants.X_OK);
       const real = await realpath(candidate);
-      const { size, mtimeMs, isFile } = await stat(real).then((found) => ({ ...found, isFile: found.isFile() }));
-      if (!isFile) continue;
+      const found = await stat(real);
+      if (!found.isFile()) continue;
       const javaHome = dirname(dirname(real));
       const jvm = await Promise.all(
         ['lib/server/libjvm.so', 'lib/server/libjvm.dylib', 'bin/server/jvm.dll'].map((library) =>
           stat(join(javaHome, library)).then(
-            (found) => [library, found.size, found.mtimeMs],
+            (file) => [library, file.size, file.mtimeMs],
             () => null,
           ),
         ),
       );
-      return { path: real, size, mtimeMs, jvm };
+      return { path: real, size: found.size, mtimeMs: found.mtimeMs, jvm };
     } catch {
       // not there or not executable: the next folder on PATH, as the shell would
     }
