@@ -9,7 +9,7 @@ export function noStore(): RuntimeMiddleware {
   const after: NonNullable<RuntimeMiddleware['after']> = (request) => {
     const response = request.response;
     if (!response) return;
-    if (Object.keys(response.headers ?? {}).some((name) => name.toLowerCase() === 'cache-control')) return;
+    for (const name in response.headers) if (name.toLowerCase() === 'cache-control') return;
     request.response = { ...response, headers: { ...response.headers, 'Cache-Control': 'no-store' } };
   };
   return { after, onError: after };

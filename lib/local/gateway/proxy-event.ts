@@ -101,10 +101,7 @@ export function proxyEvent(
     stageVariables: null,
     body: hasBody ? (binary ? body.toString('base64') : body.toString('utf8')) : null,
     isBase64Encoded: hasBody && binary,
-    requestContext: {
-      ...requestContext(facts, method, resource, stage, sourceIp),
-      authorizer: authorizer ? { ...stringified(authorizer.context), principalId: authorizer.principalId, integrationLatency: authorizer.integrationLatency } : null,
-    },
+    requestContext: requestContext(facts, method, resource, stage, sourceIp, authorizer ? { ...stringified(authorizer.context), principalId: authorizer.principalId, integrationLatency: authorizer.integrationLatency } : null),
   };
 }
 
@@ -126,17 +123,19 @@ export function authorizerEvent(facts: RequestFacts, method: string, resource: M
     queryStringParameters,
     multiValueQueryStringParameters,
     stageVariables: null,
-    requestContext: { ...requestContext(facts, method, resource, stage, sourceIp), authorizer: undefined },
+    requestContext: requestContext(facts, method, resource, stage, sourceIp, undefined),
   };
 }
 
-function requestContext(facts: RequestFacts, method: string, resource: MatchedResource, stage: LocalStage, sourceIp: string): Omit<APIGatewayEventRequestContextWithAuthorizer<unknown>, 'authorizer'> {
+/** The request's context, its authorizer last (as the events have always listed it). */
+function requestContext<Authorizer>(facts: RequestFacts, method: string, resource: MatchedResource, stage: LocalStage, sourceIp: string, authorizer: Authorizer): APIGatewayEventRequestContextWithAuthorizer<Authorizer> {
   const domainName = headerValue(facts, 'host') ?? `${stage.apiId}.execute-api.local.amazonaws.com`;
+  const dot = domainName.indexOf('.');
   return {
     accountId: stage.accountId,
     apiId: stage.apiId,
     domainName,
-    domainPrefix: domainName.split('.')[0]!,
+    domainPrefix: dot < 0 ? domainName : domainName.slice(0, dot),
     extendedRequestId: facts.requestId,
     httpMethod: method,
     identity: {
@@ -164,19 +163,21 @@ function requestContext(facts: RequestFacts, method: string, resource: MatchedRe
     resourceId: resource.id,
     resourcePath: resource.path,
     stage: stage.name,
+    authorizer,
   };
 }
 
+const NO_QUERY = { queryStringParameters: null, multiValueQueryStringParameters: null } as const;
+
 function queryMaps(query: URLSearchParams): { queryStringParameters: Record<string, string> | null; multiValueQueryStringParameters: Record<string, string[]> | null } {
+  if (query.size === 0) return NO_QUERY;
   const single: Record<string, string> = Object.create(null);
   const multi: Record<string, string[]> = Object.create(null);
-  let any = false;
   for (const [name, value] of query) {
-    any = true;
     single[name] = value;
     (multi[name] ??= []).push(value);
   }
-  return any ? { queryStringParameters: single, multiValueQueryStringParameters: multi } : { queryStringParameters: null, multiValueQueryStringParameters: null };
+  return { queryStringParameters: single, multiValueQueryStringParameters: multi };
 }
 
 function headerValue(facts: RequestFacts, lowerName: string): string | undefined {
