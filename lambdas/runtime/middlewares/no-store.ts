@@ -10,7 +10,9 @@ export function noStore(): RuntimeMiddleware {
     const response = request.response;
     if (!response) return;
     for (const name in response.headers) if (name.toLowerCase() === 'cache-control') return;
-    request.response = { ...response, headers: { ...response.headers, 'Cache-Control': 'no-store' } };
+    // added in place, as the security headers after it are: every answer's headers are its own object
+    if (response.headers) response.headers['Cache-Control'] = 'no-store';
+    else request.response = { ...response, headers: { 'Cache-Control': 'no-store' } };
   };
   return { after, onError: after };
 }
