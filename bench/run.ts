@@ -1,4 +1,4 @@
-// npm run bench [-- start|throughput|coldstart|scale|memory|authorizer|roundtrips]: figures measured side by side on this
+// npm run bench [-- start|throughput|traces|coldstart|scale|memory|authorizer|roundtrips]: figures measured side by side on this
 // machine, printed as ratios against what a user would use instead. Not part of npm test.
 // BENCH_BEFORE=<a checkout of an earlier commit, with node_modules>: start and coldstart also
 // measure that checkout, alternating with this one run by run (a shared machine's load hits both alike).
@@ -52,6 +52,7 @@ async function main(): Promise<void> {
   const common = { APPAPI_HOME: home, APPAPI_DYNAMODB_ENDPOINT: dynamo.endpoint };
   try {
     if (wanted('throughput')) await throughput(common, token, JSON.stringify(pair.publicJwk), manifest.models.Customers!.table);
+    if (wanted('traces')) await traceCost(common, token);
     if (wanted('coldstart')) coldStarts(manifest, dynamo.endpoint, token, JSON.stringify(pair.publicJwk));
     if (wanted('scale')) await scale(common);
     if (wanted('memory')) await memoryUse(common);
@@ -137,6 +138,34 @@ async function pairedThroughput(env: Record<string, string>, token: string): Pro
         for (const [which, port] of order) runs[which].push((await load(`http://127.0.0.1:${port}${path}`, method, body, bearer, 4, CONNECTIONS)).rps);
       }
       line(`    ${name.padEnd(18)} now ${Math.round(median(runs.now))}  before ${Math.round(median(runs.before))}  = ${ratio(median(runs.now), median(runs.before))}×`);
+    }
+  } finally {
+    for (const server of servers) await stopServer(server);
+  }
+}
+
+/**
+ * What recording chain traces costs: a gateway whose console is closed (no request traced) against
+ * one tracing every request, as an open console makes it, alternating run by run.
+ */
+async function traceCost(env: Record<string, string>, token: string): Promise<void> {
+  const [closedPort, openPort] = [await freePort(), await freePort()];
+  const servers = [await startServer('gateway-server.ts', { ...env, PORT: String(closedPort) }), await startServer('gateway-server.ts', { ...env, PORT: String(openPort), BENCH_TRACES: 'always' })];
+  try {
+    line(`\nChain traces, console closed against open (req/s, median of 4 alternating 4 s runs, ${CONNECTIONS} connections)`);
+    const routes: Array<[string, string, string | undefined]> = [
+      ['(h) GET /health', '/health', undefined],
+      ['(a) GET record', '/customers/bench-customer', token],
+    ];
+    for (const [name, path, bearer] of routes) {
+      const runs: Record<'closed' | 'open', number[]> = { closed: [], open: [] };
+      // each fresh server (and DynamoDB Local, when this section runs alone) warms up first, unmeasured
+      for (const port of [closedPort, openPort]) await load(`http://127.0.0.1:${port}${path}`, 'GET', undefined, bearer, 3, CONNECTIONS);
+      for (let run = 0; run < 4; run++) {
+        const order: Array<['closed' | 'open', number]> = run % 2 === 0 ? [['closed', closedPort], ['open', openPort]] : [['open', openPort], ['closed', closedPort]];
+        for (const [which, port] of order) runs[which].push((await load(`http://127.0.0.1:${port}${path}`, 'GET', undefined, bearer, 4, CONNECTIONS)).rps);
+      }
+      line(`  ${name.padEnd(18)} closed ${Math.round(median(runs.closed))}  open ${Math.round(median(runs.open))}  = open ${ratio(median(runs.open), median(runs.closed))}× closed (load average ${loadavg()[0]!.toFixed(1)})`);
     }
   } finally {
     for (const server of servers) await stopServer(server);

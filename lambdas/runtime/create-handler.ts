@@ -55,19 +55,24 @@ export function createHandler(manifest: EnvironmentManifest, routeId: string | u
   const settings = manifest.apps[route.app]?.settings ?? {};
   const timeoutMs = routeTimeoutMs(route);
   const cors = manifest.apps[route.app]?.cors;
-  const pipeline = middy<ProxyEvent, ProxyResult, Error, RuntimeContext>({ timeoutEarlyInMillis: DEADLINE_MARGIN_MS, timeoutEarlyResponse: deadlineExceeded })
-    .use(options.onTrace ? requestTrace(route.id, options.onTrace, options.recordTrace) : [])
-    .use(httpEventNormalizer() as RuntimeMiddleware)
-    .use(httpHeaderNormalizer() as RuntimeMiddleware)
-    .use(httpSecurityHeaders(SECURITY_HEADERS) as RuntimeMiddleware)
-    .use(noStore())
-    .use(cors ? (httpCors(corsOptions(cors)) as RuntimeMiddleware) : [])
-    .use(problemAnswer(options.logger ?? createLogger({ function: 'handler', fields: { route: route.id } })))
-    .use(route.auth.type === 'keyGroups' ? keyGroups(route.auth.groups) : [])
-    .handler((event, context, { signal }) =>
-      runRequest(prepared, event, requestBindings(event, route, settings, manifest.env), context.trace, requestDeadline(signal, context)),
-    );
-  return (event, context) => pipeline(event, (context?.getRemainingTimeInMillis ? context : invocationContext(timeoutMs)) as RuntimeContext);
+  const pipeline = (onTrace?: (trace: RequestTrace) => void) =>
+    middy<ProxyEvent, ProxyResult, Error, RuntimeContext>({ timeoutEarlyInMillis: DEADLINE_MARGIN_MS, timeoutEarlyResponse: deadlineExceeded })
+      .use(onTrace ? requestTrace(route.id, onTrace) : [])
+      .use(httpEventNormalizer() as RuntimeMiddleware)
+      .use(httpHeaderNormalizer() as RuntimeMiddleware)
+      .use(httpSecurityHeaders(SECURITY_HEADERS) as RuntimeMiddleware)
+      .use(noStore())
+      .use(cors ? (httpCors(corsOptions(cors)) as RuntimeMiddleware) : [])
+      .use(problemAnswer(options.logger ?? createLogger({ function: 'handler', fields: { route: route.id } })))
+      .use(route.auth.type === 'keyGroups' ? keyGroups(route.auth.groups) : [])
+      .handler((event, context, { signal }) =>
+        runRequest(prepared, event, requestBindings(event, route, settings, manifest.env), context.trace, requestDeadline(signal, context)),
+      );
+  // a request that records no trace runs the pipeline without the trace middleware: exactly the Lambda's, at its cost
+  const untraced = pipeline();
+  const traced = options.onTrace ? pipeline(options.onTrace) : untraced;
+  const recording = options.recordTrace ?? (() => true);
+  return (event, context) => (traced !== untraced && recording() ? traced : untraced)(event, (context?.getRemainingTimeInMillis ? context : invocationContext(timeoutMs)) as RuntimeContext);
 }
 
 /**

@@ -7,7 +7,11 @@ import type { Bindings } from './templates';
 /** The names every chain reads: $params, $query, $headers, $body, $auth, $request, $settings. */
 export function requestBindings(event: ProxyEvent, route: RouteManifest, settings: Readonly<Record<string, string>>, env: string): Bindings {
   const headers: Record<string, string> = Object.create(null);
-  for (const [name, value] of Object.entries(event.headers ?? {})) if (value !== undefined) headers[name.toLowerCase()] = value;
+  const sent = event.headers ?? {};
+  for (const name in sent) {
+    const value = sent[name];
+    if (value !== undefined && Object.hasOwn(sent, name)) headers[name.toLowerCase()] = value;
+  }
   const requestId = event.requestContext?.requestId ?? 'unknown';
   const authorizer = event.requestContext?.authorizer ?? {};
   return {
@@ -21,9 +25,17 @@ export function requestBindings(event: ProxyEvent, route: RouteManifest, setting
       groups: typeof authorizer.groups === 'string' && authorizer.groups !== '' ? authorizer.groups.split(',') : [],
       env,
     },
-    request: { id: requestId, time: new Date(event.requestContext?.requestTimeEpoch ?? Date.now()).toISOString() },
+    request: { id: requestId, time: isoTime(event.requestContext?.requestTimeEpoch ?? Date.now()) },
     settings,
   };
+}
+
+/** The last time formatted: requests of the same millisecond share its text. */
+let formatted = { epochMs: NaN, text: '' };
+
+function isoTime(epochMs: number): string {
+  if (epochMs !== formatted.epochMs) formatted = { epochMs, text: new Date(epochMs).toISOString() };
+  return formatted.text;
 }
 
 function stringOrNull(value: unknown): string | null {

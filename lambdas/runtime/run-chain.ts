@@ -50,88 +50,101 @@ async function runSteps(chain: Chain, prepared: PreparedRoute, stores: ChainStor
   return undefined;
 }
 
+/** What a step's templates are evaluated in, and where an error says it happened. */
+class StepScope {
+  constructor(
+    private readonly bindings: Bindings,
+    private readonly expressions: PreparedRoute['expressions'],
+    private readonly where: string,
+  ) {}
+
+  value(template: Parameters<typeof evaluate>[0], field: string): Promise<unknown> {
+    return evaluate(template, this.bindings, this.expressions, `${this.where} ${field}`);
+  }
+}
+
 async function runStep(step: Operation, prepared: PreparedRoute, stores: ChainStores, bindings: Bindings, where: string): Promise<{ value?: unknown; answer?: ProxyResult }> {
-  const value = (template: Parameters<typeof evaluate>[0], field: string) => evaluate(template, bindings, prepared.expressions, `${where} ${field}`);
+  const scope = new StepScope(bindings, prepared.expressions, where);
   const model = 'model' in step ? prepared.manifest.models[step.model]! : undefined;
   switch (step.op) {
     case 'validate':
       validateAgainst(prepared.validator(step.schema as object), bindings[step.target], step.target);
       return {};
     case 'transform':
-      return { value: await value(step.value, 'value') };
+      return { value: await scope.value(step.value, 'value') };
     case 'when': {
-      const branch = (await value(step.condition, 'condition')) ? step.then : step.otherwise;
+      const branch = (await scope.value(step.condition, 'condition')) ? step.then : step.otherwise;
       const answer = await runSteps(branch, prepared, stores, { ...bindings }, `${where} → `);
       return answer ? { answer } : {};
     }
     case 'respond':
-      return { answer: await respond(step, value) };
+      return { answer: await respond(step, scope) };
     case 'redirect': {
-      const location = await value(step.location, 'location');
+      const location = await scope.value(step.location, 'location');
       if (typeof location !== 'string' || location === '') {
         throw new HttpProblem('redirect_without_location', `${where}: the location is not a string.`);
       }
       return { answer: { statusCode: step.status, headers: { Location: location }, body: '' } };
     }
     case 'airdata.get': {
-      const record = await stores.airdata.get(model!, await value(step.id, 'id'));
+      const record = await stores.airdata.get(model!, await scope.value(step.id, 'id'));
       if (record) return { value: record };
       if (step.notFound === 'null') return { value: null };
       throw recordNotFound(model!);
     }
     case 'airdata.query': {
-      const filter = (await value(step.filter as never, 'filter')) as Record<string, unknown>;
+      const filter = (await scope.value(step.filter as never, 'filter')) as Record<string, unknown>;
       const page = await queryRecords(stores.dynamo, model!, {
         filter,
-        limit: await value(step.limit, 'limit'),
-        cursor: await value(step.cursor, 'cursor'),
+        limit: await scope.value(step.limit, 'limit'),
+        cursor: await scope.value(step.cursor, 'cursor'),
         ...(step.index === undefined ? {} : { index: step.index }),
       });
       return { value: page };
     }
     case 'airdata.insert':
-      return { value: await stores.airdata.insert(model!, await value(step.record, 'record'), step.onConflict) };
+      return { value: await stores.airdata.insert(model!, await scope.value(step.record, 'record'), step.onConflict) };
     case 'airdata.put':
-      return { value: await stores.airdata.put(model!, await value(step.id, 'id'), await value(step.record, 'record')) };
+      return { value: await stores.airdata.put(model!, await scope.value(step.id, 'id'), await scope.value(step.record, 'record')) };
     case 'airdata.patch':
-      return { value: await stores.airdata.patch(model!, await value(step.id, 'id'), await value(step.fields, 'fields')) };
+      return { value: await stores.airdata.patch(model!, await scope.value(step.id, 'id'), await scope.value(step.fields, 'fields')) };
     case 'airdata.delete':
-      return { value: await stores.airdata.delete(model!, await value(step.id, 'id'), step.notFound) };
+      return { value: await stores.airdata.delete(model!, await scope.value(step.id, 'id'), step.notFound) };
     case 'journey.start':
       return {
         value: await stores.journeys.start({
-          identifier: await value(step.identifier, 'identifier'),
-          step: await value(step.step, 'step'),
-          data: await value(step.data, 'data'),
+          identifier: await scope.value(step.identifier, 'identifier'),
+          step: await scope.value(step.step, 'step'),
+          data: await scope.value(step.data, 'data'),
           onConflict: step.onConflict,
           expiresInDays: step.expiresInDays,
         }),
       };
     case 'journey.get': {
-      const journey = await stores.journeys.get(await value(step.id, 'id'), step.events);
+      const journey = await stores.journeys.get(await scope.value(step.id, 'id'), step.events);
       if (journey) return { value: journey };
       if (step.notFound === 'null') return { value: null };
       throw journeyNotFound();
     }
     case 'journey.update':
       return {
-        value: await stores.journeys.update(await value(step.id, 'id'), {
-          data: await value(step.data, 'data'),
-          step: await value(step.step, 'step'),
-          status: await value(step.status, 'status'),
-          ...(step.event ? { event: { type: await value(step.event.type, 'event.type'), data: await value(step.event.data, 'event.data') } } : {}),
+        value: await stores.journeys.update(await scope.value(step.id, 'id'), {
+          data: await scope.value(step.data, 'data'),
+          step: await scope.value(step.step, 'step'),
+          status: await scope.value(step.status, 'status'),
+          ...(step.event ? { event: { type: await scope.value(step.event.type, 'event.type'), data: await scope.value(step.event.data, 'event.data') } } : {}),
         }),
       };
     case 'journey.end':
-      return { value: await stores.journeys.update(await value(step.id, 'id'), { status: step.status }) };
+      return { value: await stores.journeys.update(await scope.value(step.id, 'id'), { status: step.status }) };
     case 'http':
       return {
         value: await callHttp(
           {
             method: step.method,
-            url: await value(step.url, 'url'),
-            headers: await value(step.headers, 'headers'),
-            body: await value(step.body, 'body'),
+            url: await scope.value(step.url, 'url'),
+            headers: await scope.value(step.headers, 'headers'),
+            body: await scope.value(step.body, 'body'),
             timeoutMs: step.timeoutMs,
           },
           { allowedHosts: prepared.app.httpHosts },
@@ -141,14 +154,11 @@ async function runStep(step: Operation, prepared: PreparedRoute, stores: ChainSt
   }
 }
 
-async function respond(
-  step: Extract<Operation, { op: 'respond' }>,
-  value: (template: Parameters<typeof evaluate>[0], field: string) => Promise<unknown>,
-): Promise<ProxyResult> {
-  const body = await value(step.body, 'body');
+async function respond(step: Extract<Operation, { op: 'respond' }>, scope: StepScope): Promise<ProxyResult> {
+  const body = await scope.value(step.body, 'body');
   const headers: Record<string, string> = {};
   for (const [name, template] of Object.entries(step.headers ?? {})) {
-    const headerValue = await value(template, `headers.${name}`);
+    const headerValue = await scope.value(template, `headers.${name}`);
     if (headerValue !== undefined && headerValue !== null) headers[name] = String(headerValue);
   }
   if (body === undefined || step.status === 204) return { statusCode: step.status, headers, body: '' };

@@ -1,6 +1,6 @@
 // Shares a process: units (its tests call functions and close the servers and sockets they open; see scripts/run-tests.ts)
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it, mock } from 'node:test';
 import middy from '@middy/core';
 import { keyGroups } from '../../lambdas/runtime/middlewares/key-groups';
 import { noStore } from '../../lambdas/runtime/middlewares/no-store';
@@ -9,6 +9,7 @@ import type { RuntimeContext } from '../../lambdas/runtime/middlewares/types';
 import { HttpProblem } from '../../lambdas/runtime/problem-error';
 import type { ProxyEvent, ProxyResult } from '../../lambdas/runtime/proxy-event';
 import { createHandler } from '../../lambdas/runtime/create-handler';
+import { TraceRecorder, type RequestTrace } from '../../lambdas/runtime/trace';
 import { ApiApp, ApiAuth, AppApi, op, type AppDeclaration } from '../../lib';
 import { environmentStack } from '../support/cdk';
 
@@ -104,6 +105,27 @@ describe('handler middlewares', () => {
       }
       const stranger = await handler(event({ headers: { Origin: 'https://evil.example.com' } }));
       assert.equal(stranger.headers['Access-Control-Allow-Origin'], undefined);
+    });
+
+    it('records a trace only while asked to: a request that is not traced makes no recorder and reports nothing', async () => {
+      const traces: RequestTrace[] = [];
+      let watched = false;
+      const traced = createHandler(environmentStack([site]).manifest, 'Echo', undefined, { onTrace: (trace) => traces.push(trace), recordTrace: () => watched });
+      const timed = mock.method(TraceRecorder.prototype, 'elapsed');
+      try {
+        const unwatched = await traced(event({ queryStringParameters: { n: '1' } }));
+        assert.equal(unwatched.statusCode, 200);
+        assert.deepEqual([traces.length, timed.mock.callCount()], [0, 0]);
+        watched = true;
+        await traced(event({ queryStringParameters: { n: '2' }, requestContext: { requestId: 'r-2' } }));
+        assert.deepEqual(traces.map((trace) => [trace.requestId, trace.status, trace.steps.map((step) => step.op)]), [['r-2', 200, ['respond']]]);
+        assert.ok(timed.mock.callCount() > 0);
+        watched = false;
+        await traced(event({ queryStringParameters: { n: '3' } }));
+        assert.equal(traces.length, 1);
+      } finally {
+        timed.mock.restore();
+      }
     });
 
     it('a request without query or path parameters is normalized, not refused', async () => {

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
 import type { RouteManifest } from '../../lambdas/shared/manifest';
 import type { APIGatewayProxyEvent, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
-import { authorizerEvent, proxyEvent, requestFacts, requestTime, type LocalStage } from '../../lib/local/gateway/proxy-event';
+import { authorizerEvent, pathAndQuery, proxyEvent, requestFacts, requestTime, type LocalStage } from '../../lib/local/gateway/proxy-event';
 
 /** Sends one raw request to a throwaway server and returns the IncomingMessage as the gateway sees it. */
 async function receive(send: (port: number) => void): Promise<{ request: IncomingMessage; body: Buffer }> {
@@ -82,5 +82,18 @@ describe('REST proxy v1 events as API Gateway builds them', () => {
     assert.equal(asked.headers!['User-Agent'], 'probe/1');
     assert.equal(asked.requestContext.resourceId, 'FilesName1234');
     assert.equal(asked.requestContext.authorizer, undefined);
+  });
+
+  it('reads path and query as WHATWG URL parsing does, plain targets included', () => {
+    const targets = [
+      '/', '/health', '/customers/c-1/', '/a.b/c~d_e-f', '/a//b', '//host/x', '/a/./b', '/a/../b', '/.hidden', '/a/%2e%2e/b', '/r%C3%A9sum%C3%A9', '/sp ace', '/x\\y',
+      '/q?', '/q?a=1&a=2&b', '/q?x=a+b&y=%20%zz', "/q?it's=(1)*2", '/q?a=1#frag', '/q?a="1"', '/q?a=<b>', '/q?café=1', '/q?a=b?c/d', '', '?only',
+    ];
+    for (const target of targets) {
+      const url = new URL(target, 'http://localhost');
+      const { path, query } = pathAndQuery(target);
+      assert.equal(path, url.pathname, target);
+      assert.deepEqual([...query], [...url.searchParams], target);
+    }
   });
 });

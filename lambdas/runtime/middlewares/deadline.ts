@@ -31,8 +31,21 @@ export interface Deadline {
  * request's own budget is spent.
  */
 export function requestDeadline(signal: AbortSignal, context: Pick<Context, 'getRemainingTimeInMillis'>): Deadline {
-  const budgetEnd = performance.now() + context.getRemainingTimeInMillis() - DEADLINE_MARGIN_MS;
-  // a timer may fire a little early against performance.now(); another request's timeout is far earlier
-  const toleranceMs = 20;
-  return { passed: () => signal.aborted && performance.now() >= budgetEnd - toleranceMs };
+  return new RequestDeadline(signal, performance.now() + context.getRemainingTimeInMillis() - DEADLINE_MARGIN_MS);
 }
+
+/** A timer may fire a little early against performance.now(); another request's timeout is far earlier. */
+const DEADLINE_TOLERANCE_MS = 20;
+
+/** A class, so that a request creates no function of its own for its deadline. */
+class RequestDeadline implements Deadline {
+  constructor(
+    private readonly signal: AbortSignal,
+    private readonly budgetEnd: number,
+  ) {}
+
+  passed(): boolean {
+    return this.signal.aborted && performance.now() >= this.budgetEnd - DEADLINE_TOLERANCE_MS;
+  }
+}
+

@@ -9,8 +9,10 @@ export function noStore(): RuntimeMiddleware {
   const after: NonNullable<RuntimeMiddleware['after']> = (request) => {
     const response = request.response;
     if (!response) return;
-    if (Object.keys(response.headers ?? {}).some((name) => name.toLowerCase() === 'cache-control')) return;
-    request.response = { ...response, headers: { ...response.headers, 'Cache-Control': 'no-store' } };
+    for (const name in response.headers) if (name.toLowerCase() === 'cache-control') return;
+    // added in place, as the security headers after it are: every answer's headers are its own object
+    if (response.headers) response.headers['Cache-Control'] = 'no-store';
+    else request.response = { ...response, headers: { 'Cache-Control': 'no-store' } };
   };
   return { after, onError: after };
 }

@@ -40,10 +40,23 @@ export function functionConfiguration(fn: TemplateResource): FunctionConfigurati
 
 /**
  * The Lambda context a local invocation gets: its remaining time counts down from the function's
- * timeout from the template, as Lambda's does, with its memory and name.
+ * timeout from the template, as Lambda's does, with its memory and name. A class, so that a
+ * request creates no function of its own for it.
  * @see https://docs.aws.amazon.com/lambda/latest/dg/nodejs-context.html
  */
-export function localInvocationContext(config: FunctionConfiguration, requestId: string): { functionName: string; memoryLimitInMB: string; awsRequestId: string; getRemainingTimeInMillis: () => number } {
-  const end = performance.now() + config.timeoutMs;
-  return { functionName: config.logicalId, memoryLimitInMB: String(config.memoryMb), awsRequestId: requestId, getRemainingTimeInMillis: () => Math.max(0, Math.round(end - performance.now())) };
+export function localInvocationContext(config: FunctionConfiguration, requestId: string): LocalInvocationContext {
+  return new LocalInvocationContext(config.logicalId, String(config.memoryMb), requestId, performance.now() + config.timeoutMs);
+}
+
+export class LocalInvocationContext {
+  constructor(
+    readonly functionName: string,
+    readonly memoryLimitInMB: string,
+    readonly awsRequestId: string,
+    private readonly end: number,
+  ) {}
+
+  getRemainingTimeInMillis(): number {
+    return Math.max(0, Math.round(this.end - performance.now()));
+  }
 }

@@ -241,6 +241,8 @@ function splitPath(path: string): string[] {
 }
 
 function safeDecode(part: string): string | undefined {
+  // only a percent sign starts anything to decode
+  if (!part.includes('%')) return part;
   try {
     return decodeURIComponent(part);
   } catch {

@@ -86,7 +86,7 @@ export function compileWebAcl(properties: unknown, options: WafEvaluatorOptions 
   // Block) decides; Count records the match and goes on; with no decision, the default action.
   // https://docs.aws.amazon.com/waf/latest/developerguide/web-acl-rule-actions.html
   return (request) => {
-    const prepared = prepareRequest(request);
+    const prepared = new PreparedRequest(request);
     const countedRules: string[] = [];
     for (const rule of rules) {
       if (!rule.matches(prepared)) continue;
@@ -112,12 +112,48 @@ interface CompileContext {
   bodyLimit: number;
 }
 
-interface PreparedRequest {
-  readonly method: string;
-  readonly headers: ReadonlyMap<string, string>;
-  readonly uriPath: string;
-  readonly queryString: string | undefined;
-  readonly body: Uint8Array | undefined;
+/**
+ * One request as the rules read it: each component extracted once however many statements inspect
+ * it (the payload rules read Content-Length twice and the method three times), headers by their
+ * lower-cased name.
+ */
+class PreparedRequest {
+  private headerMap: Map<string, string> | undefined;
+  private readonly extracted = new Map<string, Extracted>();
+
+  constructor(private readonly request: WafRequest) {}
+
+  get method(): string {
+    return this.request.method;
+  }
+
+  get uriPath(): string {
+    return this.request.uriPath;
+  }
+
+  get queryString(): string | undefined {
+    return this.request.queryString;
+  }
+
+  get body(): Uint8Array | undefined {
+    return this.request.body;
+  }
+
+  header(lowerName: string): string | undefined {
+    if (!this.headerMap) {
+      this.headerMap = new Map();
+      for (const [name, value] of Object.entries(this.request.headers)) if (value !== undefined) this.headerMap.set(name.toLowerCase(), value);
+    }
+    return this.headerMap.get(lowerName);
+  }
+
+  /** The component `key` names, extracted at its first use in this request. */
+  component(key: string, extract: (request: PreparedRequest) => Extracted): Extracted {
+    if (this.extracted.has(key)) return this.extracted.get(key);
+    const value = extract(this);
+    this.extracted.set(key, value);
+    return value;
+  }
 }
 
 type Matcher = (request: PreparedRequest) => boolean;
@@ -139,12 +175,6 @@ interface CustomBody {
 function decide(action: CompiledAction, countedRules: readonly string[], terminatingRule: string | undefined): WafDecision {
   if (action.kind === 'block') return { action: 'block', terminatingRule, countedRules, response: action.response };
   return { action: 'allow', terminatingRule, countedRules };
-}
-
-function prepareRequest(request: WafRequest): PreparedRequest {
-  const headers = new Map<string, string>();
-  for (const [name, value] of Object.entries(request.headers)) if (value !== undefined) headers.set(name.toLowerCase(), value);
-  return { method: request.method, headers, uriPath: request.uriPath, queryString: request.queryString, body: request.body };
 }
 
 // --- shape checks ----------------------------------------------------------------------------
@@ -305,10 +335,10 @@ type ComponentTest = (component: Buffer) => boolean;
  * `absentComponent`, an oversize body its OversizeHandling.
  */
 function inspecting(body: Record<string, unknown>, path: string, context: CompileContext, test: ComponentTest): Matcher {
-  const extract = compileFieldToMatch(body['FieldToMatch'], `${path}.FieldToMatch`, context);
+  const { key, extract } = compileFieldToMatch(body['FieldToMatch'], `${path}.FieldToMatch`, context);
   const transform = compileTransformations(body['TextTransformations'], `${path}.TextTransformations`);
   return (request) => {
-    const component = extract(request);
+    const component = request.component(key, extract);
     if (component === 'match' || component === 'no-match') return component === 'match';
     if (component === undefined) return context.absentComponent === 'empty' ? test(transform(Buffer.alloc(0))) : false;
     return test(transform(component));
@@ -377,7 +407,7 @@ type Extracted = Buffer | undefined | 'match' | 'no-match';
 const FIELDS = ['SingleHeader', 'Method', 'UriPath', 'QueryString', 'Body'] as const;
 
 /** https://docs.aws.amazon.com/waf/latest/developerguide/waf-rule-statement-fields-list.html */
-function compileFieldToMatch(value: unknown, where: string, context: CompileContext): (request: PreparedRequest) => Extracted {
+function compileFieldToMatch(value: unknown, where: string, context: CompileContext): { readonly key: string; readonly extract: (request: PreparedRequest) => Extracted } {
   const field = record(value, where);
   const kind = onlyKey(field, where, FIELDS);
   const settings = record(field[kind], `${where}.${kind}`);
@@ -386,21 +416,24 @@ function compileFieldToMatch(value: unknown, where: string, context: CompileCont
       allowKeys(settings, `${where}.SingleHeader`, ['Name']);
       // "The string match for the name is not case sensitive."
       const name = text(settings['Name'], `${where}.SingleHeader.Name`).toLowerCase();
-      return (request) => {
-        const headerValue = request.headers.get(name);
-        return headerValue === undefined ? undefined : bytes(headerValue);
+      return {
+        key: `header:${name}`,
+        extract: (request) => {
+          const headerValue = request.header(name);
+          return headerValue === undefined ? undefined : bytes(headerValue);
+        },
       };
     }
     case 'Method':
       allowKeys(settings, `${where}.Method`, []);
-      return (request) => bytes(request.method);
+      return { key: 'method', extract: (request) => bytes(request.method) };
     case 'UriPath':
       // inspected "exactly as it receives it from the client", without normalizing
       allowKeys(settings, `${where}.UriPath`, []);
-      return (request) => bytes(request.uriPath);
+      return { key: 'uriPath', extract: (request) => bytes(request.uriPath) };
     case 'QueryString':
       allowKeys(settings, `${where}.QueryString`, []);
-      return (request) => (request.queryString === undefined ? undefined : bytes(request.queryString));
+      return { key: 'queryString', extract: (request) => (request.queryString === undefined ? undefined : bytes(request.queryString)) };
     case 'Body': {
       allowKeys(settings, `${where}.Body`, ['OversizeHandling']);
       // WAF receives only the first bodyLimit bytes; OversizeHandling says what a longer body does
@@ -408,11 +441,14 @@ function compileFieldToMatch(value: unknown, where: string, context: CompileCont
       const handling = settings['OversizeHandling'] === undefined ? 'CONTINUE' : text(settings['OversizeHandling'], `${where}.Body.OversizeHandling`);
       if (!['CONTINUE', 'MATCH', 'NO_MATCH'].includes(handling)) throw new UnsupportedWebAclError(`${where}.Body.OversizeHandling`, `expected CONTINUE, MATCH or NO_MATCH, got ${handling}`);
       const limit = context.bodyLimit;
-      return (request) => {
-        const body = request.body;
-        if (body === undefined || body.length === 0) return undefined;
-        if (body.length > limit && handling !== 'CONTINUE') return handling === 'MATCH' ? 'match' : 'no-match';
-        return Buffer.from(body.buffer, body.byteOffset, Math.min(body.length, limit));
+      return {
+        key: `body:${handling}`,
+        extract: (request) => {
+          const body = request.body;
+          if (body === undefined || body.length === 0) return undefined;
+          if (body.length > limit && handling !== 'CONTINUE') return handling === 'MATCH' ? 'match' : 'no-match';
+          return Buffer.from(body.buffer, body.byteOffset, Math.min(body.length, limit));
+        },
       };
     }
   }
@@ -445,5 +481,7 @@ function compileTransformations(value: unknown, where: string): (component: Buff
   });
   if (steps.length === 0) throw new UnsupportedWebAclError(where, 'WAF requires at least one text transformation (NONE for none)');
   steps.sort((a, b) => a.priority - b.priority);
-  return (component) => steps.reduce((current, step) => step.transformation(current), component);
+  const changing = steps.filter((step) => step.transformation !== TRANSFORMATIONS.NONE);
+  if (changing.length === 0) return (component) => component;
+  return (component) => changing.reduce((current, step) => step.transformation(current), component);
 }

@@ -239,13 +239,20 @@ function answerMismatch(route: { method: string; path: string }, status: number,
 }
 
 function send(response: ServerResponse, result: ProxyResult, requestId: string): number {
-  const body = result.isBase64Encoded ? Buffer.from(result.body, 'base64') : Buffer.from(result.body ?? '', 'utf8');
   response.statusCode = result.statusCode;
-  for (const [name, value] of Object.entries(result.headers ?? {})) response.setHeader(name, value);
-  for (const [name, values] of Object.entries(result.multiValueHeaders ?? {})) response.setHeader(name, values.map(String));
+  for (const name in result.headers) response.setHeader(name, result.headers[name]!);
+  if (result.multiValueHeaders) for (const [name, values] of Object.entries(result.multiValueHeaders)) response.setHeader(name, values.map(String));
   response.setHeader('x-amzn-RequestId', requestId);
-  response.setHeader('Content-Length', body.length);
-  response.end(body);
+  if (result.isBase64Encoded) {
+    const body = Buffer.from(result.body, 'base64');
+    response.setHeader('Content-Length', body.length);
+    response.end(body);
+  } else {
+    // a string body goes out in one write with the head, as node:http does for strings
+    const body = result.body ?? '';
+    response.setHeader('Content-Length', Buffer.byteLength(body, 'utf8'));
+    response.end(body, 'utf8');
+  }
   return result.statusCode;
 }
 

@@ -11,11 +11,13 @@ export interface RequestFacts {
   readonly query: URLSearchParams;
   readonly headers: Record<string, string>;
   readonly multiValueHeaders: Record<string, string[]>;
+  /** Each header's name lower-cased → its spelling in `headers` (the first the client used). */
+  readonly headerNames: ReadonlyMap<string, string>;
 }
 
 /** What the gateway knows of a request before routing: id, path, query, headers as sent. */
 export function requestFacts(request: IncomingMessage): RequestFacts {
-  const url = new URL(request.url ?? '/', 'http://localhost');
+  const { path, query } = pathAndQuery(request.url ?? '/');
   // names come from the client: `__proto__` must be a key like any other, never a prototype
   const headers: Record<string, string> = Object.create(null);
   const multiValueHeaders: Record<string, string[]> = Object.create(null);
@@ -25,12 +27,33 @@ export function requestFacts(request: IncomingMessage): RequestFacts {
     const name = request.rawHeaders[index]!;
     const value = request.rawHeaders[index + 1]!;
     const lower = name.toLowerCase();
-    if (!spelling.has(lower)) spelling.set(lower, name);
-    const existing = spelling.get(lower)!;
+    let existing = spelling.get(lower);
+    if (existing === undefined) spelling.set(lower, (existing = name));
     (multiValueHeaders[existing] ??= []).push(value);
     headers[existing] = value;
   }
-  return { requestId: randomUUID(), receivedAt: Date.now(), path: url.pathname, query: url.searchParams, headers, multiValueHeaders };
+  return { requestId: randomUUID(), receivedAt: Date.now(), path, query, headers, multiValueHeaders, headerNames: spelling };
+}
+
+/** A path of plain segments (no dot segment, no percent-encoding, nothing WHATWG URL parsing would change). */
+const PLAIN_PATH = /^(?:\/[A-Za-z0-9_~-][A-Za-z0-9._~-]*)+\/?$|^\/$/;
+/** A query of printable ASCII that URL parsing keeps as is or percent-encodes only for URLSearchParams to decode back. */
+const PLAIN_QUERY = /^[A-Za-z0-9._~!$&'()*+,;=:@/?%-]*$/;
+
+/**
+ * The request target's path and query, as `new URL(target, base)` gives them: its pathname and
+ * searchParams. A plain target (what clients send nearly always) skips the URL parser.
+ */
+export function pathAndQuery(target: string): { readonly path: string; readonly query: URLSearchParams } {
+  const question = target.indexOf('?');
+  const path = question < 0 ? target : target.slice(0, question);
+  if (PLAIN_PATH.test(path)) {
+    if (question < 0) return { path, query: new URLSearchParams() };
+    const query = target.slice(question + 1);
+    if (PLAIN_QUERY.test(query)) return { path, query: new URLSearchParams(query) };
+  }
+  const url = new URL(target, 'http://localhost');
+  return { path: url.pathname, query: url.searchParams };
 }
 
 /** What every event of one stage carries: computed once per gateway. */
@@ -63,7 +86,7 @@ export function proxyEvent(
   binaryMediaTypes: readonly string[] = BINARY_MEDIA_TYPES,
 ): APIGatewayProxyEvent {
   const { queryStringParameters, multiValueQueryStringParameters } = queryMaps(facts.query);
-  const contentType = headerValue(facts.headers, 'content-type');
+  const contentType = headerValue(facts, 'content-type');
   const binary = isBinaryMediaType(contentType, binaryMediaTypes);
   const hasBody = body !== undefined && body.length > 0;
   return {
@@ -78,10 +101,7 @@ export function proxyEvent(
     stageVariables: null,
     body: hasBody ? (binary ? body.toString('base64') : body.toString('utf8')) : null,
     isBase64Encoded: hasBody && binary,
-    requestContext: {
-      ...requestContext(facts, method, resource, stage, sourceIp),
-      authorizer: authorizer ? { ...stringified(authorizer.context), principalId: authorizer.principalId, integrationLatency: authorizer.integrationLatency } : null,
-    },
+    requestContext: requestContext(facts, method, resource, stage, sourceIp, authorizer ? { ...stringified(authorizer.context), principalId: authorizer.principalId, integrationLatency: authorizer.integrationLatency } : null),
   };
 }
 
@@ -103,17 +123,19 @@ export function authorizerEvent(facts: RequestFacts, method: string, resource: M
     queryStringParameters,
     multiValueQueryStringParameters,
     stageVariables: null,
-    requestContext: { ...requestContext(facts, method, resource, stage, sourceIp), authorizer: undefined },
+    requestContext: requestContext(facts, method, resource, stage, sourceIp, undefined),
   };
 }
 
-function requestContext(facts: RequestFacts, method: string, resource: MatchedResource, stage: LocalStage, sourceIp: string): Omit<APIGatewayEventRequestContextWithAuthorizer<unknown>, 'authorizer'> {
-  const domainName = headerValue(facts.headers, 'host') ?? `${stage.apiId}.execute-api.local.amazonaws.com`;
+/** The request's context, its authorizer last (as the events have always listed it). */
+function requestContext<Authorizer>(facts: RequestFacts, method: string, resource: MatchedResource, stage: LocalStage, sourceIp: string, authorizer: Authorizer): APIGatewayEventRequestContextWithAuthorizer<Authorizer> {
+  const domainName = headerValue(facts, 'host') ?? `${stage.apiId}.execute-api.local.amazonaws.com`;
+  const dot = domainName.indexOf('.');
   return {
     accountId: stage.accountId,
     apiId: stage.apiId,
     domainName,
-    domainPrefix: domainName.split('.')[0]!,
+    domainPrefix: dot < 0 ? domainName : domainName.slice(0, dot),
     extendedRequestId: facts.requestId,
     httpMethod: method,
     identity: {
@@ -130,7 +152,7 @@ function requestContext(facts: RequestFacts, method: string, resource: MatchedRe
       principalOrgId: null,
       sourceIp,
       user: null,
-      userAgent: headerValue(facts.headers, 'user-agent') ?? null,
+      userAgent: headerValue(facts, 'user-agent') ?? null,
       userArn: null,
     },
     path: `/${stage.name}${facts.path}`,
@@ -141,24 +163,26 @@ function requestContext(facts: RequestFacts, method: string, resource: MatchedRe
     resourceId: resource.id,
     resourcePath: resource.path,
     stage: stage.name,
+    authorizer,
   };
 }
 
+const NO_QUERY = { queryStringParameters: null, multiValueQueryStringParameters: null } as const;
+
 function queryMaps(query: URLSearchParams): { queryStringParameters: Record<string, string> | null; multiValueQueryStringParameters: Record<string, string[]> | null } {
+  if (query.size === 0) return NO_QUERY;
   const single: Record<string, string> = Object.create(null);
   const multi: Record<string, string[]> = Object.create(null);
-  let any = false;
   for (const [name, value] of query) {
-    any = true;
     single[name] = value;
     (multi[name] ??= []).push(value);
   }
-  return any ? { queryStringParameters: single, multiValueQueryStringParameters: multi } : { queryStringParameters: null, multiValueQueryStringParameters: null };
+  return { queryStringParameters: single, multiValueQueryStringParameters: multi };
 }
 
-function headerValue(headers: Record<string, string>, lowerName: string): string | undefined {
-  for (const name in headers) if (name.toLowerCase() === lowerName) return headers[name];
-  return undefined;
+function headerValue(facts: RequestFacts, lowerName: string): string | undefined {
+  const name = facts.headerNames.get(lowerName);
+  return name === undefined ? undefined : facts.headers[name];
 }
 
 /** API Gateway passes a REST authorizer's context values to the integration as strings. */
@@ -170,11 +194,18 @@ function stringified(context: Readonly<Record<string, unknown>>): Record<string,
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
+/** The last second formatted: requests of the same second share its text. */
+let formatted = { second: NaN, text: '' };
+
 /** `$context.requestTime`'s CLF format, e.g. `28/Nov/2026:15:52:00 +0000`. */
 export function requestTime(epochMs: number): string {
-  const at = new Date(epochMs);
+  const second = Math.floor(epochMs / 1000);
+  if (second === formatted.second) return formatted.text;
+  const at = new Date(second * 1000);
   const two = (value: number) => String(value).padStart(2, '0');
-  return `${two(at.getUTCDate())}/${MONTHS[at.getUTCMonth()]}/${at.getUTCFullYear()}:${two(at.getUTCHours())}:${two(at.getUTCMinutes())}:${two(at.getUTCSeconds())} +0000`;
+  const text = `${two(at.getUTCDate())}/${MONTHS[at.getUTCMonth()]}/${at.getUTCFullYear()}:${two(at.getUTCHours())}:${two(at.getUTCMinutes())}:${two(at.getUTCSeconds())} +0000`;
+  formatted = { second, text };
+  return text;
 }
 
 /**

@@ -46,19 +46,26 @@ export class TraceStore {
   access(entry: AccessLogEntry): void {
     const trace = this.pending.get(entry.requestId);
     this.pending.delete(entry.requestId);
-    this.entries.push({ seq: ++this.seq, access: entry, ...(trace ? { trace } : {}) });
-    if (this.entries.length > this.capacity) this.entries.shift();
+    this.entries.push(trace ? { seq: ++this.seq, access: entry, trace } : { seq: ++this.seq, access: entry });
+    // the oldest go in batches: one shift per request would move the whole ring every time
+    if (this.entries.length >= 2 * this.capacity) this.trim();
   }
 
   list(): readonly RecordedRequest[] {
-    return this.entries;
+    return this.trim();
   }
 
   after(seq: number, limit = 200): readonly RecordedRequest[] {
-    return this.entries.filter((entry) => entry.seq > seq).slice(-limit);
+    return this.trim().filter((entry) => entry.seq > seq).slice(-limit);
   }
 
   get(requestId: string): RecordedRequest | undefined {
-    return this.entries.find((entry) => entry.access.requestId === requestId);
+    return this.trim().find((entry) => entry.access.requestId === requestId);
+  }
+
+  /** Drops what is beyond the capacity, oldest first. */
+  private trim(): RecordedRequest[] {
+    if (this.entries.length > this.capacity) this.entries.splice(0, this.entries.length - this.capacity);
+    return this.entries;
   }
 }
