@@ -104,8 +104,8 @@ describe('answers checked against their published schemas (local mode only)', ()
     it('warn: the answer goes out as the chain made it; the mismatch is logged with route, status and violations, and shown with the request in the console', async () => {
       const answer = await warn.echo({ id: 'seven' });
       assert.deepEqual([answer.status, answer.body], [200, { id: 'seven' }]);
-      const logged = warn.logs.find((entry) => entry.msg === 'answer does not match its published schema');
-      assert.deepEqual(logged, { level: 'warn', msg: 'answer does not match its published schema', requestId: answer.requestId, route: 'Echo', method: 'POST', path: '/echo', status: 200, violations: ['/id must be integer'] });
+      const logged = warn.logs.find((entry) => entry.message === 'answer does not match its published schema');
+      assert.deepEqual(logged, { level: 'warn', message: 'answer does not match its published schema', requestId: answer.requestId, route: 'Echo', method: 'POST', path: '/echo', status: 200, violations: ['/id must be integer'] });
       assert.deepEqual((await warn.consoleRequest(answer.requestId)).access.answerViolations, ['/id must be integer']);
       const good = await warn.echo({ id: 7 });
       assert.equal((await warn.consoleRequest(good.requestId)).access.answerViolations, undefined);

@@ -107,7 +107,7 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
       return answerCheck(route, answer).slice(0, MAX_REPORTED_VIOLATIONS);
     } catch (error) {
       // a check that cannot run says so, and never changes the answer
-      options.log?.({ level: 'error', msg: 'answer check failed', route: route.id, error: error instanceof Error ? error.message : String(error) });
+      options.log?.({ level: 'error', message: 'answer check failed', route: route.id, error: error instanceof Error ? error.message : String(error) });
       return [];
     }
   };
@@ -131,7 +131,7 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
       try {
         return await handleConsole(request, response, facts.path, consoleContext);
       } catch (error) {
-        options.log?.({ level: 'error', msg: 'console failure', error: error instanceof Error ? error.message : String(error) });
+        options.log?.({ level: 'error', message: 'console failure', error: error instanceof Error ? error.message : String(error) });
         if (!response.headersSent) sendProblem(request, response, GATEWAY_PROBLEMS.internal, facts);
         return;
       }
@@ -206,19 +206,19 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
       const eventBytes = invocationPayloadBytes(event);
       if (eventBytes > MAX_INVOCATION_PAYLOAD_BYTES) {
         // Lambda refuses the invocation and API Gateway answers 500 (DEFAULT_5XX): the same here, with the reason in the log
-        options.log?.({ level: 'warn', msg: 'invocation payload too large', requestId: facts.requestId, route: route.id, eventBytes, limit: MAX_INVOCATION_PAYLOAD_BYTES, bodyBytes });
+        options.log?.({ level: 'warn', message: 'invocation payload too large', requestId: facts.requestId, route: route.id, eventBytes, limit: MAX_INVOCATION_PAYLOAD_BYTES, bodyBytes });
         return void (status = gatewayError(request, response, 'DEFAULT_5XX', facts, 'Internal server error'));
       }
       // the Lambda context counts down from the function's timeout in the template
       let answer = await handlers.get(target.functionLogicalId)!(event, localInvocationContext(target.function, facts.requestId));
       answerViolations = checkAnswer(route, answer);
       if (answerViolations.length) {
-        options.log?.({ level: 'warn', msg: 'answer does not match its published schema', requestId: facts.requestId, route: route.id, method, path: route.path, status: answer.statusCode, violations: answerViolations });
+        options.log?.({ level: 'warn', message: 'answer does not match its published schema', requestId: facts.requestId, route: route.id, method, path: route.path, status: answer.statusCode, violations: answerViolations });
         if (answerCheckMode === 'fatal') answer = answerMismatch(route, answer.statusCode, answerViolations, facts.requestId);
       }
       status = send(response, answer, facts.requestId);
     } catch (error) {
-      options.log?.({ level: 'error', msg: 'gateway failure', requestId: facts.requestId, error: error instanceof Error ? error.stack : String(error) });
+      options.log?.({ level: 'error', message: 'gateway failure', requestId: facts.requestId, error: error instanceof Error ? error.stack : String(error) });
       if (!response.headersSent) status = gatewayError(request, response, 'DEFAULT_5XX', facts, 'Internal server error');
     } finally {
       options.onRequest?.({ requestId: facts.requestId, method, path: facts.path, ...(routeId ? { route: routeId } : {}), ...(keyId ? { keyId } : {}), ...(keyName ? { keyName } : {}), status, latencyMs: Date.now() - facts.receivedAt, bodyBytes, ...(answerViolations.length ? { answerViolations } : {}) });
