@@ -75,12 +75,16 @@ function testSource(name: string, declare: string): string {
   return `import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ${declare} } from '../../lib/apps/${name}';
+import { tablesOf } from '../support/dynamo';
 import { RuntimeHarness } from '../support/runtime';
+
+// this file's own tables on the run's DynamoDB Local
+const tables = tablesOf(__filename);
 
 describe('${name} app', () => {
   let harness: RuntimeHarness;
   before(async () => {
-    harness = await RuntimeHarness.start([${declare}]);
+    harness = await RuntimeHarness.start([${declare}], { tables });
   });
   after(() => harness?.stop());
 
