@@ -1,14 +1,15 @@
 import { relative } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createDocumentClient } from '../../lambdas/runtime/dynamodb';
-import { startGateway, type RunningGateway } from '../local/gateway/server';
-import { ensureLocalDevKey, LOCAL_DEV_KEY_NAME } from '../local/local-dev-key';
+import type { RunningGateway } from '../local/gateway/server';
+import { dataHome } from '../local/data-home';
 import { UsageError, type CommandIo } from './io';
 import { routeLines } from './route-table-text';
 
 export const DEV_USAGE = `  appapi dev [--env ENV] [--port N]      serve an environment on http://127.0.0.1:3000 (PORT also works)`;
 
 async function printLocalDevKey(gateway: RunningGateway, io: CommandIo): Promise<void> {
+  const { createDocumentClient } = require('../../lambdas/runtime/dynamodb') as typeof import('../../lambdas/runtime/dynamodb');
+  const { ensureLocalDevKey, LOCAL_DEV_KEY_NAME } = require('../local/local-dev-key') as typeof import('../local/local-dev-key');
   const documents = createDocumentClient(gateway.dynamoEndpoint);
   try {
     const key = await ensureLocalDevKey(gateway.dataHome, gateway.manifest(), documents);
@@ -32,8 +33,16 @@ export async function devCommand(argv: readonly string[], io: CommandIo): Promis
   const { values } = parseArgs({ args: [...argv], options: { env: { type: 'string', default: 'dev' }, port: { type: 'string' } }, strict: true });
   const port = Number(values.port ?? process.env.PORT ?? 3000);
   if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new UsageError(`--port takes a port number, received "${values.port}".`);
+  // DynamoDB Local (a JVM, on the other core) is the longest part of a start: it is spawned before
+  // the gateway's modules load, which took about half a second of the start on its own
+  const { connectLocalDynamo } = require('../local/local-dynamo') as typeof import('../local/local-dynamo');
+  const localDynamo = connectLocalDynamo(dataHome(), values.env, { record: true });
+  // startGateway handles its outcome; this only keeps an early failure from counting as unhandled
+  localDynamo.catch(() => {});
+  const { startGateway } = require('../local/gateway/server') as typeof import('../local/gateway/server');
   const gateway = await startGateway({
     env: values.env,
+    localDynamo,
     port,
     onRequest: (entry) => io.out(`${entry.method} ${entry.path} → ${entry.status} ${entry.latencyMs} ms${entry.keyId ? ` ${entry.keyId}` : ''}`),
     log: (entry) => {

@@ -19,6 +19,12 @@ import { warmUpBuildModules } from './warm-up';
 import { PROJECT_ROOT } from '../../project-context';
 
 export interface GatewayOptions {
+  /**
+   * This environment's DynamoDB Local, already being started or connected by the caller (`appapi
+   * dev` starts it before it loads the gateway's modules, so the JVM starts sooner).
+   * @default - started (or, when this environment's is running, connected) here
+   */
+  readonly localDynamo?: ReturnType<typeof connectLocalDynamo>;
   /** @default 'dev' */
   readonly env?: string;
   /** @default 3000; 0 picks a free port */
@@ -108,7 +114,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
   const phases: Record<string, number> = {};
   const timed = <T>(phase: string, started: number, value: T): T => ((phases[phase] = Math.round(performance.now() - started)), value);
   // DynamoDB Local (a JVM, on another core) starts while the declarations load and synthesize here
-  const connecting = connectLocalDynamo(home, env, { record: true }).then((connected) => timed('dynamoDbLocal', startedAt, connected));
+  const connecting = (options.localDynamo ?? connectLocalDynamo(home, env, { record: true })).then((connected) => timed('dynamoDbLocal', startedAt, connected));
   let generation: Generation;
   try {
     generation = timed('declarations', startedAt, loadGeneration(env, options.appsModule, tablePrefix, options.context));
