@@ -121,8 +121,14 @@ export function buildEnvironments(app: App, options: BuildOptions = {}): AppApiS
  * unknown name. `resourcePrefix` renames the tables for local mode only (see lib/local/table-prefix.ts);
  * `context` replaces cdk.json's (its `appapi:apps` paths still start at the project folder).
  */
-export function loadEnvironment(environment: string, apps?: readonly AppDeclaration[], options: { readonly resourcePrefix?: string; readonly context?: Record<string, unknown> } = {}): AppApiStack {
-  const context = options.context ?? projectContext();
+export function loadEnvironment(
+  environment: string,
+  apps?: readonly AppDeclaration[],
+  options: { readonly resourcePrefix?: string; readonly context?: Record<string, unknown>; /** Build the Lambda bundles. @default true */ readonly bundling?: boolean } = {},
+): AppApiStack {
+  const given = options.context ?? projectContext();
+  // CDK's own switch (as `cdk synth --exclusively` uses it): no stack is bundled
+  const context = options.bundling === false ? { ...given, 'aws:cdk:bundling-stacks': [] } : given;
   const target = findEnvironmentTarget(environment, context);
   const app = new App({ context, outdir: temporaryOutdir() });
   return new AppApiStack(app, stackName(environment), {

@@ -231,7 +231,7 @@ export class AppApiStack extends Stack {
     this.fallback = new GatewayFallback(this, 'Fallback', {
       restApi: this.restApi,
       environmentName: this.environmentName,
-      code: lambda.Code.fromAsset(lambdaAssetDirectory('fallback', this.manifest)),
+      code: lambda.Code.fromAsset(lambdaAssetDirectory('fallback', this.manifest, { bundling: this.bundlingRequired })),
       ...(props.logRetention ? { logRetention: props.logRetention } : {}),
       logRemovalPolicy: removalPolicy,
     });
@@ -245,14 +245,14 @@ export class AppApiStack extends Stack {
       environmentName: this.environmentName,
       apiKeysTable: this.apiKeysTable,
       publicJwk: this.signingKey.publicJwk,
-      code: lambda.Code.fromAsset(lambdaAssetDirectory('authorizer', this.manifest)),
+      code: lambda.Code.fromAsset(lambdaAssetDirectory('authorizer', this.manifest, { bundling: this.bundlingRequired })),
       ...(props.authorizerCacheTtl ? { resultsCacheTtl: props.authorizerCacheTtl } : {}),
       ...(props.tracing ? { tracing: true } : {}),
       ...(props.logRetention ? { logRetention: props.logRetention } : {}),
       logRemovalPolicy: removalPolicy,
     });
 
-    const handlerDirectory = lambdaAssetDirectory('handler', this.manifest);
+    const handlerDirectory = lambdaAssetDirectory('handler', this.manifest, { bundling: this.bundlingRequired });
     this.handlerRoles = new HandlerRoles(this, 'HandlerRoles', { manifest: this.manifest, ...(props.tracing ? { tracing: true } : {}) });
     const routeStacks: RouteStack[] = [];
     for (const group of placeRoutes(this.manifest.routes, props.maxResourcesPerNestedStack)) {

@@ -81,7 +81,8 @@ export function bundle(entry: LambdaEntry): Bundle {
  * Without a manifest (an entry that reads none, e.g. `signingKey`) the directory holds the bundle and its map alone.
  * The handler's also holds validators.js: every JSON Schema of the environment compiled ahead of time.
  */
-export function lambdaAssetDirectory(entry: LambdaEntry, manifest?: EnvironmentManifest): string {
+export function lambdaAssetDirectory(entry: LambdaEntry, manifest?: EnvironmentManifest, options: { readonly bundling?: boolean } = {}): string {
+  if (options.bundling === false) return unbundledAssetDirectory(entry);
   const { code, sourceMap } = bundle(entry);
   const manifestJson = manifest === undefined ? undefined : JSON.stringify(manifest);
   const validators = entry === 'handler' && manifest !== undefined;
@@ -108,6 +109,27 @@ export function lambdaAssetDirectory(entry: LambdaEntry, manifest?: EnvironmentM
       renameSync(staging, directory);
     } catch (error) {
       // another process staged the same content first
+      if (!existsSync(directory)) throw error;
+    }
+  }
+  return directory;
+}
+
+/**
+ * The asset of a stack that CDK's `aws:cdk:bundling-stacks` context leaves out of bundling (as
+ * `cdk synth --exclusively` and local mode do): a placeholder, not the bundle. Local mode runs
+ * `lambdas/` from source and reads only the functions' settings from the template, so building
+ * the bundles (about 3 s of CPU on a first start, the SDK included) would be spent for nothing.
+ */
+function unbundledAssetDirectory(entry: LambdaEntry): string {
+  const directory = join(tmpdir(), 'appapi-assets', `${entry}-unbundled`);
+  if (!existsSync(directory)) {
+    const staging = `${directory}.${process.pid}.tmp`;
+    mkdirSync(staging, { recursive: true });
+    writeFileSync(join(staging, LAMBDA_ENTRIES[entry].file), `throw new Error('not bundled: this stack was synthesized without bundling (aws:cdk:bundling-stacks)');\n`);
+    try {
+      renameSync(staging, directory);
+    } catch (error) {
       if (!existsSync(directory)) throw error;
     }
   }

@@ -1,4 +1,4 @@
-import { Annotations, CustomResource, Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
+import { Annotations, CustomResource, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -85,7 +85,7 @@ export class SigningKey extends Construct {
     this.function = new lambda.Function(this, 'Function', {
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,
-      code: lambda.Code.fromAsset(lambdaAssetDirectory('signingKey')),
+      code: lambda.Code.fromAsset(lambdaAssetDirectory('signingKey', undefined, { bundling: Stack.of(this).bundlingRequired })),
       handler: LAMBDA_ENTRIES.signingKey.handler,
       role,
       logGroup,

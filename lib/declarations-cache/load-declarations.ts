@@ -92,7 +92,8 @@ function buildDeclarations(request: DeclarationsRequest): { manifest: Environmen
   const loadedBefore = new Set(Object.keys(require.cache));
   const { loadEnvironment, releaseEnvironment } = require('../environments') as typeof import('../environments');
   const apps = request.appsModule ? (require(request.appsModule) as { apps: readonly AppDeclaration[] }).apps : undefined;
-  const stack = loadEnvironment(request.environment, apps, { ...(request.resourcePrefix ? { resourcePrefix: request.resourcePrefix } : {}), ...(request.context ? { context: request.context } : {}) });
+  // local mode and the CLI read settings and the manifest, never the Lambda bundles: none is built
+  const stack = loadEnvironment(request.environment, apps, { bundling: false, ...(request.resourcePrefix ? { resourcePrefix: request.resourcePrefix } : {}), ...(request.context ? { context: request.context } : {}) });
   let platform: PlatformTemplate | undefined;
   try {
     platform = request.platform ? (require('../local/cloud/platform-template') as typeof import('../local/cloud/platform-template')).platformTemplate(stack) : undefined;

@@ -7,7 +7,10 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
+import type { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { Asset } from 'aws-cdk-lib/aws-s3-assets';
+import type { AppApiStack } from '../../lib/constructs/app-api-stack';
 import { LAMBDA_ENTRIES, lambdaAssetDirectory } from '../../lib/constructs/lambda-asset';
 import { loadEnvironment } from '../../lib/environments';
 import { environmentSchemas } from '../../lib/constructs/precompiled-validators';
@@ -112,5 +115,24 @@ describe('Lambda assets', () => {
     assert.equal(validate({ id: 'c1', name: 'Ada', email: 'ada@example.com' }), true);
     assert.equal(validate({ id: 'c1', name: 'Ada', email: 'not an email' }), false);
     assert.equal(validate({ id: 'c1', name: 'Ada', email: 'ada@example.com', extra: 1 }), false);
+  });
+
+  it('a stack left out of bundling (aws:cdk:bundling-stacks, as local mode and the CLI load it) builds no bundle: each of our functions gets a placeholder', () => {
+    const entryFiles = new Set<string>(Object.values(LAMBDA_ENTRIES).map((entry) => entry.file));
+    /** The entry files of our assets (handler, authorizer, fallback, signing key) in a stack, by their staged content. */
+    const ourEntryCode = (candidate: AppApiStack): string[] =>
+      candidate.node
+        .findAll()
+        .filter((construct): construct is Asset => construct instanceof Asset)
+        .flatMap((asset) => {
+          const directory = join((candidate.node.root as App).outdir, asset.assetPath);
+          return readdirSync(directory).filter((name) => entryFiles.has(name)).map((name) => readFileSync(join(directory, name), 'utf8'));
+        });
+    const unbundled = ourEntryCode(loadEnvironment('dev', undefined, { bundling: false }));
+    assert.ok(unbundled.length >= 4, `found ${unbundled.length} of our assets`);
+    for (const code of unbundled) assert.match(code, /^throw new Error\('not bundled/);
+    const bundled = ourEntryCode(stack);
+    assert.equal(bundled.length, unbundled.length);
+    for (const code of bundled) assert.doesNotMatch(code, /not bundled/);
   });
 });
