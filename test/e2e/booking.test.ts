@@ -2,9 +2,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { RunningGateway } from '../../lib/local/gateway/server';
-import { bookingFlowTests, type CallRoute } from '../support/booking-flow';
+import { bookingFlowTests } from '../support/booking-flow';
 import { tablesOf } from '../support/dynamo';
-import { createToken, request, startTestGateway } from './support';
+import { createToken, httpCallRoute, request, startTestGateway } from './support';
 
 const tables = tablesOf(__filename);
 
@@ -18,16 +18,7 @@ describe('reference app "booking" through the local gateway', () => {
   });
   after(() => gateway?.stop());
 
-  const call: CallRoute = async (routeId, { as, params = {}, query, headers, body } = {}) => {
-    const route = gateway.manifest().routes.find((candidate) => candidate.id === routeId)!;
-    const path = route.path.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(params[name] ?? ''));
-    const answer = await request(gateway, route.method, `${path}${query ? `?${new URLSearchParams(query)}` : ''}`, {
-      ...(as ? { token: tokens[as] } : {}),
-      ...(headers ? { headers } : {}),
-      ...(body === undefined ? {} : { body }),
-    });
-    return { status: answer.status, body: answer.body, header: (name) => answer.headers.get(name) };
-  };
+  const call = httpCallRoute(() => gateway, tokens);
   bookingFlowTests(() => call);
 
   it('over HTTP only: malformed JSON → 400 from the method\'s request validator, no token → 401, a key of another group → 403, all problem+json', async () => {

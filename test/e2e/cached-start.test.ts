@@ -6,9 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { RunningGateway } from '../../lib/local/gateway/server';
-import { bookingFlowTests, type CallRoute } from '../support/booking-flow';
+import { bookingFlowTests } from '../support/booking-flow';
 import { tablesOf } from '../support/dynamo';
-import { createToken, request, startTestGateway } from './support';
+import { createToken, httpCallRoute, request, startTestGateway } from './support';
 
 const tables = tablesOf(__filename);
 
@@ -49,15 +49,6 @@ describe('reference app "booking" through a gateway started from the declaration
     for (const answer of [malformed, anonymous]) assert.match(answer.headers.get('content-type') ?? '', /problem\+json/);
   });
 
-  const call: CallRoute = async (routeId, { as, params = {}, query, headers, body } = {}) => {
-    const route = gateway.manifest().routes.find((candidate) => candidate.id === routeId)!;
-    const path = route.path.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(params[name] ?? ''));
-    const answer = await request(gateway, route.method, `${path}${query ? `?${new URLSearchParams(query)}` : ''}`, {
-      ...(as ? { token: tokens[as] } : {}),
-      ...(headers ? { headers } : {}),
-      ...(body === undefined ? {} : { body }),
-    });
-    return { status: answer.status, body: answer.body, header: (name) => answer.headers.get(name) };
-  };
+  const call = httpCallRoute(() => gateway, tokens);
   bookingFlowTests(() => call);
 });

@@ -4,6 +4,7 @@ import { ApiKeyStore } from '../../lib/keys/key-store';
 import { mintToken } from '../../lib/keys/tokens';
 import { loadOrCreateSigningKey } from '../../lib/local/signing-key-file';
 import { startGateway, type GatewayOptions, type RunningGateway } from '../../lib/local/gateway/server';
+import type { CallRoute } from '../support/booking-flow';
 import { shareDynamo, type FileTables } from '../support/dynamo';
 import { temporaryFolder } from '../support/temporary-folder';
 
@@ -55,4 +56,21 @@ export async function request(gateway: RunningGateway, method: string, path: str
   const response = await fetch(`${gateway.url}${path}`, { method, headers, ...(body === undefined ? {} : { body }), redirect: 'manual', signal: AbortSignal.timeout(20_000) });
   const text = await response.text();
   return { status: response.status, headers: response.headers, body: /json/.test(response.headers.get('content-type') ?? '') && text ? JSON.parse(text) : text };
+}
+
+/**
+ * The booking flow's calls (test/support/booking-flow.ts) over HTTP: each route by its id, with the
+ * token of the caller it names. `gateway` is read at each call (suites start it in `before`).
+ */
+export function httpCallRoute(gateway: () => RunningGateway, tokens: Readonly<Record<'partner' | 'ops', string>>): CallRoute {
+  return async (routeId, { as, params = {}, query, headers, body } = {}) => {
+    const route = gateway().manifest().routes.find((candidate) => candidate.id === routeId)!;
+    const path = route.path.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(params[name] ?? ''));
+    const answer = await request(gateway(), route.method, `${path}${query ? `?${new URLSearchParams(query)}` : ''}`, {
+      ...(as ? { token: tokens[as] } : {}),
+      ...(headers ? { headers } : {}),
+      ...(body === undefined ? {} : { body }),
+    });
+    return { status: answer.status, body: answer.body, header: (name) => answer.headers.get(name) };
+  };
 }
