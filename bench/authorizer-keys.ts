@@ -149,7 +149,8 @@ export async function authorizerAtScale(line: (text: string) => void, documents:
           for (let sent = 0; sent < (rate * SIMULATED_MS) / 1000; sent += 1) {
             clock = start + Math.floor((sent * 1000) / rate);
             const token = tokens[Math.floor(random() * active)]!;
-            const decision = await gateway.decide(event(token), `Bearer ${token}`);
+            const request = event(token);
+            const decision = await gateway.decide(`Bearer ${token}`, request.methodArn, () => request);
             if (decision.outcome !== 'allow') throw new Error(`bench request refused: ${decision.outcome}`);
           }
         }

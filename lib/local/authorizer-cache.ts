@@ -21,20 +21,23 @@ export class AuthorizerCache {
     private readonly clock: () => number = Date.now,
   ) {}
 
-  async decide(event: AuthorizerEvent, identity: string | undefined): Promise<AuthorizationDecision> {
+  /**
+   * `event` is built only when the authorizer runs: a cached decision needs the method ARN alone.
+   */
+  async decide(identity: string | undefined, methodArn: string, event: () => AuthorizerEvent): Promise<AuthorizationDecision> {
     if (identity === undefined || identity === '') return { outcome: 'unauthorized' };
     const now = this.clock();
     let cached = this.entries.get(identity);
     if (!cached || cached.expiresAt <= now) {
       this.entries.delete(identity);
       try {
-        cached = { result: await this.authorizer(event), expiresAt: now + this.ttlMs };
+        cached = { result: await this.authorizer(event()), expiresAt: now + this.ttlMs };
       } catch (error) {
         return { outcome: (error as Error).message === UNAUTHORIZED ? 'unauthorized' : 'failure' };
       }
       if (this.ttlMs > 0) this.remember(identity, cached, now);
     }
-    return policyAllows(cached.result.policyDocument, event.methodArn) ? { outcome: 'allow', result: cached.result } : { outcome: 'forbidden' };
+    return policyAllows(cached.result.policyDocument, methodArn) ? { outcome: 'allow', result: cached.result } : { outcome: 'forbidden' };
   }
 
   /** Many distinct tokens must not grow memory without bound: expired entries go first. */

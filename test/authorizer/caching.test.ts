@@ -39,7 +39,7 @@ describe('authorizer caching is safe', () => {
   const newAuthorizer = () => createAuthorizer({ manifest, publicJwk: pair.publicJwk, dynamo: documents, keySet: { clock: () => clock }, log: () => {} });
   const gateway = (authorizer = newAuthorizer()) => new AuthorizerCache(authorizer, 30_000, () => clock);
   const call = (cache: AuthorizerCache, token: string, method: string, path: string) =>
-    cache.decide(authorizerEvent(`Bearer ${token}`, method, path), `Bearer ${token}`).then((decision) => decision.outcome);
+    cache.decide(`Bearer ${token}`, authorizerEvent(`Bearer ${token}`, method, path).methodArn, () => authorizerEvent(`Bearer ${token}`, method, path)).then((decision) => decision.outcome);
 
   it('a key allowed on route A is denied on route B right after a cached success on A', async () => {
     const partner = await store.create('partner-only', ['partners']);

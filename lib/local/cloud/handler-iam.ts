@@ -32,8 +32,21 @@ export function authorizedClient(client: DynamoDBDocumentClient, identity: Handl
     }
     return decision;
   };
+  // a call naming one table (GetItem, Query…) makes the same IAM requests every time: kept per command, table and index
+  const singleTableRequests = new Map<string, ReturnType<typeof dynamoDbRequests>>();
+  const requestsOf = (command: { input: Record<string, unknown>; constructor: { name: string } }) => {
+    const { input } = command;
+    if (typeof input.TableName !== 'string' || input.TransactItems !== undefined) return dynamoDbRequests({ operation: command.constructor.name.replace(/Command$/, ''), input }, where);
+    const key = `${command.constructor.name}\0${input.TableName}\0${typeof input.IndexName === 'string' ? input.IndexName : ''}`;
+    let requests = singleTableRequests.get(key);
+    if (requests === undefined) {
+      requests = dynamoDbRequests({ operation: command.constructor.name.replace(/Command$/, ''), input }, where);
+      if (singleTableRequests.size < 1_000) singleTableRequests.set(key, requests);
+    }
+    return requests;
+  };
   const send = async (command: { input: Record<string, unknown>; constructor: { name: string } }, ...rest: unknown[]): Promise<unknown> => {
-    for (const request of dynamoDbRequests({ operation: command.constructor.name.replace(/Command$/, ''), input: command.input }, where)) {
+    for (const request of requestsOf(command)) {
       const decision = decide(request);
       if (decision === 'allow') continue;
       const reason = decision === 'explicit-deny' ? 'with an explicit deny in an identity-based policy' : 'because no identity-based policy allows the ' + request.action + ' action';

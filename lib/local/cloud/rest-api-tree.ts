@@ -235,10 +235,16 @@ function uniqueById(resources: readonly TemplateResource[]): Map<string, Templat
   return byId;
 }
 
+/** The path's segments, leading and trailing slashes dropped (scanned, not matched: it runs per request). */
 function splitPath(path: string): string[] {
-  const trimmed = path.replace(/^\/+/, '').replace(/\/+$/, '');
-  return trimmed === '' ? [] : trimmed.split('/');
+  let start = 0;
+  let end = path.length;
+  while (start < end && path.charCodeAt(start) === SLASH) start += 1;
+  while (end > start && path.charCodeAt(end - 1) === SLASH) end -= 1;
+  return start === end ? [] : path.slice(start, end).split('/');
 }
+
+const SLASH = 0x2f;
 
 function safeDecode(part: string): string | undefined {
   // only a percent sign starts anything to decode

@@ -10,7 +10,7 @@ import { GATEWAY_PROBLEMS, gatewayProblemBody, MAX_BODY_BYTES, type GatewayProbl
 import { openApiDocument } from '../../openapi';
 import { AuthorizerCache } from '../authorizer-cache';
 import { CONSOLE_PATH, handleConsole, type ConsoleContext } from '../console/console-api';
-import { authorizerEvent, invocationPayloadBytes, proxyEvent, requestFacts, type LocalStage, type RequestFacts } from './proxy-event';
+import { authorizerEvent, invocationPayloadBytes, methodArn, proxyEvent, requestFacts, type LocalStage, type RequestFacts } from './proxy-event';
 import { LOCAL_PSEUDO_PARAMETERS } from '../cloud/intrinsics';
 import { readBody } from './read-body';
 import { fallbackAnswer, pathMethods } from '../../../lambdas/fallback/fallback-answer';
@@ -121,6 +121,7 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
   const waf = platform.webAcl ? compileWebAcl(platform.webAcl) : undefined;
   const gatewayError = (request: IncomingMessage, response: ServerResponse, type: GatewayResponseType, facts: RequestFacts, message: string): number =>
     sendGatewayAnswer(request, response, platform.gatewayResponses(type, { requestId: facts.requestId, message }), facts);
+  const region = LOCAL_PSEUDO_PARAMETERS['AWS::Region']!;
   const stage: LocalStage = { name: manifest.env, apiId: `${manifest.prefix}-${manifest.env}`, accountId: LOCAL_PSEUDO_PARAMETERS['AWS::AccountId']! };
 
   const consoleContext: ConsoleContext | undefined = options.console ? { ...options.console, manifest, documents: options.documents } : undefined;
@@ -174,7 +175,7 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
       if (templateMethod.authorizationType === 'CUSTOM') {
         const identity = request.headers[identityHeader] as string | undefined;
         const asked = performance.now();
-        const decision = await authorizations.decide(authorizerEvent(facts, method, resource, pathParameters, stage, sourceIp, LOCAL_PSEUDO_PARAMETERS['AWS::Region']!), identity);
+        const decision = await authorizations.decide(identity, methodArn(facts, method, stage, region), () => authorizerEvent(facts, method, resource, pathParameters, stage, sourceIp, region));
         if (decision.outcome !== 'allow') {
           const [type, message]: [GatewayResponseType, string] =
             decision.outcome === 'unauthorized' ? ['UNAUTHORIZED', 'Unauthorized'] : decision.outcome === 'forbidden' ? ['ACCESS_DENIED', 'User is not authorized to access this resource'] : ['AUTHORIZER_FAILURE', 'Internal server error'];
@@ -239,20 +240,25 @@ function answerMismatch(route: { method: string; path: string }, status: number,
 }
 
 function send(response: ServerResponse, result: ProxyResult, requestId: string): number {
-  response.statusCode = result.statusCode;
-  for (const name in result.headers) response.setHeader(name, result.headers[name]!);
-  if (result.multiValueHeaders) for (const [name, values] of Object.entries(result.multiValueHeaders)) response.setHeader(name, values.map(String));
-  response.setHeader('x-amzn-RequestId', requestId);
-  if (result.isBase64Encoded) {
-    const body = Buffer.from(result.body, 'base64');
-    response.setHeader('Content-Length', body.length);
-    response.end(body);
-  } else {
-    // a string body goes out in one write with the head, as node:http does for strings
-    const body = result.body ?? '';
-    response.setHeader('Content-Length', Buffer.byteLength(body, 'utf8'));
-    response.end(body, 'utf8');
+  const body = result.isBase64Encoded ? Buffer.from(result.body, 'base64') : (result.body ?? '');
+  const length = typeof body === 'string' ? Buffer.byteLength(body, 'utf8') : body.length;
+  // One writeHead with a flat list: node:http writes it as is (validating each name and value),
+  // without the per-header bookkeeping setHeader keeps for getHeader. A name given twice in
+  // different cases keeps its last value, as setHeader would; the gateway's own two headers win.
+  const headers = new Map<string, readonly [string, string | number | readonly string[]]>();
+  for (const name in result.headers) headers.set(name.toLowerCase(), [name, result.headers[name]!]);
+  if (result.multiValueHeaders) for (const name in result.multiValueHeaders) headers.set(name.toLowerCase(), [name, result.multiValueHeaders[name]!.map(String)]);
+  headers.set('x-amzn-requestid', ['x-amzn-RequestId', requestId]);
+  headers.set('content-length', ['Content-Length', length]);
+  const raw: Array<string | number> = [];
+  for (const [name, value] of headers.values()) {
+    if (typeof value === 'object') for (const one of value) raw.push(name, one);
+    else raw.push(name, value);
   }
+  response.writeHead(result.statusCode, raw as unknown as string[]);
+  // a string body goes out in one write with the head, as node:http does for strings
+  if (typeof body === 'string') response.end(body, 'utf8');
+  else response.end(body);
   return result.statusCode;
 }
 

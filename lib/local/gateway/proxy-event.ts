@@ -113,7 +113,7 @@ export function authorizerEvent(facts: RequestFacts, method: string, resource: M
   const { queryStringParameters, multiValueQueryStringParameters } = queryMaps(facts.query);
   return {
     type: 'REQUEST',
-    methodArn: `arn:aws:execute-api:${region}:${stage.accountId}:${stage.apiId}/${stage.name}/${method}/${facts.path.replace(/^\//, '')}`,
+    methodArn: methodArn(facts, method, stage, region),
     resource: resource.path,
     path: facts.path,
     httpMethod: method,
@@ -125,6 +125,11 @@ export function authorizerEvent(facts: RequestFacts, method: string, resource: M
     stageVariables: null,
     requestContext: requestContext(facts, method, resource, stage, sourceIp, undefined),
   };
+}
+
+/** `arn:aws:execute-api:region:account:api/stage/METHOD/path`: what a cached policy is applied to. */
+export function methodArn(facts: RequestFacts, method: string, stage: LocalStage, region: string): string {
+  return `arn:aws:execute-api:${region}:${stage.accountId}:${stage.apiId}/${stage.name}/${method}/${facts.path.charCodeAt(0) === 0x2f ? facts.path.slice(1) : facts.path}`;
 }
 
 /** The request's context, its authorizer last (as the events have always listed it). */
@@ -187,10 +192,17 @@ function headerValue(facts: RequestFacts, lowerName: string): string | undefined
 
 /** API Gateway passes a REST authorizer's context values to the integration as strings. */
 function stringified(context: Readonly<Record<string, unknown>>): Record<string, string> {
-  const values: Record<string, string> = {};
-  for (const [name, value] of Object.entries(context)) values[name] = String(value);
+  // a cached decision hands every request the same context: converted once (the result is only spread, never changed)
+  let values = stringifiedContexts.get(context);
+  if (values === undefined) {
+    values = {};
+    for (const [name, value] of Object.entries(context)) values[name] = String(value);
+    stringifiedContexts.set(context, values);
+  }
   return values;
 }
+
+const stringifiedContexts = new WeakMap<object, Record<string, string>>();
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
