@@ -15,7 +15,7 @@ const instance = autocannon(
   (error, result) => {
     if (error) throw error;
     const statuses = { '2xx': result['2xx'], non2xx: result.non2xx, errors: result.errors, timeouts: result.timeouts };
-    process.stdout.write(JSON.stringify({ rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, mean: result.latency.average, statuses }));
+    process.stdout.write(JSON.stringify({ rps: result.requests.average, total: result.requests.total, p50: result.latency.p50, p99: result.latency.p99, mean: result.latency.average, statuses }));
   },
 );
 void instance;

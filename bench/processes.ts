@@ -28,6 +28,8 @@ export async function stopServer(child: ChildProcess): Promise<void> {
 
 export interface LoadResult {
   readonly rps: number;
+  /** Requests answered in the run. */
+  readonly total: number;
   readonly p50: number;
   readonly p99: number;
   readonly mean: number;
@@ -42,6 +44,14 @@ export function load(url: string, method: string, body: string | undefined, toke
     child.stdout.on('data', (chunk) => (output += chunk));
     child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(output) as LoadResult) : reject(new Error(`load exited ${code}`))));
   });
+}
+
+/** CPU time (user + system) a process has used so far, in µs (Linux /proc; clock ticks of 10 ms). */
+export function cpuMicros(pid: number): number {
+  // the command name may hold spaces and parentheses: the fields start after the last ')'
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10_000;
 }
 
 /** Peak and current resident memory of a process, in bytes (Linux /proc). */

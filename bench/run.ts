@@ -23,9 +23,12 @@ import { authorizerAtScale } from './authorizer-keys';
 import { apps } from './bench-app';
 import { roundTrips } from './round-trips';
 import { isProject, timeStart, type StartTimes } from './startup';
-import { load, median, memory, startServer, stopServer, type LoadResult } from './processes';
+import { cpuMicros, load, median, memory, startServer, stopServer, type LoadResult } from './processes';
 
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+/** Load before a route's measured runs: a fresh server's JIT (and DynamoDB Local's) takes that long to settle. */
+const WARM_SECONDS = Number(process.env.BENCH_WARM_SECONDS ?? 15);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONNECTIONS = 50;
 const sections = process.argv.slice(2);
 const wanted = (name: string) => sections.length === 0 || sections.includes(name);
@@ -99,21 +102,45 @@ async function throughput(env: Record<string, string>, token: string, publicJwk:
     const url = (port: number, path: string) => `http://127.0.0.1:${port}${path}`;
     const customer = '{"name":"Bench","email":"load-{n}@example.com"}';
     const quote = '{"product":"widget","quantity":3}';
-    const run = (name: string, ...args: Parameters<typeof load>) => load(...args).then((result) => (report(name, result), result));
-    line(`\nThroughput (autocannon, ${CONNECTIONS} connections, ${SECONDS} s each, loopback)`);
-    // DynamoDB Local's JIT warms up over its first seconds of load: whichever ran first paid for it
-    await load(url(base, '/customers/bench-customer'), 'GET', undefined, undefined, SECONDS, CONNECTIONS);
-    await load(url(ours, '/customers/bench-customer'), 'GET', undefined, token, SECONDS, CONNECTIONS);
-    const a = await run('(a) GET record, ours (token + GetItem)', url(ours, '/customers/bench-customer'), 'GET', undefined, token, SECONDS, CONNECTIONS);
-    const aBase = await run('(a) node:http + same GetItem', url(base, '/customers/bench-customer'), 'GET', undefined, undefined, SECONDS, CONNECTIONS);
-    const h = await run('(h) public GET /health, ours', url(ours, '/health'), 'GET', undefined, undefined, SECONDS, CONNECTIONS);
-    const hBase = await run('(h) node:http, constant answer', url(base, '/health'), 'GET', undefined, undefined, SECONDS, CONNECTIONS);
-    const b = await run('(b) POST validate + insert, ours', url(ours, '/customers'), 'POST', customer, token, SECONDS, CONNECTIONS);
-    const bBase = await run('(b) node:http + same calls', url(base, '/customers'), 'POST', customer.replace('load-', 'base-'), undefined, SECONDS, CONNECTIONS);
-    const c = await run('(c) public validate + transform, ours', url(ours, '/bench/quote'), 'POST', quote, undefined, SECONDS, CONNECTIONS);
-    const cKey = await run('(c) same with a token, ours', url(ours, '/bench/key-quote'), 'POST', quote, token, SECONDS, CONNECTIONS);
-    const cFast = await run('(c) Fastify + aws-jwt-verify + ajv', url(fast, '/bench/quote'), 'POST', quote, token, SECONDS, CONNECTIONS);
-    line(`  ratios: (a) ${ratio(a.rps, aBase.rps)}× node:http (target ≥ 0.85) · (h) ${ratio(h.rps, hBase.rps)}× node:http (target ≥ 0.5) · (b) ${ratio(b.rps, bBase.rps)}× node:http (target ≥ 0.85) · (c) public ${ratio(c.rps, cFast.rps)}×, with token ${ratio(cKey.rps, cFast.rps)}× Fastify (target ≥ 1.0)`);
+    // the server's CPU per answered request: what the ratios come from once the server's core is saturated
+    const serving = new Map([[ours, servers[0]!], [base, servers[1]!], [fast, servers[2]!]]);
+    type Run = { readonly name: string; readonly args: Parameters<typeof load> };
+    const rps = new Map<string, number>();
+    // Each server warms up on the route first (its JIT, and DynamoDB Local's), then the servers
+    // alternate run by run, so load on a shared machine hits each alike: medians are reported.
+    const compare = async (...runs: Run[]) => {
+      for (const { args } of runs) await load(args[0], args[1], args[2], args[3], WARM_SECONDS, args[5]);
+      const figures = new Map<string, { results: LoadResult[]; cpu: number[] }>(runs.map(({ name }) => [name, { results: [], cpu: [] }]));
+      for (let round = 0; round < ROUNDS; round++) {
+        for (const { name, args } of round % 2 === 0 ? runs : [...runs].reverse()) {
+          const server = serving.get(Number(new URL(args[0]).port))!;
+          const cpuBefore = cpuMicros(server.pid!);
+          const result = await load(...args);
+          figures.get(name)!.results.push(result);
+          figures.get(name)!.cpu.push((cpuMicros(server.pid!) - cpuBefore) / result.total);
+        }
+      }
+      for (const { name } of runs) {
+        const { results, cpu } = figures.get(name)!;
+        const middle = [...results].sort((x, y) => x.rps - y.rps)[Math.floor(results.length / 2)]!;
+        rps.set(name, middle.rps);
+        report(name, middle, median(cpu));
+      }
+    };
+    const at = (name: string, port: number, path: string, method: string, body: string | undefined, bearer: string | undefined): Run => ({ name, args: [url(port, path), method, body, bearer, SECONDS, CONNECTIONS] });
+    line(`\nThroughput (autocannon, ${CONNECTIONS} connections, loopback: each server warmed ${WARM_SECONDS} s on the route, then ${ROUNDS} alternating ${SECONDS} s runs each; the median run, and the median server CPU per request)`);
+    await compare(at('(a) GET record, ours (token + GetItem)', ours, '/customers/bench-customer', 'GET', undefined, token), at('(a) node:http + same GetItem', base, '/customers/bench-customer', 'GET', undefined, undefined));
+    await compare(at('(h) public GET /health, ours', ours, '/health', 'GET', undefined, undefined), at('(h) node:http, constant answer', base, '/health', 'GET', undefined, undefined));
+    await compare(at('(b) POST validate + insert, ours', ours, '/customers', 'POST', customer, token), at('(b) node:http + same calls', base, '/customers', 'POST', customer.replace('load-', 'base-'), undefined));
+    await compare(
+      at('(c) public validate + transform, ours', ours, '/bench/quote', 'POST', quote, undefined),
+      at('(c) same with a token, ours', ours, '/bench/key-quote', 'POST', quote, token),
+      at('(c) Fastify + aws-jwt-verify + ajv', fast, '/bench/quote', 'POST', quote, token),
+    );
+    const of = (name: string) => rps.get(name)!;
+    line(
+      `  ratios: (a) ${ratio(of('(a) GET record, ours (token + GetItem)'), of('(a) node:http + same GetItem'))}× node:http (target ≥ 0.85) · (h) ${ratio(of('(h) public GET /health, ours'), of('(h) node:http, constant answer'))}× node:http (target ≥ 0.5) · (b) ${ratio(of('(b) POST validate + insert, ours'), of('(b) node:http + same calls'))}× node:http (target ≥ 0.85) · (c) public ${ratio(of('(c) public validate + transform, ours'), of('(c) Fastify + aws-jwt-verify + ajv'))}×, with token ${ratio(of('(c) same with a token, ours'), of('(c) Fastify + aws-jwt-verify + ajv'))}× Fastify (target ≥ 1.0); load average ${loadavg()[0]!.toFixed(1)}`,
+    );
     if (BEFORE) await pairedThroughput(env, token);
   } finally {
     for (const server of servers) await stopServer(server);
@@ -172,8 +199,8 @@ async function traceCost(env: Record<string, string>, token: string): Promise<vo
   }
 }
 
-function report(name: string, result: LoadResult): void {
-  line(`  ${name.padEnd(44)} ${Math.round(result.rps).toString().padStart(6)} req/s  p50 ${result.p50} ms  p99 ${result.p99} ms  ${JSON.stringify(result.statuses)}`);
+function report(name: string, result: LoadResult, serverCpuMicros: number): void {
+  line(`  ${name.padEnd(44)} ${Math.round(result.rps).toString().padStart(6)} req/s  p50 ${result.p50} ms  p99 ${result.p99} ms  server CPU ${Math.round(serverCpuMicros)} µs/request  ${JSON.stringify(result.statuses)}`);
 }
 
 interface ColdStartAssets {
@@ -319,7 +346,7 @@ async function scale(env: Record<string, string>): Promise<void> {
     const port = await freePort();
     const server = await startServer('gateway-server.ts', { ...env, PORT: String(port), BENCH_GENERATED_ROUTES: String(generated) });
     try {
-      return await load(`http://127.0.0.1:${port}/bench/ping`, 'GET', undefined, undefined, SECONDS, 10);
+      return await load(`http://127.0.0.1:${port}/bench/ping`, 'GET', undefined, undefined, 10, 10);
     } finally {
       await stopServer(server);
     }
