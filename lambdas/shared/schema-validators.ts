@@ -29,6 +29,7 @@ export function schemaValidators(directory?: string): (schema: object | boolean)
   return (schema) => {
     const ready = precompiled?.[schemaKey(schema)];
     if (ready) return ready;
+    // './json-schema' is a file of its own in the handler's Lambda asset (LAMBDA_ENTRIES.handler.lazy)
     compiler ??= (require('./json-schema') as typeof import('./json-schema')).createSchemaCompiler();
     return compiler.compile(schema);
   };

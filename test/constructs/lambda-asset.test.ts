@@ -74,6 +74,35 @@ describe('Lambda assets', () => {
     assert.match(run.stdout, /status 503$/, run.stdout + run.stderr);
   });
 
+  it('the handler asset loads JSONata and ajv\'s compiler from files of their own, only when a request needs them', () => {
+    const directory = lambdaAssetDirectory('handler', stack.manifest);
+    const handlerCode = readFileSync(join(directory, LAMBDA_ENTRIES.handler.file), 'utf8');
+    assert.ok(readdirSync(directory).includes('jsonata-compiler.js.map') && readdirSync(directory).includes('json-schema.js.map'));
+    // the modules' own code is not in the bundle: only the require of the file next to it
+    assert.doesNotMatch(handlerCode, /registerFunction|Ajv2020|ajv-formats/);
+    assert.match(handlerCode, /require\("\.\/jsonata-compiler"\)/);
+    // answers without node_modules; nothing listens at the endpoint, so a route reaching DynamoDB answers 503
+    const loadedFiles = (route: string, event: object) => {
+      const script = `const {handler}=require(${JSON.stringify(join(directory, LAMBDA_ENTRIES.handler.file))});handler(${JSON.stringify(event)},{getRemainingTimeInMillis:()=>5000}).then((r)=>process.stdout.write('\\nstatus '+r.statusCode+' '+JSON.stringify(Object.keys(require.cache).map((f)=>require('node:path').basename(f)).sort())))`;
+      const run = spawnSync(process.execPath, ['-e', script], { cwd: directory, env: { PATH: process.env.PATH, NODE_OPTIONS: '', NODE_PATH: '', APPAPI_ROUTE: route, APPAPI_DYNAMODB_ENDPOINT: 'http://127.0.0.1:9', AWS_REGION: 'local' }, encoding: 'utf8', timeout: 20_000 });
+      const [, status, files] = /status (\d+) (.*)$/.exec(run.stdout) ?? [];
+      assert.ok(files, run.stdout + run.stderr);
+      return { status: Number(status), files: JSON.parse(files) as string[] };
+    };
+    const authorizer = { principalId: 'k', groups: 'partners' };
+    // a GET by id evaluates plain paths only, and its schemas are precompiled
+    const get = loadedFiles('GetCustomer', { httpMethod: 'GET', path: '/customers/c1', pathParameters: { customerId: 'c1' }, requestContext: { requestId: 'cold', authorizer } });
+    assert.equal(get.status, 503);
+    assert.deepEqual(get.files, ['handler.js', 'validators.js']);
+    // ListCustomers' limit is `$exists($query.limit) ? $query.limit : 100`: JSONata, from its own file
+    const list = loadedFiles('ListCustomers', { httpMethod: 'GET', path: '/customers', requestContext: { requestId: 'cold', authorizer } });
+    assert.equal(list.status, 503);
+    assert.deepEqual(list.files, ['handler.js', 'jsonata-compiler.js', 'validators.js']);
+    // ajv's compiler, for a schema missing from validators.js, loads from its own file too
+    const compile = spawnSync(process.execPath, ['-e', `const ajv=require('./json-schema').createSchemaCompiler();process.stdout.write(String(ajv.compile({type:'string',format:'email'})('a@example.com')))`], { cwd: directory, env: { PATH: process.env.PATH, NODE_PATH: '' }, encoding: 'utf8' });
+    assert.equal(compile.stdout, 'true', compile.stderr);
+  });
+
   it('the bundled SDK signs with the credentials Lambda puts in the environment, and looks nowhere else', async () => {
     const directory = lambdaAssetDirectory('handler', stack.manifest);
     // Not DynamoDB behaviour: what is checked is the request's signature, so a bare HTTP server
