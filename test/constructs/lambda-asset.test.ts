@@ -103,6 +103,16 @@ describe('Lambda assets', () => {
     assert.equal(compile.stdout, 'true', compile.stderr);
   });
 
+  it('the minified handler names DynamoDB commands in its debug trace as the source does', () => {
+    const directory = lambdaAssetDirectory('handler', stack.manifest);
+    // nothing listens at the endpoint: the GetItem fails, and the trace records it by name
+    const script = `require(${JSON.stringify(join(directory, LAMBDA_ENTRIES.handler.file))}).handler({ httpMethod: 'GET', path: '/customers/c1', pathParameters: { customerId: 'c1' }, requestContext: { requestId: 'cold', authorizer: { principalId: 'k', groups: 'partners' } } }, { getRemainingTimeInMillis: () => 5000 })`;
+    const run = spawnSync(process.execPath, ['-e', script], { cwd: directory, env: { PATH: process.env.PATH, NODE_OPTIONS: '', NODE_PATH: '', APPAPI_LOG_LEVEL: 'debug', APPAPI_ROUTE: 'GetCustomer', APPAPI_DYNAMODB_ENDPOINT: 'http://127.0.0.1:9', AWS_REGION: 'local' }, encoding: 'utf8', timeout: 20_000 });
+    const trace = run.stdout.split('\n').find((line) => line.includes('"message":"trace"'));
+    assert.ok(trace, run.stdout + run.stderr);
+    assert.deepEqual((JSON.parse(trace) as { dynamo: Array<{ command: string }> }).dynamo.map((call) => call.command), ['Get']);
+  });
+
   it('the bundled SDK signs with the credentials Lambda puts in the environment, and looks nowhere else', async () => {
     const directory = lambdaAssetDirectory('handler', stack.manifest);
     // Not DynamoDB behaviour: what is checked is the request's signature, so a bare HTTP server
