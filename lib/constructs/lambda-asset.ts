@@ -47,7 +47,10 @@ export function bundle(entry: LambdaEntry): Bundle {
         { in: join(LAMBDAS_DIR, LAMBDA_ENTRIES[entry].source), out: file.replace(/\.js$/, '') },
         ...Object.entries(lazy).map(([path, source]) => ({ in: join(LAMBDAS_DIR, source), out: path.replace(/^\.\//, '') })),
       ],
-      external: Object.keys(lazy),
+      // '@smithy/core/event-streams': imported by the SDK's HTTP protocol only for an operation with
+      // an event stream, which DynamoDB has none of (its API: https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_Operations_Amazon_DynamoDB.html);
+      // left out, its ~15 KB are not parsed at each cold start, and the import stays as written
+      external: [...Object.keys(lazy), '@smithy/core/event-streams'],
       absWorkingDir: PROJECT_ROOT,
       // names the output files (nothing is written) and makes map sources read lambdas/…, node_modules/…
       outdir: PROJECT_ROOT,
@@ -60,8 +63,14 @@ export function bundle(entry: LambdaEntry): Bundle {
       // in your function's deployment package") and
       // https://aws.amazon.com/blogs/developer/reduce-lambda-cold-start-times-migrate-to-aws-sdk-for-javascript-v3/
       mainFields: ['module', 'main'],
-      // credentials from Lambda's environment variables only: see lambdas/shared/lambda-credentials.ts
-      alias: { '@aws-sdk/credential-provider-node': './lambdas/shared/lambda-credentials.ts' },
+      // credentials from Lambda's environment variables only: see lambdas/shared/lambda-credentials.ts;
+      // Node modules that dependencies import at load and a request never uses, loaded at first use
+      // instead: see lambdas/shared/deferred-*.ts
+      alias: {
+        '@aws-sdk/credential-provider-node': './lambdas/shared/lambda-credentials.ts',
+        'node:stream/web': './lambdas/shared/deferred-stream-web.ts',
+        'node:zlib': './lambdas/shared/deferred-zlib.ts',
+      },
       // The signing-key and fallback functions run with --enable-source-maps; the handler's and the
       // authorizer's logger maps the stacks it logs: CloudWatch then names lambdas/**/*.ts and lines.
       // Sources are left out of the map (file and line are what a trace needs).

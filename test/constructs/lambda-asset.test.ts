@@ -103,6 +103,32 @@ describe('Lambda assets', () => {
     assert.equal(compile.stdout, 'true', compile.stderr);
   });
 
+  it('a cold start and first request load no Node module they do not use (web streams, zlib, dgram), and the SDK module left out is one DynamoDB never imports', () => {
+    for (const entry of ['handler', 'authorizer'] as const) {
+      const code = readFileSync(join(lambdaAssetDirectory(entry, stack.manifest), LAMBDA_ENTRIES[entry].file), 'utf8');
+      assert.deepEqual([...code.matchAll(/import\("(@[^"]+)"\)/g)].map((match) => match[1]), ['@smithy/core/event-streams'], entry);
+    }
+    const directory = lambdaAssetDirectory('handler', stack.manifest);
+    const script = `require(${JSON.stringify(join(directory, LAMBDA_ENTRIES.handler.file))}).handler({ httpMethod: 'GET', path: '/customers/c1', pathParameters: { customerId: 'c1' }, requestContext: { requestId: 'cold', authorizer: { principalId: 'k', groups: 'partners' } } }, { getRemainingTimeInMillis: () => 5000 }).then((r) => process.stdout.write('\\nstatus ' + r.statusCode + ' ' + process.moduleLoadList.join(',')))`;
+    const run = spawnSync(process.execPath, ['-e', script], { cwd: directory, env: { PATH: process.env.PATH, NODE_OPTIONS: '', NODE_PATH: '', APPAPI_ROUTE: 'GetCustomer', APPAPI_DYNAMODB_ENDPOINT: 'http://127.0.0.1:9', AWS_REGION: 'local' }, encoding: 'utf8', timeout: 20_000 });
+    const [, status, modules] = /status (\d+) (.*)$/.exec(run.stdout) ?? [];
+    assert.equal(status, '503', run.stdout + run.stderr);
+    const loaded = new Set(modules!.split(','));
+    assert.ok(loaded.has('NativeModule https') && loaded.has('NativeModule crypto'), 'what the request uses is loaded');
+    for (const unused of ['NativeModule stream/web', 'NativeModule zlib', 'NativeModule dgram']) assert.ok(!loaded.has(unused), `${unused} is not loaded`);
+  });
+
+  it('the stand-ins for node:stream/web and node:zlib give the real modules\' values, at first use', () => {
+    const webStreams = require('node:stream/web') as Record<string, unknown>;
+    const deferredWebStreams = require('../../lambdas/shared/deferred-stream-web') as Record<string, unknown>;
+    assert.deepEqual(Object.keys(deferredWebStreams).sort(), Object.keys(webStreams).sort());
+    for (const name of Object.keys(webStreams)) assert.equal(deferredWebStreams[name], webStreams[name], name);
+    const { crc32 } = require('../../lambdas/shared/deferred-zlib') as typeof import('../../lambdas/shared/deferred-zlib');
+    const zlib = require('node:zlib') as typeof import('node:zlib');
+    assert.equal(typeof crc32, typeof zlib.crc32);
+    if (zlib.crc32) assert.equal(crc32!('hello', 7), zlib.crc32('hello', 7));
+  });
+
   it('the minified handler names DynamoDB commands in its debug trace as the source does', () => {
     const directory = lambdaAssetDirectory('handler', stack.manifest);
     // nothing listens at the endpoint: the GetItem fails, and the trace records it by name

@@ -1,0 +1,30 @@
+/**
+ * Stands in for `node:stream/web` in the Lambda bundles (an esbuild alias,
+ * lib/constructs/lambda-asset.ts). @middy/core imports ReadableStream from it at load, but reads it
+ * only for a handler that streams its response (`streamifyResponse`), which none of ours does; the
+ * module itself (Node's web streams) cost ~4 ms of CPU per cold start, measured. Every name is the
+ * real module's, loaded when first read: code that uses one gets exactly what it would have.
+ * test/constructs/lambda-asset.test.ts checks the names against Node's.
+ */
+const NAMES = [
+  'ReadableStream',
+  'ReadableStreamDefaultReader',
+  'ReadableStreamBYOBReader',
+  'ReadableStreamBYOBRequest',
+  'ReadableByteStreamController',
+  'ReadableStreamDefaultController',
+  'TransformStream',
+  'TransformStreamDefaultController',
+  'WritableStream',
+  'WritableStreamDefaultWriter',
+  'WritableStreamDefaultController',
+  'ByteLengthQueuingStrategy',
+  'CountQueuingStrategy',
+  'TextEncoderStream',
+  'TextDecoderStream',
+  'CompressionStream',
+  'DecompressionStream',
+] as const;
+
+// 'stream/web', not 'node:stream/web': the alias replaces the latter only
+for (const name of NAMES) Object.defineProperty(exports, name, { enumerable: true, get: () => (require('stream/web') as Record<string, unknown>)[name] });
