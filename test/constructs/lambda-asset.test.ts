@@ -74,7 +74,7 @@ describe('Lambda assets', () => {
     assert.match(run.stdout, /status 503$/, run.stdout + run.stderr);
   });
 
-  it('the handler asset loads JSONata and ajv\'s compiler from files of their own, only when a request needs them', () => {
+  it('the handler asset loads JSONata and ajv\'s compiler from files of their own, and validators.js, only when a request needs them', () => {
     const directory = lambdaAssetDirectory('handler', stack.manifest);
     const handlerCode = readFileSync(join(directory, LAMBDA_ENTRIES.handler.file), 'utf8');
     assert.ok(readdirSync(directory).includes('jsonata-compiler.js.map') && readdirSync(directory).includes('json-schema.js.map'));
@@ -90,14 +90,18 @@ describe('Lambda assets', () => {
       return { status: Number(status), files: JSON.parse(files) as string[] };
     };
     const authorizer = { principalId: 'k', groups: 'partners' };
-    // a GET by id evaluates plain paths only, and its schemas are precompiled
+    // a GET by id evaluates plain paths only and validates nothing: not even validators.js is read
     const get = loadedFiles('GetCustomer', { httpMethod: 'GET', path: '/customers/c1', pathParameters: { customerId: 'c1' }, requestContext: { requestId: 'cold', authorizer } });
     assert.equal(get.status, 503);
-    assert.deepEqual(get.files, ['handler.js', 'validators.js']);
+    assert.deepEqual(get.files, ['handler.js']);
     // ListCustomers' limit is `$exists($query.limit) ? $query.limit : 100`: JSONata, from its own file
     const list = loadedFiles('ListCustomers', { httpMethod: 'GET', path: '/customers', requestContext: { requestId: 'cold', authorizer } });
     assert.equal(list.status, 503);
-    assert.deepEqual(list.files, ['handler.js', 'jsonata-compiler.js', 'validators.js']);
+    assert.deepEqual(list.files, ['handler.js', 'jsonata-compiler.js']);
+    // a POST validates its body with the precompiled validator: validators.js, and still no ajv
+    const post = loadedFiles('CreateCustomer', { httpMethod: 'POST', path: '/customers', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Ada', email: 'not an email' }), requestContext: { requestId: 'cold', authorizer } });
+    assert.equal(post.status, 400);
+    assert.deepEqual(post.files, ['handler.js', 'validators.js']);
     // ajv's compiler, for a schema missing from validators.js, loads from its own file too
     const compile = spawnSync(process.execPath, ['-e', `const ajv=require('./json-schema').createSchemaCompiler();process.stdout.write(String(ajv.compile({type:'string',format:'email'})('a@example.com')))`], { cwd: directory, env: { PATH: process.env.PATH, NODE_PATH: '' }, encoding: 'utf8' });
     assert.equal(compile.stdout, 'true', compile.stderr);
