@@ -8,7 +8,7 @@
  * read: code that uses one gets exactly what it would have.
  * test/constructs/lambda-asset.test.ts checks the names against Node's.
  */
-const NAMES = [
+const WEB_STREAM_NAMES = [
   'ReadableStream',
   'ReadableStreamDefaultReader',
   'ReadableStreamBYOBReader',
@@ -29,4 +29,4 @@ const NAMES = [
 ] as const;
 
 // 'stream/web', not 'node:stream/web': the alias replaces the latter only
-for (const name of NAMES) Object.defineProperty(exports, name, { enumerable: true, get: () => (require('stream/web') as Record<string, unknown>)[name] });
+for (const name of WEB_STREAM_NAMES) Object.defineProperty(exports, name, { enumerable: true, get: () => (require('stream/web') as Record<string, unknown>)[name] });
