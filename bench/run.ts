@@ -245,6 +245,8 @@ interface ColdRun {
   readonly roundTripMs: number;
   /** CPU time (user + system) from the require to the answer: less moved by other work on a shared machine than wall time. */
   readonly cpuMs: number;
+  /** The CPU time of the require alone. */
+  readonly loadCpuMs: number;
 }
 
 /**
@@ -283,15 +285,15 @@ function coldStarts(manifest: ReturnType<typeof loadEnvironment>['manifest'], en
   const once = (file: string, event: unknown, extra: Record<string, string>, answer: 'ok' | 'refused' = 'ok'): ColdRun => {
     // the first HTTP request's round trip, from node:http's diagnostics channels
     const script = `const t=performance.now(),c=process.cpuUsage();let sent=0,received=0;const dc=require('node:diagnostics_channel');dc.subscribe('http.client.request.start',()=>{sent||=performance.now()});dc.subscribe('http.client.response.finish',()=>{received||=performance.now()});
-      const h=require(${JSON.stringify(file)}).handler;const loaded=performance.now();
-      const done=(r)=>{const u=process.cpuUsage(c);process.stdout.write('\\nelapsed '+(loaded-t)+' '+(performance.now()-t)+' '+(received&&sent?received-sent:0)+' '+(u.user+u.system)/1000+' '+r)};
+      const h=require(${JSON.stringify(file)}).handler;const loaded=performance.now(),l=process.cpuUsage(c);
+      const done=(r)=>{const u=process.cpuUsage(c);process.stdout.write('\\nelapsed '+(loaded-t)+' '+(performance.now()-t)+' '+(received&&sent?received-sent:0)+' '+(u.user+u.system)/1000+' '+(l.user+l.system)/1000+' '+r)};
       h(${JSON.stringify(event)},{getRemainingTimeInMillis:()=>10000}).then(r=>done(r.statusCode??'policy'),e=>done(e.message))`;
     // the handlers log a line of their own first; the figures are the last line
     const output = execFileSync(process.execPath, ['-e', script], { env: { ...env, ...extra }, encoding: 'utf8' });
     // an authorizer's answer is a policy, with no status, or the error Unauthorized
-    const [, load, total, roundTrip, cpu, status] = /elapsed ([\d.]+) ([\d.]+) ([\d.]+) ([\d.]+) (\S+)$/.exec(output) ?? [];
+    const [, load, total, roundTrip, cpu, loadCpu, status] = /elapsed ([\d.]+) ([\d.]+) ([\d.]+) ([\d.]+) ([\d.]+) (\S+)$/.exec(output) ?? [];
     if (!total || Number(status) >= 500 || (answer === 'refused') !== (status === 'Unauthorized')) throw new Error(`cold start run failed: ${output}`);
-    return { loadMs: Number(load), totalMs: Number(total), roundTripMs: Number(roundTrip), cpuMs: Number(cpu) };
+    return { loadMs: Number(load), totalMs: Number(total), roundTripMs: Number(roundTrip), cpuMs: Number(cpu), loadCpuMs: Number(loadCpu) };
   };
   type Measure = 'handler GET' | 'handler POST' | 'authorizer' | 'authorizer refusing';
   const figures = new Map<string, Record<Measure, ColdRun[]>>(versions.map(([name]) => [name, { 'handler GET': [], 'handler POST': [], authorizer: [], 'authorizer refusing': [] }]));
@@ -330,8 +332,39 @@ function coldStarts(manifest: ReturnType<typeof loadEnvironment>['manifest'], en
     line(`  ${name.padEnd(6)} authorizer ${ms(accepted).toFixed(1)} ms (target ≤ 60 with the SDK; CPU ${ms(accepted, 'cpuMs').toFixed(1)} ms), bundle ${size(join(assets.authorizer, LAMBDA_ENTRIES.authorizer.file))}, asset ${zipped(assets.authorizer)}`);
     line(`         of which: loading the bundle (SDK included) ${load.toFixed(1)} ms · verifying the token ${verification.toFixed(1)} ms (a refused token's first answer minus its load) · the first DynamoDB call ${firstCall.toFixed(1)} ms (the rest), of which ${ms(accepted, 'roundTripMs').toFixed(1)} ms from the request leaving to the end of DynamoDB Local's response`);
   }
+  const now = versions[0]![1];
+  for (const [name, file, extra, runs] of [
+    ['handler GET', join(now.handler, LAMBDA_ENTRIES.handler.file), { APPAPI_ROUTE: 'GetCustomer' }, figures.get('now')!['handler GET']],
+    ['authorizer', join(now.authorizer, LAMBDA_ENTRIES.authorizer.file), { APPAPI_SIGNING_JWK: publicJwk }, figures.get('now')!.authorizer],
+  ] as const) {
+    const parts = loadingParts(file, { ...env, ...extra, NODE_OPTIONS: '' }, RUNS);
+    line(`  now    ${name}: loading ${ms(runs, 'loadCpuMs').toFixed(1)} ms of CPU, of which compiling the bundle ${parts.compileMs.toFixed(1)} ms, Node's built-in modules it requires ${parts.builtinsMs.toFixed(1)} ms (${parts.builtins.join(', ')}), the rest running the modules' top-level code (each part in processes of its own, medians of ${RUNS}); the first answer after loading ${(ms(runs, 'cpuMs') - ms(runs, 'loadCpuMs')).toFixed(1)} ms of CPU`);
+  }
   line(`  middy + SDK from the runtime (NODE_PATH), same GetItem: ${middyRuntime.toFixed(1)} ms (load ${ms(middyRuns.runtime, 'loadMs').toFixed(1)} ms; CPU ${ms(middyRuns.runtime, 'cpuMs').toFixed(1)} ms), bundle ${size(middyRuntimeSdk)}`);
   line(`  middy + SDK bundled (tree-shaken ES modules), same GetItem: ${middyBundled.toFixed(1)} ms (load ${ms(middyRuns.bundled, 'loadMs').toFixed(1)} ms; CPU ${ms(middyRuns.bundled, 'cpuMs').toFixed(1)} ms), bundle ${size(middyBundledSdk)}`);
+}
+
+/**
+ * What loading a bundle is made of, each part timed in fresh processes of its own (CPU ms, medians):
+ * compiling its source (as require does, with the built-in modules already loaded; V8 compiles
+ * each function's body later, at its first call, which counts as running) and requiring the
+ * built-in modules the bundle loads. A process that compiled the source could not time the
+ * require after it: V8 would reuse the compilation.
+ */
+function loadingParts(file: string, env: NodeJS.ProcessEnv, runs: number): { compileMs: number; builtinsMs: number; builtins: string[] } {
+  const listing = `const before=new Set(process.moduleLoadList);require(${JSON.stringify(file)});process.stdout.write('\\n'+JSON.stringify(process.moduleLoadList.filter((m)=>!before.has(m)&&m.startsWith('NativeModule ')&&!m.includes('internal/')).map((m)=>m.slice(13))))`;
+  const builtins = JSON.parse(execFileSync(process.execPath, ['-e', listing], { env, encoding: 'utf8' }).trim().split('\n').pop()!) as string[];
+  const requireAll = `for(const m of ${JSON.stringify(builtins)})require('node:'+m);`;
+  const cpu = (script: string) => Number(execFileSync(process.execPath, ['-e', script], { env, encoding: 'utf8' }));
+  const compile = `${requireAll}const s=require('node:fs').readFileSync(${JSON.stringify(file)},'utf8');const c=process.cpuUsage();require('node:vm').compileFunction(s,['exports','require','module','__filename','__dirname'],{filename:${JSON.stringify(file)}});const u=process.cpuUsage(c);process.stdout.write(String((u.user+u.system)/1000))`;
+  const load = `const c=process.cpuUsage();${requireAll}const u=process.cpuUsage(c);process.stdout.write(String((u.user+u.system)/1000))`;
+  const compileRuns: number[] = [];
+  const builtinRuns: number[] = [];
+  for (let run = 0; run < runs; run++) {
+    compileRuns.push(cpu(compile));
+    builtinRuns.push(cpu(load));
+  }
+  return { compileMs: median(compileRuns), builtinsMs: median(builtinRuns), builtins };
 }
 
 async function scale(env: Record<string, string>): Promise<void> {

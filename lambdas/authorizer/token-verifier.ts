@@ -1,4 +1,5 @@
-import { JwtVerifier } from 'aws-jwt-verify';
+// the verifier's own module: the package root also loads the Cognito and ALB verifiers, which a cold start would parse for nothing
+import { JwtVerifier } from 'aws-jwt-verify/jwt-verifier';
 import { JwtBaseError } from 'aws-jwt-verify/error';
 import type { PublicSigningJwk } from '../shared/signing-jwk';
 import {

@@ -23,7 +23,8 @@ function compileExpression(source: string): CompiledExpression {
   const simple = SIMPLE_PATH.exec(source);
   let compiled: jsonata.Expression | undefined;
   return {
-    jsonata: () => (compiled ??= (require('jsonata') as typeof import('jsonata'))(source)),
+    // './jsonata-compiler' is a file of its own in the Lambda asset (LAMBDA_ENTRIES.handler.lazy)
+    jsonata: () => (compiled ??= (require('./jsonata-compiler') as typeof import('./jsonata-compiler')).compileJsonata(source)),
     ...(simple ? { path: [simple[1]!, ...simple[2]!.split('.').filter(Boolean)] } : {}),
   };
 }

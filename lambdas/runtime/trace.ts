@@ -1,4 +1,5 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { commandName } from './command-name';
 
 /** One operation of a chain run, as the trace shows it. */
 export interface StepTrace {
@@ -70,10 +71,10 @@ export class TraceRecorder {
       const tables = tablesOf(command.input);
       try {
         const result = (await dynamo.send(command as never)) as { ConsumedCapacity?: unknown };
-        recorder.dynamo.push({ command: command.constructor.name.replace(/Command$/, ''), tables, startMs, ms: recorder.elapsed() - startMs, ...capacity(result.ConsumedCapacity) });
+        recorder.dynamo.push({ command: commandName(command), tables, startMs, ms: recorder.elapsed() - startMs, ...capacity(result.ConsumedCapacity) });
         return result;
       } catch (error) {
-        recorder.dynamo.push({ command: command.constructor.name.replace(/Command$/, ''), tables, startMs, ms: recorder.elapsed() - startMs, error: (error as Error).name });
+        recorder.dynamo.push({ command: commandName(command), tables, startMs, ms: recorder.elapsed() - startMs, error: (error as Error).name });
         throw error;
       }
     };

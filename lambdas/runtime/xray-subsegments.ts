@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createSocket, type Socket } from 'node:dgram';
+import type { Socket } from 'node:dgram';
 import type { RequestTrace } from './trace';
 
 /**
@@ -37,7 +37,8 @@ function daemonAddress(value: string | undefined): { host: string; port: number 
   return { host: udp.slice(0, separator), port: Number(udp.slice(separator + 1)) };
 }
 
-export function xraySubsegments(env: NodeJS.ProcessEnv = process.env, socket: Socket = createSocket('udp4')): XraySubsegments {
+// node:dgram is required here, not at load: a cold start without active tracing never needs it
+export function xraySubsegments(env: NodeJS.ProcessEnv = process.env, socket: Socket = (require('node:dgram') as typeof import('node:dgram')).createSocket('udp4')): XraySubsegments {
   // never keeps a Lambda (or a test) alive
   socket.unref();
   const daemon = daemonAddress(env.AWS_XRAY_DAEMON_ADDRESS);

@@ -17,18 +17,23 @@ export function schemaKey(schema: unknown): string {
  * ajv compiles at first use, loaded only then.
  */
 export function schemaValidators(directory?: string): (schema: object | boolean) => ValidateFunction {
-  let precompiled: Record<string, ValidateFunction> | undefined;
-  if (directory !== undefined) {
+  // read at the first schema looked up, not at cold start: a route that validates nothing never loads it
+  let precompiled: Record<string, ValidateFunction> | undefined | null = null;
+  const loadPrecompiled = (): Record<string, ValidateFunction> | undefined => {
+    if (directory === undefined) return undefined;
     try {
-      precompiled = require(join(directory, PRECOMPILED_VALIDATORS_FILE)) as Record<string, ValidateFunction>;
+      return require(join(directory, PRECOMPILED_VALIDATORS_FILE)) as Record<string, ValidateFunction>;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw error;
+      return undefined;
     }
-  }
+  };
   let compiler: ReturnType<typeof import('./json-schema').createSchemaCompiler> | undefined;
   return (schema) => {
+    if (precompiled === null) precompiled = loadPrecompiled();
     const ready = precompiled?.[schemaKey(schema)];
     if (ready) return ready;
+    // './json-schema' is a file of its own in the handler's Lambda asset (LAMBDA_ENTRIES.handler.lazy)
     compiler ??= (require('./json-schema') as typeof import('./json-schema')).createSchemaCompiler();
     return compiler.compile(schema);
   };

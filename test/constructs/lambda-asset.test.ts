@@ -74,6 +74,78 @@ describe('Lambda assets', () => {
     assert.match(run.stdout, /status 503$/, run.stdout + run.stderr);
   });
 
+  it('the handler asset loads JSONata and ajv\'s compiler from files of their own, and validators.js, only when a request needs them', () => {
+    const directory = lambdaAssetDirectory('handler', stack.manifest);
+    const handlerCode = readFileSync(join(directory, LAMBDA_ENTRIES.handler.file), 'utf8');
+    assert.ok(readdirSync(directory).includes('jsonata-compiler.js.map') && readdirSync(directory).includes('json-schema.js.map'));
+    // the modules' own code is not in the bundle: only the require of the file next to it
+    assert.doesNotMatch(handlerCode, /registerFunction|Ajv2020|ajv-formats/);
+    assert.match(handlerCode, /require\("\.\/jsonata-compiler"\)/);
+    // answers without node_modules; nothing listens at the endpoint, so a route reaching DynamoDB answers 503
+    const loadedFiles = (route: string, event: object) => {
+      const script = `const {handler}=require(${JSON.stringify(join(directory, LAMBDA_ENTRIES.handler.file))});handler(${JSON.stringify(event)},{getRemainingTimeInMillis:()=>5000}).then((r)=>process.stdout.write('\\nstatus '+r.statusCode+' '+JSON.stringify(Object.keys(require.cache).map((f)=>require('node:path').basename(f)).sort())))`;
+      const run = spawnSync(process.execPath, ['-e', script], { cwd: directory, env: { PATH: process.env.PATH, NODE_OPTIONS: '', NODE_PATH: '', APPAPI_ROUTE: route, APPAPI_DYNAMODB_ENDPOINT: 'http://127.0.0.1:9', AWS_REGION: 'local' }, encoding: 'utf8', timeout: 20_000 });
+      const [, status, files] = /status (\d+) (.*)$/.exec(run.stdout) ?? [];
+      assert.ok(files, run.stdout + run.stderr);
+      return { status: Number(status), files: JSON.parse(files) as string[] };
+    };
+    const authorizer = { principalId: 'k', groups: 'partners' };
+    // a GET by id evaluates plain paths only and validates nothing: not even validators.js is read
+    const get = loadedFiles('GetCustomer', { httpMethod: 'GET', path: '/customers/c1', pathParameters: { customerId: 'c1' }, requestContext: { requestId: 'cold', authorizer } });
+    assert.equal(get.status, 503);
+    assert.deepEqual(get.files, ['handler.js']);
+    // ListCustomers' limit is `$exists($query.limit) ? $query.limit : 100`: JSONata, from its own file
+    const list = loadedFiles('ListCustomers', { httpMethod: 'GET', path: '/customers', requestContext: { requestId: 'cold', authorizer } });
+    assert.equal(list.status, 503);
+    assert.deepEqual(list.files, ['handler.js', 'jsonata-compiler.js']);
+    // a POST validates its body with the precompiled validator: validators.js, and still no ajv
+    const post = loadedFiles('CreateCustomer', { httpMethod: 'POST', path: '/customers', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Ada', email: 'not an email' }), requestContext: { requestId: 'cold', authorizer } });
+    assert.equal(post.status, 400);
+    assert.deepEqual(post.files, ['handler.js', 'validators.js']);
+    // ajv's compiler, for a schema missing from validators.js, loads from its own file too
+    const compile = spawnSync(process.execPath, ['-e', `const ajv=require('./json-schema').createSchemaCompiler();process.stdout.write(String(ajv.compile({type:'string',format:'email'})('a@example.com')))`], { cwd: directory, env: { PATH: process.env.PATH, NODE_PATH: '' }, encoding: 'utf8' });
+    assert.equal(compile.stdout, 'true', compile.stderr);
+  });
+
+  it('a cold start and first request load no Node module they do not use (web streams, zlib, dgram, dns), and the SDK module left out is one DynamoDB never imports', () => {
+    for (const entry of ['handler', 'authorizer'] as const) {
+      const code = readFileSync(join(lambdaAssetDirectory(entry, stack.manifest), LAMBDA_ENTRIES[entry].file), 'utf8');
+      assert.deepEqual([...code.matchAll(/import\("(@[^"]+)"\)/g)].map((match) => match[1]), ['@smithy/core/event-streams'], entry);
+    }
+    const directory = lambdaAssetDirectory('handler', stack.manifest);
+    const script = `require(${JSON.stringify(join(directory, LAMBDA_ENTRIES.handler.file))}).handler({ httpMethod: 'GET', path: '/customers/c1', pathParameters: { customerId: 'c1' }, requestContext: { requestId: 'cold', authorizer: { principalId: 'k', groups: 'partners' } } }, { getRemainingTimeInMillis: () => 5000 }).then((r) => process.stdout.write('\\nstatus ' + r.statusCode + ' ' + process.moduleLoadList.join(',')))`;
+    const run = spawnSync(process.execPath, ['-e', script], { cwd: directory, env: { PATH: process.env.PATH, NODE_OPTIONS: '', NODE_PATH: '', APPAPI_ROUTE: 'GetCustomer', APPAPI_DYNAMODB_ENDPOINT: 'http://127.0.0.1:9', AWS_REGION: 'local' }, encoding: 'utf8', timeout: 20_000 });
+    const [, status, modules] = /status (\d+) (.*)$/.exec(run.stdout) ?? [];
+    assert.equal(status, '503', run.stdout + run.stderr);
+    const loaded = new Set(modules!.split(','));
+    assert.ok(loaded.has('NativeModule https') && loaded.has('NativeModule crypto'), 'what the request uses is loaded');
+    // dns: the http step's lookups only (the endpoint here is an IP address, so the SDK's connection needs none)
+    for (const unused of ['NativeModule stream/web', 'NativeModule zlib', 'NativeModule dgram', 'NativeModule dns']) assert.ok(!loaded.has(unused), `${unused} is not loaded`);
+  });
+
+  it('the stand-ins for node:stream/web and node:zlib give the real modules\' values, at first use', () => {
+    const webStreams = require('node:stream/web') as Record<string, unknown>;
+    const deferredWebStreams = require('../../lambdas/shared/deferred-stream-web') as Record<string, unknown>;
+    assert.deepEqual(Object.keys(deferredWebStreams).sort(), Object.keys(webStreams).sort());
+    for (const name of Object.keys(webStreams)) assert.equal(deferredWebStreams[name], webStreams[name], name);
+    const deferredZlib = require('../../lambdas/shared/deferred-zlib') as Record<string, unknown> & { crc32?: (data: string, value?: number) => number };
+    const zlib = require('node:zlib') as Record<string, unknown> & typeof import('node:zlib');
+    assert.deepEqual(Object.keys(deferredZlib).sort(), Object.keys(zlib).sort());
+    for (const name of Object.keys(zlib).filter((key) => key !== 'crc32')) assert.equal(deferredZlib[name], zlib[name], name);
+    assert.equal(typeof deferredZlib.crc32, typeof zlib.crc32);
+    if (zlib.crc32) assert.equal(deferredZlib.crc32!('hello', 7), zlib.crc32('hello', 7));
+  });
+
+  it('the minified handler names DynamoDB commands in its debug trace as the source does', () => {
+    const directory = lambdaAssetDirectory('handler', stack.manifest);
+    // nothing listens at the endpoint: the GetItem fails, and the trace records it by name
+    const script = `require(${JSON.stringify(join(directory, LAMBDA_ENTRIES.handler.file))}).handler({ httpMethod: 'GET', path: '/customers/c1', pathParameters: { customerId: 'c1' }, requestContext: { requestId: 'cold', authorizer: { principalId: 'k', groups: 'partners' } } }, { getRemainingTimeInMillis: () => 5000 })`;
+    const run = spawnSync(process.execPath, ['-e', script], { cwd: directory, env: { PATH: process.env.PATH, NODE_OPTIONS: '', NODE_PATH: '', APPAPI_LOG_LEVEL: 'debug', APPAPI_ROUTE: 'GetCustomer', APPAPI_DYNAMODB_ENDPOINT: 'http://127.0.0.1:9', AWS_REGION: 'local' }, encoding: 'utf8', timeout: 20_000 });
+    const trace = run.stdout.split('\n').find((line) => line.includes('"message":"trace"'));
+    assert.ok(trace, run.stdout + run.stderr);
+    assert.deepEqual((JSON.parse(trace) as { dynamo: Array<{ command: string }> }).dynamo.map((call) => call.command), ['Get']);
+  });
+
   it('the bundled SDK signs with the credentials Lambda puts in the environment, and looks nowhere else', async () => {
     const directory = lambdaAssetDirectory('handler', stack.manifest);
     // Not DynamoDB behaviour: what is checked is the request's signature, so a bare HTTP server
