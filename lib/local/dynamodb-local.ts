@@ -199,6 +199,9 @@ interface ArchiveBuild {
 export function buildClassDataArchive(folder: string, options: StartOptions = {}, how: { readonly lowPriority?: boolean } = {}): ArchiveBuild {
   let cancelled = false;
   let running: Started | undefined;
+  // from the spawn on, not only once it answers: a stop while the build's JVM is still starting
+  // (seconds, more on a loaded machine) kills it at once instead of waiting for its answer
+  let kill: (() => void) | undefined;
   const done = (async (): Promise<boolean> => {
     const release = await acquireBuildLock(folder);
     if (!release) return false;
@@ -207,7 +210,14 @@ export function buildClassDataArchive(folder: string, options: StartOptions = {}
       if (!sharing || cancelled) return false;
       if (await archiveExists(sharing.archivePath)) return true;
       const { dataPath: _dataPath, ...buildOptions } = options;
-      running = await startOnce(creating(sharing), await freePort(), { ...buildOptions, readyTimeoutMs: 120_000 }, { background: true, lowPriority: how.lowPriority ?? true });
+      running = await startOnce(creating(sharing), await freePort(), { ...buildOptions, readyTimeoutMs: 120_000 }, {
+        background: true,
+        lowPriority: how.lowPriority ?? true,
+        onLaunch: (killJvm) => {
+          kill = killJvm;
+          if (cancelled) killJvm();
+        },
+      });
       if (!cancelled) await exerciseTables(running.client()).catch(() => {});
       if (cancelled) running.kill();
       await running.stop();
@@ -220,7 +230,7 @@ export function buildClassDataArchive(folder: string, options: StartOptions = {}
     done,
     cancel: () => {
       cancelled = true;
-      running?.kill();
+      (running?.kill ?? kill)?.();
     },
   };
 }
@@ -264,8 +274,16 @@ function creating(sharing: ClassDataSharing): Launch {
 /** A running JVM: DynamoDB Local's interface, and kill() for a build that is dropped. */
 type Started = Omit<DynamoDbLocal, 'classDataArchive'> & { kill(): void };
 
-/** `background`: a JVM that never outlives this process, at the lowest CPU priority unless `lowPriority: false`. */
-async function startOnce(launch: Launch, port: number, options: StartOptions, how: { readonly background?: boolean; readonly lowPriority?: boolean } = {}): Promise<Started> {
+/**
+ * `background`: a JVM that never outlives this process, at the lowest CPU priority unless
+ * `lowPriority: false`; `onLaunch` receives a way to kill it as soon as it is spawned.
+ */
+async function startOnce(
+  launch: Launch,
+  port: number,
+  options: StartOptions,
+  how: { readonly background?: boolean; readonly lowPriority?: boolean; readonly onLaunch?: (kill: () => void) => void } = {},
+): Promise<Started> {
   let running: Running;
   try {
     running = launchJvm(launch, port, options, how.background ?? false, how.lowPriority ?? true);
@@ -275,6 +293,7 @@ async function startOnce(launch: Launch, port: number, options: StartOptions, ho
   }
   const { child } = running;
   if (child.pid !== undefined) options.onSpawn?.();
+  how.onLaunch?.(() => child.kill('SIGKILL'));
   const { DynamoDBClient, ListTablesCommand } = dynamoDbSdk();
   const endpoint = `http://127.0.0.1:${port}`;
   const client = (): DynamoDBClient =>
@@ -296,6 +315,8 @@ async function startOnce(launch: Launch, port: number, options: StartOptions, ho
     for (;;) {
       if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) {
         if (child.pid !== undefined) await Promise.race([running.closed, new Promise((resolve) => setTimeout(resolve, 1_000))]);
+        // killed by its caller (a cancelled build): nothing to explain
+        if (how.onLaunch && child.signalCode === 'SIGKILL') throw new Error('DynamoDB Local was stopped while it started');
         if (launch.kind === 'use' && archiveWasRefused(running.output())) {
           await rm(join(launch.sharing.folder, `hs_err_pid${child.pid}.log`), { force: true });
           throw new ArchiveRefused();
