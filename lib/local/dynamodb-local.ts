@@ -48,9 +48,10 @@ export interface StartOptions {
   readonly quickStart?: boolean;
   /**
    * Called when the JVM is spawned, before it answers (again if a refused archive made it restart;
-   * not at all when it could not be spawned).
-   * The spawn is a few awaits away from the call: a caller about to block the event loop (loading
-   * modules, building the declarations) waits for this first, or the JVM starts only after that.
+   * not at all when it could not be spawned). The spawn is a few awaits away from the call: a
+   * caller about to block the event loop (loading modules, building the declarations) waits for
+   * this first, or the JVM starts only after that.
+   * @default - nobody is told
    */
   readonly onSpawn?: () => void;
 }

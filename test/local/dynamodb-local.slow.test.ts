@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { CreateTableCommand, GetItemCommand, ListTablesCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { startDynamoDbLocal, type StartOptions } from '../../lib/local/dynamodb-local';
+import { buildClassDataArchive, startDynamoDbLocal, type StartOptions } from '../../lib/local/dynamodb-local';
 import { prepareClassDataSharing } from '../../lib/local/dynamodb-local-class-data';
 import { prepareDynamoDbLocalAtInstall } from '../../lib/local/dynamodb-local-install';
 
@@ -204,6 +204,20 @@ describe('DynamoDB Local with a class-data-sharing archive', () => {
     } finally {
       process.env.APPAPI_CACHE_DIR = cache;
     }
+  });
+
+  it("a build cancelled while its JVM is still starting kills it at once (it does not wait for the JVM's answer)", async () => {
+    const folder = join(work, 'cancelled-build', 'dynamodb-local');
+    let spawned!: () => void;
+    const jvmSpawned = new Promise<void>((resolve) => (spawned = resolve));
+    const build = buildClassDataArchive(folder, { onSpawn: spawned });
+    await jvmSpawned;
+    const cancelled = Date.now();
+    build.cancel();
+    assert.equal(await build.done, false);
+    // a JVM creating an archive takes 3 s and more to answer, even on a quiet machine
+    assert.ok(Date.now() - cancelled < 3_000, `done ${Date.now() - cancelled} ms after the cancel`);
+    assert.deepEqual(readdirSync(folder).filter((name) => name.endsWith('.jsa') || name.endsWith('.tmp') || name === 'build.lock'), []);
   });
 
   it('npm install builds the archive (in the foreground, bounded) that the first start then maps', async () => {
