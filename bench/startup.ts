@@ -67,7 +67,8 @@ export async function timeStart(projectRoot: string, home: string, options: { fr
     });
   child.stderr.on('data', (chunk) => (output += chunk));
   try {
-    const ready = await waitFor(/ready(?: in [^\n]*?\))?/, 120_000);
+    // the whole line: a signal sent while it is half written reached earlier versions before their handler
+    const ready = await waitFor(/ready[^\n]*\n/, 120_000);
     const readyMs = performance.now() - started;
     const phases = /\(declarations [^)]*\)/.exec(ready[0])?.[0];
     let reloadMs: number | undefined;

@@ -47,17 +47,36 @@ export async function devCommand(argv: readonly string[], io: CommandIo): Promis
     () => undefined,
     () => undefined,
   );
+  // Ctrl-C (or SIGTERM) before the gateway serves stops DynamoDB Local too: without a handler the
+  // signal would end this process at once and leave the JVM running, its state file claiming it
+  const stopWhileStarting = (signal: NodeJS.Signals) => {
+    void settled.then(() => localDynamo.then((connection) => connection.close())).catch(() => undefined).finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+  };
+  process.once('SIGINT', stopWhileStarting);
+  process.once('SIGTERM', stopWhileStarting);
   await Promise.race([jvmSpawned, settled]);
   const { startGateway } = require('../local/gateway/server') as typeof import('../local/gateway/server');
-  const gateway = await startGateway({
-    env: values.env,
-    localDynamo,
-    port,
-    onRequest: (entry) => io.out(`${entry.method} ${entry.path} → ${entry.status} ${entry.latencyMs} ms${entry.keyId ? ` ${entry.keyId}` : ''}`),
-    log: (entry) => {
-      if (entry.level === 'error' || entry.level === 'warn') io.err(JSON.stringify(entry));
-    },
-  });
+  let gateway: RunningGateway;
+  try {
+    gateway = await startGateway({
+      env: values.env,
+      localDynamo,
+      port,
+      onRequest: (entry) => io.out(`${entry.method} ${entry.path} → ${entry.status} ${entry.latencyMs} ms${entry.keyId ? ` ${entry.keyId}` : ''}`),
+      log: (entry) => {
+        if (entry.level === 'error' || entry.level === 'warn') io.err(JSON.stringify(entry));
+      },
+    });
+  } finally {
+    process.off('SIGINT', stopWhileStarting);
+    process.off('SIGTERM', stopWhileStarting);
+  }
+  // registered before anything is printed: whoever waits for the "ready" line may stop it at once
+  const stop = () => {
+    void gateway.stop().then(() => process.exit(0));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
   gateway.onReload((outcome) =>
     outcome.ok ? io.out(`reloaded in ${outcome.ms} ms`) : io.err(`reload failed, still serving the previous version: ${outcome.error}`),
   );
@@ -74,10 +93,5 @@ export async function devCommand(argv: readonly string[], io: CommandIo): Promis
   const { declarations, dynamoDbLocal, ready } = gateway.startup;
   const seconds = (ms: number | undefined) => `${((ms ?? 0) / 1000).toFixed(1)} s`;
   io.out(`Serving ${gateway.url} — ready in ${seconds(ready)} (declarations ${seconds(declarations)}${gateway.declarationsSource === 'cache' ? ' from cache' : ''}, DynamoDB Local ${seconds(dynamoDbLocal)}, side by side) (Ctrl-C stops it and DynamoDB Local)`);
-  const stop = () => {
-    void gateway.stop().then(() => process.exit(0));
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
   return gateway;
 }
