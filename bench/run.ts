@@ -3,7 +3,7 @@
 // BENCH_BEFORE=<a checkout of an earlier commit, with node_modules>: start and coldstart also
 // measure that checkout, alternating with this one run by run (a shared machine's load hits both alike).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -67,27 +67,50 @@ async function main(): Promise<void> {
   }
 }
 
-/** `npm start`: a fresh clone's first start, a warm restart, and a reload after an edit; paired with BENCH_BEFORE when given. */
+/**
+ * `npm start`: a fresh clone's first start after `npm install` (which, since it has a postinstall,
+ * prepares DynamoDB Local's class-data archive, the dev declarations and the CLI's transforms), a
+ * first start with nothing prepared (a clone whose `npm install` ran before Java was installed, or
+ * the checkout before the postinstall), a warm restart, and a reload after an edit; paired with
+ * BENCH_BEFORE when given.
+ */
 async function startTimes(): Promise<void> {
   const RUNS = Number(process.env.BENCH_START_RUNS ?? 3);
   const projects: Array<[string, string]> = [['now', PROJECT_ROOT], ...(BEFORE ? [['before', BEFORE] as [string, string]] : [])];
-  const results = new Map<string, { fresh: StartTimes[]; warm: StartTimes[] }>(projects.map(([name]) => [name, { fresh: [], warm: [] }]));
+  const results = new Map<string, { fresh: StartTimes[]; unprepared: StartTimes[]; warm: StartTimes[] }>(projects.map(([name]) => [name, { fresh: [], unprepared: [], warm: [] }]));
+  const prepares = (root: string) => existsSync(join(root, 'scripts', 'postinstall.js'));
   for (let run = 0; run < RUNS; run++) {
     for (const [name, root] of run % 2 === 0 ? projects : [...projects].reverse()) {
       const home = mkdtempSync(join(tmpdir(), 'appapi-bench-start-'));
-      results.get(name)!.fresh.push(await timeStart(root, home, { freshTmp: true, awaitArchive: true }));
+      const fresh = await timeStart(root, home, { freshTmp: true, afterInstall: true, awaitArchive: true });
+      results.get(name)!.fresh.push(fresh);
       results.get(name)!.warm.push(await timeStart(root, home, { reload: true }));
+      rmSync(home, { recursive: true, force: true });
+      // without a postinstall, the first start after npm install is the one with nothing prepared
+      if (!prepares(root)) results.get(name)!.unprepared.push(fresh);
+      else {
+        const bare = mkdtempSync(join(tmpdir(), 'appapi-bench-start-'));
+        results.get(name)!.unprepared.push(await timeStart(root, bare, { freshTmp: true }));
+        rmSync(bare, { recursive: true, force: true });
+      }
     }
   }
   const seconds = (values: number[]) => `${(median(values) / 1000).toFixed(1)} s`;
   line(`\nStart (npm start to its "ready" line, median of ${RUNS}${BEFORE ? ', alternating with BENCH_BEFORE' : ''}; load average ${loadavg()[0]!.toFixed(1)})`);
-  for (const [name] of projects) {
-    const { fresh, warm } = results.get(name)!;
+  for (const [name, root] of projects) {
+    const { fresh, unprepared, warm } = results.get(name)!;
     line(`  ${name.padEnd(6)} fresh clone ${seconds(fresh.map((r) => r.readyMs))} (target ≤ 6)  warm restart ${seconds(warm.map((r) => r.readyMs))} (target ≤ 3)  reload after an edit ${(median(warm.map((r) => r.reloadMs ?? NaN)) / 1000).toFixed(2)} s (target ≤ 2)`);
+    if (prepares(root)) {
+      const installs = fresh.map((r) => r.install).filter((install) => install !== undefined);
+      line(`         fresh clone = the first start after npm install, whose postinstall prepared it in ${seconds(installs.map((install) => install.ms))} (last: ${installs.at(-1)?.report ?? 'no report'})`);
+      line(`         first start with nothing prepared (npm install before Java was installed) ${seconds(unprepared.map((r) => r.readyMs))}`);
+    } else {
+      line('         fresh clone = nothing prepared (this checkout has no postinstall)');
+    }
     const phases = warm.at(-1)?.phases;
     if (phases) line(`         last warm restart ${phases}`);
     const archive = fresh.map((r) => r.archiveMs).filter((ms): ms is number => ms !== undefined);
-    if (archive.length) line(`         DynamoDB Local's class-data archive in place ${(median(archive) / 1000).toFixed(1)} s after the first start's "ready" (built in the background; the warm restart maps it)`);
+    if (archive.length) line(`         DynamoDB Local's class-data archive in place ${(median(archive) / 1000).toFixed(1)} s after the first start's "ready" (built by npm install, or in the background; the warm restart maps it)`);
   }
 }
 

@@ -1,5 +1,5 @@
 // `npm start` timed from outside: process start to the "ready" line, and an edit to "reloaded".
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,21 +13,35 @@ export interface StartTimes {
   readonly reloadMs?: number;
   /** "ready" to DynamoDB Local's class-data archive in place (built in the background), ms. */
   readonly archiveMs?: number;
+  /** With `afterInstall`, what the project's postinstall prepared (its --report line) and how long it took, ms. */
+  readonly install?: { readonly ms: number; readonly report: string };
 }
+
+/** The project's install-time preparation of the first start (absent in checkouts before it). */
+const POSTINSTALL = join('scripts', 'postinstall.js');
 
 /**
  * One `appapi dev` in `projectRoot` with the given data folder, which holds its declarations cache
  * too (APPAPI_CACHE_DIR). A fresh clone is a new data folder (so an empty declarations cache, as a
  * clone has no node_modules/.cache yet) and a new TMPDIR (no tsx transform cache, no bundle cache,
- * no staged assets).
+ * no staged assets). `afterInstall` then runs, untimed, what `npm install` runs after installing
+ * the packages (the project's postinstall, when it has one) with the same cache folder and TMPDIR,
+ * as a clone's `npm install` would have: a fresh clone's first start is the one after it.
  */
-export async function timeStart(projectRoot: string, home: string, options: { freshTmp?: boolean; reload?: boolean; awaitArchive?: boolean } = {}): Promise<StartTimes> {
+export async function timeStart(projectRoot: string, home: string, options: { freshTmp?: boolean; afterInstall?: boolean; reload?: boolean; awaitArchive?: boolean } = {}): Promise<StartTimes> {
   const tmp = options.freshTmp ? mkdtempSync(join(tmpdir(), 'appapi-fresh-')) : undefined;
+  // the declarations cache lives with the data folder: a fresh clone's is empty, its warm restart finds what the first start stored
+  const env = { ...process.env, APPAPI_HOME: home, APPAPI_CACHE_DIR: join(home, 'declarations-cache'), ...(tmp ? { TMPDIR: tmp } : {}), AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
+  let install: StartTimes['install'];
+  if (options.afterInstall && existsSync(join(projectRoot, POSTINSTALL))) {
+    const installStarted = performance.now();
+    const prepared = spawnSync(process.execPath, [POSTINSTALL, '--report'], { cwd: projectRoot, env, encoding: 'utf8', timeout: 300_000 });
+    install = { ms: performance.now() - installStarted, report: prepared.stdout.trim() || `exit ${prepared.status}: ${prepared.stderr}` };
+  }
   const started = performance.now();
   const child = spawn(process.execPath, [join(projectRoot, 'bin', 'appapi.js'), 'dev', '--port', '0'], {
     cwd: projectRoot,
-    // the declarations cache lives with the data folder: a fresh clone's is empty, its warm restart finds what the first start stored
-    env: { ...process.env, APPAPI_HOME: home, APPAPI_CACHE_DIR: join(home, 'declarations-cache'), ...(tmp ? { TMPDIR: tmp } : {}), AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const edited = join(projectRoot, 'lib', 'apps', 'booking.ts');
@@ -53,7 +67,8 @@ export async function timeStart(projectRoot: string, home: string, options: { fr
     });
   child.stderr.on('data', (chunk) => (output += chunk));
   try {
-    const ready = await waitFor(/ready(?: in [^\n]*?\))?/, 120_000);
+    // the whole line: a signal sent while it is half written reached earlier versions before their handler
+    const ready = await waitFor(/ready[^\n]*\n/, 120_000);
     const readyMs = performance.now() - started;
     const phases = /\(declarations [^)]*\)/.exec(ready[0])?.[0];
     let reloadMs: number | undefined;
@@ -76,7 +91,7 @@ export async function timeStart(projectRoot: string, home: string, options: { fr
         }
       }
     }
-    return { readyMs, ...(phases ? { phases } : {}), ...(reloadMs === undefined ? {} : { reloadMs }), ...(archiveMs === undefined ? {} : { archiveMs }) };
+    return { readyMs, ...(phases ? { phases } : {}), ...(reloadMs === undefined ? {} : { reloadMs }), ...(archiveMs === undefined ? {} : { archiveMs }), ...(install ? { install } : {}) };
   } finally {
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGINT');

@@ -34,21 +34,49 @@ export async function devCommand(argv: readonly string[], io: CommandIo): Promis
   const port = Number(values.port ?? process.env.PORT ?? 3000);
   if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new UsageError(`--port takes a port number, received "${values.port}".`);
   // DynamoDB Local (a JVM, on the other core) is the longest part of a start: it is spawned before
-  // the gateway's modules load, which took about half a second of the start on its own
+  // the gateway's modules load and the declarations build, which hold the event loop for seconds
+  // on a first start. The spawn is a few awaits away (a free port, the class-data archive's files):
+  // this waits for it, or the JVM would start only once that synchronous work is done.
   const { connectLocalDynamo } = require('../local/local-dynamo') as typeof import('../local/local-dynamo');
-  const localDynamo = connectLocalDynamo(dataHome(), values.env, { record: true });
-  // startGateway handles its outcome; this only keeps an early failure from counting as unhandled
-  localDynamo.catch(() => {});
+  let spawned!: () => void;
+  const jvmSpawned = new Promise<void>((resolve) => (spawned = resolve));
+  const localDynamo = connectLocalDynamo(dataHome(), values.env, { record: true, onSpawn: spawned });
+  // a running DynamoDB Local reused, or a start that failed, spawns nothing: settling is enough
+  // (startGateway reports a failure; handling it here keeps it from counting as unhandled)
+  const settled = localDynamo.then(
+    () => undefined,
+    () => undefined,
+  );
+  // Ctrl-C (or SIGTERM) before the gateway serves stops DynamoDB Local too: without a handler the
+  // signal would end this process at once and leave the JVM running, its state file claiming it
+  const stopWhileStarting = (signal: NodeJS.Signals) => {
+    void settled.then(() => localDynamo.then((connection) => connection.close())).catch(() => undefined).finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+  };
+  process.once('SIGINT', stopWhileStarting);
+  process.once('SIGTERM', stopWhileStarting);
+  await Promise.race([jvmSpawned, settled]);
   const { startGateway } = require('../local/gateway/server') as typeof import('../local/gateway/server');
-  const gateway = await startGateway({
-    env: values.env,
-    localDynamo,
-    port,
-    onRequest: (entry) => io.out(`${entry.method} ${entry.path} → ${entry.status} ${entry.latencyMs} ms${entry.keyId ? ` ${entry.keyId}` : ''}`),
-    log: (entry) => {
-      if (entry.level === 'error' || entry.level === 'warn') io.err(JSON.stringify(entry));
-    },
-  });
+  let gateway: RunningGateway;
+  try {
+    gateway = await startGateway({
+      env: values.env,
+      localDynamo,
+      port,
+      onRequest: (entry) => io.out(`${entry.method} ${entry.path} → ${entry.status} ${entry.latencyMs} ms${entry.keyId ? ` ${entry.keyId}` : ''}`),
+      log: (entry) => {
+        if (entry.level === 'error' || entry.level === 'warn') io.err(JSON.stringify(entry));
+      },
+    });
+  } finally {
+    process.off('SIGINT', stopWhileStarting);
+    process.off('SIGTERM', stopWhileStarting);
+  }
+  // registered before anything is printed: whoever waits for the "ready" line may stop it at once
+  const stop = () => {
+    void gateway.stop().then(() => process.exit(0));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
   gateway.onReload((outcome) =>
     outcome.ok ? io.out(`reloaded in ${outcome.ms} ms`) : io.err(`reload failed, still serving the previous version: ${outcome.error}`),
   );
@@ -65,10 +93,5 @@ export async function devCommand(argv: readonly string[], io: CommandIo): Promis
   const { declarations, dynamoDbLocal, ready } = gateway.startup;
   const seconds = (ms: number | undefined) => `${((ms ?? 0) / 1000).toFixed(1)} s`;
   io.out(`Serving ${gateway.url} — ready in ${seconds(ready)} (declarations ${seconds(declarations)}${gateway.declarationsSource === 'cache' ? ' from cache' : ''}, DynamoDB Local ${seconds(dynamoDbLocal)}, side by side) (Ctrl-C stops it and DynamoDB Local)`);
-  const stop = () => {
-    void gateway.stop().then(() => process.exit(0));
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
   return gateway;
 }

@@ -14,7 +14,8 @@ const STALE_TEMP_MS = 60_000;
 /**
  * Where the declarations cache lives: APPAPI_CACHE_DIR, else the project's
  * node_modules/.cache/appapi/ (where tools keep their caches: `rm -rf node_modules/.cache/appapi`
- * clears it, and a fresh clone starts without it). APPAPI_CACHE=off turns it off (undefined).
+ * clears it; a fresh clone has only what its `npm install` stored, see scripts/postinstall.js).
+ * APPAPI_CACHE=off turns it off (undefined).
  */
 export function cacheFolder(): string | undefined {
   if (process.env.APPAPI_CACHE === 'off') return undefined;

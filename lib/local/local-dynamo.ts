@@ -1,6 +1,5 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { startDynamoDbLocal, type StartOptions } from './dynamodb-local';
 
 /** Where a running local gateway records the DynamoDB Local it started, for the CLI to reuse. */
@@ -24,7 +23,7 @@ export interface LocalDynamo {
  * one (so commands from a second terminal see the same tables), else a new one on the same data
  * folder, stopped by close(). `record` makes it the one others reuse, until close().
  */
-export async function connectLocalDynamo(home: string, environment: string, options: { record?: boolean } & Pick<StartOptions, 'port' | 'quickStart' | 'readyTimeoutMs'> = {}): Promise<LocalDynamo & { readonly owned: boolean }> {
+export async function connectLocalDynamo(home: string, environment: string, options: { record?: boolean } & Pick<StartOptions, 'port' | 'quickStart' | 'readyTimeoutMs' | 'onSpawn'> = {}): Promise<LocalDynamo & { readonly owned: boolean }> {
   const state = dynamoStatePath(home, environment);
   if (existsSync(state)) {
     const { endpoint } = JSON.parse(readFileSync(state, 'utf8')) as { endpoint: string };
@@ -46,6 +45,8 @@ export async function connectLocalDynamo(home: string, environment: string, opti
 }
 
 async function answers(endpoint: string): Promise<boolean> {
+  // loaded here, not at the top: a start with no DynamoDB Local to reuse spawns one before the SDK loads
+  const { DynamoDBClient, ListTablesCommand } = require('@aws-sdk/client-dynamodb') as typeof import('@aws-sdk/client-dynamodb');
   const client = new DynamoDBClient({ endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1, requestHandler: { connectionTimeout: 500, requestTimeout: 1_000 } });
   try {
     await client.send(new ListTablesCommand({ Limit: 1 }));

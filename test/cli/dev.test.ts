@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { symlinkSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, symlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -42,6 +42,31 @@ describe('appapi dev', () => {
       assert.equal(spawnSync('pgrep', ['-f', home]).status, 1, 'no DynamoDB Local left behind');
     } finally {
       blocker.close();
+    }
+  });
+
+  it('stopped with Ctrl-C while it starts, stops the DynamoDB Local it started too', { timeout: 150_000 }, async () => {
+    const home = temporaryHome();
+    const state = join(home, 'dev', 'dynamodb.json');
+    const child = spawn(process.execPath, [join(__dirname, '..', '..', 'bin', 'appapi.js'), 'dev', '--port', '0'], {
+      env: { ...process.env, APPAPI_TABLE_PREFIX: tables.prefix, APPAPI_HOME: home },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk) => (output += chunk));
+    child.stderr.on('data', (chunk) => (output += chunk));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    try {
+      // DynamoDB Local answered (its state is recorded); tables, key and listening are still to come
+      for (const deadline = Date.now() + 120_000; !existsSync(state) && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 10));
+      assert.ok(existsSync(state), `DynamoDB Local started:\n${output}`);
+      child.kill('SIGINT');
+      const code = await exited;
+      assert.ok(code === 130 || code === 0, `exit ${code}:\n${output}`);
+      assert.equal(existsSync(state), false, 'its state file is removed');
+      assert.equal(spawnSync('pgrep', ['-f', home]).status, 1, 'no DynamoDB Local left behind');
+    } finally {
+      child.kill('SIGKILL');
     }
   });
 

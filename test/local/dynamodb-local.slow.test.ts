@@ -5,9 +5,10 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFile
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
-import { CreateTableCommand, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { startDynamoDbLocal, type StartOptions } from '../../lib/local/dynamodb-local';
+import { CreateTableCommand, GetItemCommand, ListTablesCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { buildClassDataArchive, startDynamoDbLocal, type StartOptions } from '../../lib/local/dynamodb-local';
 import { prepareClassDataSharing } from '../../lib/local/dynamodb-local-class-data';
+import { prepareDynamoDbLocalAtInstall } from '../../lib/local/dynamodb-local-install';
 
 // The real DynamoDB Local, started several times: with and without its class-data archive, from a
 // damaged one, from one of other JVM options. Each JVM logs where it loaded its classes from
@@ -166,6 +167,78 @@ describe('DynamoDB Local with a class-data-sharing archive', () => {
       assert.deepEqual(await roundTrip(second.dynamo, 'persisted', false), { id: { S: 'one' }, note: { S: 'kept' } });
     } finally {
       await second.dynamo.stop();
+    }
+  });
+
+  it("builds in the background in memory, never on the data folder of the DynamoDB Local it serves; onSpawn comes before the answer", async () => {
+    process.env.APPAPI_CACHE_DIR = join(work, 'build-cache');
+    const dataPath = join(work, 'data-beside-a-build');
+    mkdirSync(dataPath);
+    const tables = async (dynamo: Awaited<ReturnType<typeof startDynamoDbLocal>>) => {
+      const client = dynamo.client();
+      try {
+        return (await client.send(new ListTablesCommand({}))).TableNames;
+      } finally {
+        client.destroy();
+      }
+    };
+    try {
+      let answered = false;
+      const spawns: boolean[] = [];
+      const first = await start({ dataPath, onSpawn: () => spawns.push(answered) });
+      answered = true;
+      try {
+        assert.deepEqual(spawns, [false], "told once of its own JVM's spawn (not of the build's), before it answered");
+        await roundTrip(first.dynamo, 'mine');
+        assert.equal(await first.dynamo.classDataArchive, true, 'the background build ran');
+      } finally {
+        await first.dynamo.stop();
+      }
+      const second = await start({ dataPath });
+      try {
+        assert.equal(second.source(), 'shared objects file (top)');
+        assert.deepEqual(await tables(second.dynamo), ['mine'], "the build's own table is not in the data folder");
+      } finally {
+        await second.dynamo.stop();
+      }
+    } finally {
+      process.env.APPAPI_CACHE_DIR = cache;
+    }
+  });
+
+  it("a build cancelled while its JVM is still starting kills it at once (it does not wait for the JVM's answer)", async () => {
+    const folder = join(work, 'cancelled-build', 'dynamodb-local');
+    let spawned!: () => void;
+    const jvmSpawned = new Promise<void>((resolve) => (spawned = resolve));
+    const build = buildClassDataArchive(folder, { onSpawn: spawned });
+    await jvmSpawned;
+    const cancelled = Date.now();
+    build.cancel();
+    assert.equal(await build.done, false);
+    // a JVM creating an archive takes 3 s and more to answer, even on a quiet machine
+    assert.ok(Date.now() - cancelled < 3_000, `done ${Date.now() - cancelled} ms after the cancel`);
+    assert.deepEqual(readdirSync(folder).filter((name) => name.endsWith('.jsa') || name.endsWith('.tmp') || name === 'build.lock'), []);
+  });
+
+  it('npm install builds the archive (in the foreground, bounded) that the first start then maps', async () => {
+    process.env.APPAPI_CACHE_DIR = join(work, 'install-cache');
+    // the options the start runs with are part of the archive's key: the install sees the same
+    process.env.JAVA_TOOL_OPTIONS = jvmOptions();
+    try {
+      assert.equal(await prepareDynamoDbLocalAtInstall(), 'archive in place');
+      assert.equal(await prepareDynamoDbLocalAtInstall(), 'archive in place', 'a second install finds it');
+      const { dynamo, source } = await start();
+      try {
+        assert.equal(source(), 'shared objects file (top)', 'the first start maps what the install built');
+        assert.deepEqual(await roundTrip(dynamo, 'installed'), { id: { S: 'one' }, note: { S: 'kept' } });
+      } finally {
+        await dynamo.stop();
+      }
+      const installed = readdirSync(join(work, 'install-cache', 'dynamodb-local'));
+      assert.deepEqual(installed.filter((name) => name.endsWith('.tmp') || name.startsWith('hs_err') || name === 'build.lock'), [], 'no dump, lock or crash report left behind');
+      assert.equal(installed.filter((name) => name.endsWith('.jsa')).length, 1);
+    } finally {
+      process.env.APPAPI_CACHE_DIR = cache;
     }
   });
 
