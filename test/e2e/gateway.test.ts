@@ -1,6 +1,6 @@
 // Shares a process: gateway (its gateways listen on port 0 with the file's own tables and are closed by its hooks; see scripts/run-tests.ts)
 import assert from 'node:assert/strict';
-import { createServer, request as httpRequest, type Server } from 'node:http';
+import { Agent, createServer, request as httpRequest, type Server } from 'node:http';
 import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
@@ -107,6 +107,40 @@ describe('local gateway over HTTP', () => {
     assert.equal(wrongMethod.status, 405);
     assert.equal(wrongMethod.headers.get('allow'), 'GET, POST');
     assert.equal(wrongMethod.body.code, 'method_not_allowed');
+  });
+
+  it('answers the gateway makes keep the connection of a request without a body open, and close it when a declared body is left unread', async () => {
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const sockets = new Set<unknown>();
+    const call = (method: string, path: string) =>
+      new Promise<{ status: number; connection: string | undefined }>((resolve, reject) => {
+        const outgoing = httpRequest(`${gateway.url}${path}`, { method, agent }, (response) => {
+          sockets.add(response.socket);
+          response.resume();
+          response.on('end', () => resolve({ status: response.statusCode!, connection: response.headers.connection }));
+        });
+        outgoing.on('error', reject);
+        outgoing.end();
+      });
+    try {
+      const answers = [await call('GET', '/nowhere/at/all'), await call('GET', '/customers'), await call('PATCH', '/customers'), await call('GET', '/health')];
+      assert.deepEqual(answers.map((answer) => answer.status), [404, 401, 405, 200]);
+      assert.deepEqual(answers.map((answer) => answer.connection), ['keep-alive', 'keep-alive', 'keep-alive', 'keep-alive']);
+      assert.equal(sockets.size, 1, 'one connection served all four');
+    } finally {
+      agent.destroy();
+    }
+    // a body that was declared and not sent is not waited for: the answer closes the connection
+    const raw = await new Promise<string>((resolve) => {
+      const socket = connect(Number(new URL(gateway.url).port), '127.0.0.1');
+      let text = '';
+      socket.on('data', (chunk) => (text += chunk));
+      socket.on('close', () => resolve(text));
+      socket.on('error', () => resolve(text));
+      socket.write('POST /nowhere/at/all HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n');
+    });
+    assert.match(raw, /^HTTP\/1\.1 404/);
+    assert.match(raw, /\r\nConnection: close\r\n/i);
   });
 
   it('CORS: preflight and answers carry the headers for listed origins only, as the stack\'s OPTIONS method does', async () => {

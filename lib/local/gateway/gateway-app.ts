@@ -275,6 +275,17 @@ function wafRequest(request: IncomingMessage, method: string): WafRequest {
 }
 
 /**
+ * Whether part of a request's body is still unread. A request without a body is not complete yet
+ * while its 'request' event runs (Node marks it after the handlers return), so an answer made then
+ * must not close the connection: API Gateway keeps a client's connection for its next request.
+ */
+function hasUnreadBody(request: IncomingMessage): boolean {
+  if (request.complete) return false;
+  const length = request.headers['content-length'];
+  return request.headers['transfer-encoding'] !== undefined || (length !== undefined && Number(length) !== 0);
+}
+
+/**
  * WAF's answer to a blocked request: the custom response of the template's rule (WAF sends it
  * as-is: no request id, its own Content-Type), or 403 as API Gateway's WAF_FILTERED response.
  * https://docs.aws.amazon.com/waf/latest/developerguide/customizing-the-response-for-blocked-requests.html
@@ -285,16 +296,16 @@ function sendWafBlock(request: IncomingMessage, response: ServerResponse, block:
     ...(block.contentType ? { 'Content-Type': block.contentType } : {}),
     'Content-Length': Buffer.byteLength(body),
     'x-amzn-RequestId': facts.requestId,
-    ...(request.complete ? {} : { Connection: 'close' }),
+    ...(hasUnreadBody(request) ? { Connection: 'close' } : {}),
   });
   response.end(body);
-  if (!request.complete) response.once('finish', () => setTimeout(() => request.socket.destroy(), 2_000).unref());
+  if (hasUnreadBody(request)) response.once('finish', () => setTimeout(() => request.socket.destroy(), 2_000).unref());
   return block.status;
 }
 
 /** API Gateway's answer to an error it makes, closing the connection like sendProblem does for an unread body. */
 function sendGatewayAnswer(request: IncomingMessage, response: ServerResponse, answer: GatewayAnswer, facts: RequestFacts): number {
-  const unreadBody = !request.complete;
+  const unreadBody = hasUnreadBody(request);
   response.writeHead(answer.status, { ...answer.headers, 'Content-Length': Buffer.byteLength(answer.body), 'x-amzn-RequestId': facts.requestId, ...(unreadBody ? { Connection: 'close' } : {}) });
   response.end(answer.body);
   if (unreadBody) {
@@ -312,7 +323,7 @@ function sendGatewayAnswer(request: IncomingMessage, response: ServerResponse, a
  */
 function sendProblem(request: IncomingMessage, response: ServerResponse, problem: GatewayProblem, facts: RequestFacts, headers: Record<string, string> = {}): number {
   const body = JSON.stringify(gatewayProblemBody(problem, facts.requestId));
-  const unreadBody = !request.complete;
+  const unreadBody = hasUnreadBody(request);
   response.writeHead(problem.status, {
     'Content-Type': 'application/problem+json',
     'Content-Length': Buffer.byteLength(body),
