@@ -2,6 +2,7 @@
 // machine, printed as ratios against what a user would use instead. Not part of npm test.
 // BENCH_BEFORE=<a checkout of an earlier commit, with node_modules>: start and coldstart also
 // measure that checkout, alternating with this one run by run (a shared machine's load hits both alike).
+import './quiet-sdk-notice';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
@@ -175,19 +176,25 @@ async function pairedThroughput(env: Record<string, string>, token: string): Pro
   const [nowPort, beforePort] = [await freePort(), await freePort()];
   const servers = [await startServer('gateway-server.ts', { ...env, PORT: String(nowPort) }), await startServer(join(BEFORE!, 'bench', 'gateway-server.ts'), { ...env, PORT: String(beforePort) })];
   try {
-    line('  paired with BENCH_BEFORE (req/s, median of 4 alternating 4 s runs):');
+    line('  paired with BENCH_BEFORE (req/s and server CPU per request, medians of 4 alternating 4 s runs):');
     const routes: Array<[string, string, string, string | undefined, string | undefined]> = [
       ['(a) GET record', '/customers/bench-customer', 'GET', undefined, token],
       ['(h) GET /health', '/health', 'GET', undefined, undefined],
       ['(c) public quote', '/bench/quote', 'POST', '{"product":"widget","quantity":3}', undefined],
     ];
     for (const [name, path, method, body, bearer] of routes) {
-      const runs: Record<'now' | 'before', number[]> = { now: [], before: [] };
+      const runs: Record<'now' | 'before', { rps: number[]; cpu: number[] }> = { now: { rps: [], cpu: [] }, before: { rps: [], cpu: [] } };
       for (let run = 0; run < 4; run++) {
-        const order: Array<['now' | 'before', number]> = run % 2 === 0 ? [['now', nowPort], ['before', beforePort]] : [['before', beforePort], ['now', nowPort]];
-        for (const [which, port] of order) runs[which].push((await load(`http://127.0.0.1:${port}${path}`, method, body, bearer, 4, CONNECTIONS)).rps);
+        const order: Array<['now' | 'before', number, number]> = run % 2 === 0 ? [['now', nowPort, 0], ['before', beforePort, 1]] : [['before', beforePort, 1], ['now', nowPort, 0]];
+        for (const [which, port, server] of order) {
+          const cpuBefore = cpuMicros(servers[server]!.pid!);
+          const result = await load(`http://127.0.0.1:${port}${path}`, method, body, bearer, 4, CONNECTIONS);
+          runs[which].rps.push(result.rps);
+          runs[which].cpu.push((cpuMicros(servers[server]!.pid!) - cpuBefore) / result.total);
+        }
       }
-      line(`    ${name.padEnd(18)} now ${Math.round(median(runs.now))}  before ${Math.round(median(runs.before))}  = ${ratio(median(runs.now), median(runs.before))}×`);
+      const [now, before] = [runs.now, runs.before].map(({ rps, cpu }) => ({ rps: median(rps), cpu: median(cpu) }));
+      line(`    ${name.padEnd(18)} now ${Math.round(now!.rps)} (${Math.round(now!.cpu)} µs)  before ${Math.round(before!.rps)} (${Math.round(before!.cpu)} µs)  = ${ratio(now!.rps, before!.rps)}× (CPU ${ratio(now!.cpu, before!.cpu)}×)`);
     }
   } finally {
     for (const server of servers) await stopServer(server);
