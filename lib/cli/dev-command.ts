@@ -1,3 +1,4 @@
+import { constants as osConstants } from 'node:os';
 import { relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { RunningGateway } from '../local/gateway/server';
@@ -28,7 +29,10 @@ async function printLocalDevKey(gateway: RunningGateway, io: CommandIo): Promise
   }
 }
 
-/** `appapi dev`: serves until SIGINT/SIGTERM, then stops everything it started. */
+/** What stops `appapi dev` cleanly: SIGHUP is its terminal closing (or a process manager's stop). */
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+/** `appapi dev`: serves until SIGINT, SIGTERM or SIGHUP (its terminal closed), then stops everything it started. */
 export async function devCommand(argv: readonly string[], io: CommandIo): Promise<RunningGateway> {
   const { values } = parseArgs({ args: [...argv], options: { env: { type: 'string', default: 'dev' }, port: { type: 'string' } }, strict: true });
   const port = Number(values.port ?? process.env.PORT ?? 3000);
@@ -47,13 +51,12 @@ export async function devCommand(argv: readonly string[], io: CommandIo): Promis
     () => undefined,
     () => undefined,
   );
-  // Ctrl-C (or SIGTERM) before the gateway serves stops DynamoDB Local too: without a handler the
-  // signal would end this process at once and leave the JVM running, its state file claiming it
+  // Ctrl-C (or SIGTERM, SIGHUP) before the gateway serves stops DynamoDB Local too: without a
+  // handler the signal would end this process at once and leave the JVM running, its state file claiming it
   const stopWhileStarting = (signal: NodeJS.Signals) => {
-    void settled.then(() => localDynamo.then((connection) => connection.close())).catch(() => undefined).finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+    void settled.then(() => localDynamo.then((connection) => connection.close())).catch(() => undefined).finally(() => process.exit(128 + osConstants.signals[signal]));
   };
-  process.once('SIGINT', stopWhileStarting);
-  process.once('SIGTERM', stopWhileStarting);
+  for (const signal of STOP_SIGNALS) process.once(signal, stopWhileStarting);
   await Promise.race([jvmSpawned, settled]);
   const { startGateway } = require('../local/gateway/server') as typeof import('../local/gateway/server');
   let gateway: RunningGateway;
@@ -68,15 +71,13 @@ export async function devCommand(argv: readonly string[], io: CommandIo): Promis
       },
     });
   } finally {
-    process.off('SIGINT', stopWhileStarting);
-    process.off('SIGTERM', stopWhileStarting);
+    for (const signal of STOP_SIGNALS) process.off(signal, stopWhileStarting);
   }
   // registered before anything is printed: whoever waits for the "ready" line may stop it at once
   const stop = () => {
     void gateway.stop().then(() => process.exit(0));
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  for (const signal of STOP_SIGNALS) process.once(signal, stop);
   gateway.onReload((outcome) =>
     outcome.ok ? io.out(`reloaded in ${outcome.ms} ms`) : io.err(`reload failed, still serving the previous version: ${outcome.error}`),
   );

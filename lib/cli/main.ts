@@ -82,7 +82,7 @@ export async function runCli(argv: readonly string[], io: CommandIo = processIo,
     switch (command) {
       case 'dev':
         await commands.dev().devCommand(rest, io);
-        // keeps serving: the process ends on SIGINT/SIGTERM
+        // keeps serving: the process ends on SIGINT, SIGTERM or SIGHUP
         return new Promise<number>(() => {});
       case 'routes':
         commands.routes().routesCommand(rest, io);

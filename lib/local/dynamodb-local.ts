@@ -23,6 +23,8 @@ export interface DynamoDbLocal {
   readonly port: number;
   /** A client for this instance; any credentials work because it runs with -sharedDb. */
   client(): DynamoDBClient;
+  /** The JVM's process id: recorded so a later start can stop it if this process dies first. */
+  readonly pid: number | undefined;
   stop(): Promise<void>;
   /**
    * Whether a class-data archive serves the next start: true when this start used one or the
@@ -341,7 +343,7 @@ async function startOnce(
     probe.destroy();
   }
   if (launch.kind === 'use') touchArchive(launch.sharing.archivePath);
-  return { endpoint, port, client, stop, kill: () => child.kill('SIGKILL') };
+  return { endpoint, port, client, pid: child.pid, stop, kill: () => child.kill('SIGKILL') };
 }
 
 function launchJvm(launch: Launch, port: number, options: StartOptions, background: boolean, lowPriority: boolean): Running {

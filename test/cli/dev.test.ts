@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, symlinkSync } from 'node:fs';
+import { existsSync, readFileSync, symlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -10,6 +10,45 @@ import { appapi, appapiHere } from '../support/cli';
 import { tablesOf } from '../support/dynamo';
 
 const tables = tablesOf(__filename);
+
+/** `appapi dev --port 0` in a child process; `ready` once it serves. */
+function startDev(home: string) {
+  const child = spawn(process.execPath, [join(__dirname, '..', '..', 'bin', 'appapi.js'), 'dev', '--port', '0'], {
+    env: { ...process.env, APPAPI_TABLE_PREFIX: tables.prefix, APPAPI_HOME: home },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const ready = new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`not serving after 120 s:\n${output}`)), 120_000);
+    const read = (chunk: Buffer) => {
+      output += chunk;
+      if (/^Serving http/m.test(output)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout.on('data', read);
+    child.stderr.on('data', read);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`exited ${code} before serving:\n${output}`));
+    });
+  });
+  ready.catch(() => undefined);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, ready, exited, output: () => output };
+}
+
+/** Running, not exited (an exited JVM may stay a zombie a moment until its new parent reaps it). */
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return !stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+}
 
 describe('appapi dev', () => {
   // the timeouts only guard against a hang: a new CLI process on a busy machine can take a while
@@ -67,6 +106,48 @@ describe('appapi dev', () => {
       assert.equal(spawnSync('pgrep', ['-f', home]).status, 1, 'no DynamoDB Local left behind');
     } finally {
       child.kill('SIGKILL');
+    }
+  });
+
+  it('stopped by SIGHUP (its terminal closed) stops DynamoDB Local and removes its state', { timeout: 150_000 }, async () => {
+    const home = temporaryHome();
+    const dev = startDev(home);
+    try {
+      await dev.ready;
+      dev.child.kill('SIGHUP');
+      const code = await dev.exited;
+      assert.ok(code === 129 || code === 0, `exit ${code}:\n${dev.output()}`);
+      assert.equal(existsSync(join(home, 'dev', 'dynamodb.json')), false, 'its state file is removed');
+      assert.equal(spawnSync('pgrep', ['-f', home]).status, 1, 'no DynamoDB Local left behind');
+    } finally {
+      dev.child.kill('SIGKILL');
+    }
+  });
+
+  it('after a SIGKILL left DynamoDB Local running, the next start adopts it and stops it when stopped', { timeout: 200_000 }, async () => {
+    const home = temporaryHome();
+    const state = join(home, 'dev', 'dynamodb.json');
+    const first = startDev(home);
+    let javaPid: number | undefined;
+    const second = { dev: undefined as ReturnType<typeof startDev> | undefined };
+    try {
+      await first.ready;
+      ({ javaPid } = JSON.parse(readFileSync(state, 'utf8')) as { javaPid: number });
+      first.child.kill('SIGKILL');
+      await first.exited;
+      assert.ok(isRunning(javaPid!), 'a SIGKILL leaves the JVM running: nothing can stop it then');
+      second.dev = startDev(home);
+      await second.dev.ready;
+      const recorded = JSON.parse(readFileSync(state, 'utf8')) as { pid: number; javaPid: number };
+      assert.deepEqual([recorded.pid, recorded.javaPid], [second.dev.child.pid, javaPid], 'the running JVM was reused, now recorded as this start\'s');
+      second.dev.child.kill('SIGINT');
+      await second.dev.exited;
+      assert.equal(existsSync(state), false, 'its state file is removed');
+      assert.equal(isRunning(javaPid!), false, 'the adopted JVM is stopped');
+    } finally {
+      first.child.kill('SIGKILL');
+      second.dev?.child.kill('SIGKILL');
+      if (javaPid !== undefined && isRunning(javaPid)) process.kill(javaPid, 'SIGKILL');
     }
   });
 
