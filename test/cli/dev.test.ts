@@ -127,26 +127,31 @@ describe('appapi dev', () => {
   it('after a SIGKILL left DynamoDB Local running, the next start adopts it and stops it when stopped', { timeout: 200_000 }, async () => {
     const home = temporaryHome();
     const state = join(home, 'dev', 'dynamodb.json');
+    // the state file is written once DynamoDB Local answers, before the declarations load
+    const recordedBy = async (pid: number | undefined) => {
+      for (const deadline = Date.now() + 120_000; Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 10))) {
+        const recorded = existsSync(state) ? (JSON.parse(readFileSync(state, 'utf8')) as { pid: number; javaPid: number }) : undefined;
+        if (recorded?.pid === pid) return recorded;
+      }
+      throw new Error(`no DynamoDB Local recorded by ${pid}`);
+    };
     const first = startDev(home);
     let javaPid: number | undefined;
-    const second = { dev: undefined as ReturnType<typeof startDev> | undefined };
+    let second: ReturnType<typeof startDev> | undefined;
     try {
-      await first.ready;
-      ({ javaPid } = JSON.parse(readFileSync(state, 'utf8')) as { javaPid: number });
+      ({ javaPid } = await recordedBy(first.child.pid));
       first.child.kill('SIGKILL');
       await first.exited;
-      assert.ok(isRunning(javaPid!), 'a SIGKILL leaves the JVM running: nothing can stop it then');
-      second.dev = startDev(home);
-      await second.dev.ready;
-      const recorded = JSON.parse(readFileSync(state, 'utf8')) as { pid: number; javaPid: number };
-      assert.deepEqual([recorded.pid, recorded.javaPid], [second.dev.child.pid, javaPid], 'the running JVM was reused, now recorded as this start\'s');
-      second.dev.child.kill('SIGINT');
-      await second.dev.exited;
+      assert.ok(isRunning(javaPid), 'a SIGKILL leaves the JVM running: nothing can stop it then');
+      second = startDev(home);
+      assert.equal((await recordedBy(second.child.pid)).javaPid, javaPid, 'the running JVM was reused, now recorded as this start\'s');
+      second.child.kill('SIGINT');
+      await second.exited;
       assert.equal(existsSync(state), false, 'its state file is removed');
-      assert.equal(isRunning(javaPid!), false, 'the adopted JVM is stopped');
+      assert.equal(isRunning(javaPid), false, 'the adopted JVM is stopped');
     } finally {
       first.child.kill('SIGKILL');
-      second.dev?.child.kill('SIGKILL');
+      second?.child.kill('SIGKILL');
       if (javaPid !== undefined && isRunning(javaPid)) process.kill(javaPid, 'SIGKILL');
     }
   });
