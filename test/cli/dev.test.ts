@@ -131,7 +131,7 @@ describe('appapi dev', () => {
     const recordedBy = async (pid: number | undefined) => {
       for (const deadline = Date.now() + 120_000; Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 10))) {
         const recorded = existsSync(state) ? (JSON.parse(readFileSync(state, 'utf8')) as { pid: number; javaPid: number }) : undefined;
-        if (recorded?.pid === pid) return recorded;
+        if (recorded && recorded.pid === pid) return recorded;
       }
       throw new Error(`no DynamoDB Local recorded by ${pid}`);
     };
@@ -139,16 +139,17 @@ describe('appapi dev', () => {
     let javaPid: number | undefined;
     let second: ReturnType<typeof startDev> | undefined;
     try {
-      ({ javaPid } = await recordedBy(first.child.pid));
+      const jvm = (await recordedBy(first.child.pid)).javaPid;
+      javaPid = jvm;
       first.child.kill('SIGKILL');
       await first.exited;
-      assert.ok(isRunning(javaPid), 'a SIGKILL leaves the JVM running: nothing can stop it then');
+      assert.ok(isRunning(jvm), 'a SIGKILL leaves the JVM running: nothing can stop it then');
       second = startDev(home);
-      assert.equal((await recordedBy(second.child.pid)).javaPid, javaPid, 'the running JVM was reused, now recorded as this start\'s');
+      assert.equal((await recordedBy(second.child.pid)).javaPid, jvm, 'the running JVM was reused, now recorded as this start\'s');
       second.child.kill('SIGINT');
       await second.exited;
       assert.equal(existsSync(state), false, 'its state file is removed');
-      assert.equal(isRunning(javaPid), false, 'the adopted JVM is stopped');
+      assert.equal(isRunning(jvm), false, 'the adopted JVM is stopped');
     } finally {
       first.child.kill('SIGKILL');
       second?.child.kill('SIGKILL');
