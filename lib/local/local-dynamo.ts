@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startDynamoDbLocal, type StartOptions } from './dynamodb-local';
 import { isDynamoDbLocalOn, isRunning, stopProcess } from './local-processes';
@@ -34,7 +34,7 @@ export async function connectLocalDynamo(home: string, environment: string, opti
       const orphan = options.record && recorded.javaPid !== undefined && !isRunning(recorded.pid) && isDynamoDbLocalOn(recorded.javaPid, dynamoDataPath(home, environment));
       if (!orphan) return { endpoint: recorded.endpoint, owned: false, close: async () => {} };
       const javaPid = recorded.javaPid!;
-      writeFileSync(state, JSON.stringify({ endpoint: recorded.endpoint, pid: process.pid, javaPid }), { mode: 0o600 });
+      writeState(state, { endpoint: recorded.endpoint, pid: process.pid, javaPid });
       return {
         endpoint: recorded.endpoint,
         owned: true,
@@ -49,7 +49,7 @@ export async function connectLocalDynamo(home: string, environment: string, opti
   mkdirSync(dataPath, { recursive: true, mode: 0o700 });
   const { record: _record, ...startOptions } = options;
   const started = await startDynamoDbLocal({ dataPath, ...startOptions });
-  if (options.record) writeFileSync(state, JSON.stringify({ endpoint: started.endpoint, pid: process.pid, javaPid: started.pid }), { mode: 0o600 });
+  if (options.record) writeState(state, { endpoint: started.endpoint, pid: process.pid, ...(started.pid === undefined ? {} : { javaPid: started.pid }) });
   return {
     endpoint: started.endpoint,
     owned: true,
@@ -65,6 +65,13 @@ interface RecordedDynamo {
   /** The process that started it and stops it. */
   readonly pid?: number;
   readonly javaPid?: number;
+}
+
+/** Written whole or not at all (a file and a rename): a second terminal reading it never sees half of it. */
+function writeState(path: string, recorded: RecordedDynamo): void {
+  const partial = `${path}.${process.pid}.tmp`;
+  writeFileSync(partial, JSON.stringify(recorded), { mode: 0o600 });
+  renameSync(partial, path);
 }
 
 function readState(path: string): RecordedDynamo | undefined {

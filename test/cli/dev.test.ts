@@ -39,6 +39,15 @@ function startDev(home: string) {
   return { child, ready, exited, output: () => output };
 }
 
+/** The DynamoDB Local a state file records, or undefined when there is none (yet). */
+function readRecorded(state: string): { pid: number; javaPid: number } | undefined {
+  try {
+    return JSON.parse(readFileSync(state, 'utf8')) as { pid: number; javaPid: number };
+  } catch {
+    return undefined;
+  }
+}
+
 /** Running, not exited (an exited JVM may stay a zombie a moment until its new parent reaps it). */
 function isRunning(pid: number): boolean {
   try {
@@ -130,7 +139,7 @@ describe('appapi dev', () => {
     // the state file is written once DynamoDB Local answers, before the declarations load
     const recordedBy = async (pid: number | undefined) => {
       for (const deadline = Date.now() + 120_000; Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 10))) {
-        const recorded = existsSync(state) ? (JSON.parse(readFileSync(state, 'utf8')) as { pid: number; javaPid: number }) : undefined;
+        const recorded = readRecorded(state);
         if (recorded && recorded.pid === pid) return recorded;
       }
       throw new Error(`no DynamoDB Local recorded by ${pid}`);
