@@ -1,7 +1,7 @@
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync, unlinkSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../project-context';
+import { writeWhole } from '../write-whole';
 
 /** At most this many entries are kept (a few environments × table prefixes); the least recently used go first. */
 export const MAX_CACHE_ENTRIES = 24;
@@ -48,17 +48,10 @@ export function readEntry(folder: string, key: string): unknown {
  */
 export function writeEntry(folder: string, key: string, entry: unknown): void {
   const file = entryFile(folder, key);
-  const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   try {
     mkdirSync(folder, { recursive: true });
-    writeFileSync(temp, JSON.stringify(entry));
-    renameSync(temp, file);
+    writeWhole(file, JSON.stringify(entry));
   } catch {
-    try {
-      unlinkSync(temp);
-    } catch {
-      // never written
-    }
     return;
   }
   evict(folder);

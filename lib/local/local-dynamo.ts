@@ -1,7 +1,8 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { startDynamoDbLocal, type StartOptions } from './dynamodb-local';
 import { isDynamoDbLocalOn, isRunning, stopProcess } from './local-processes';
+import { writeWhole } from '../write-whole';
 
 /** Where a running local gateway records the DynamoDB Local it started, for the CLI to reuse. */
 export function dynamoStatePath(home: string, environment: string): string {
@@ -67,11 +68,9 @@ interface RecordedDynamo {
   readonly javaPid?: number;
 }
 
-/** Written whole or not at all (a file and a rename): a second terminal reading it never sees half of it. */
+/** Written whole: a second terminal reading it never sees half of it. */
 function writeState(path: string, recorded: RecordedDynamo): void {
-  const partial = `${path}.${process.pid}.tmp`;
-  writeFileSync(partial, JSON.stringify(recorded), { mode: 0o600 });
-  renameSync(partial, path);
+  writeWhole(path, JSON.stringify(recorded), { mode: 0o600 });
 }
 
 function readState(path: string): RecordedDynamo | undefined {

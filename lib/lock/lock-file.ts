@@ -1,5 +1,6 @@
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeWhole } from '../write-whole';
 import { LOCK_VERSION, type EnvironmentLock, type LockFile } from './stateful-resources';
 
 /** The committed lock of the project: next to cdk.json. */
@@ -33,7 +34,5 @@ export function writeLockEnvironments(updates: { readonly [environment: string]:
   const environments = { ...existing, ...updates };
   const ordered = Object.fromEntries(Object.keys(environments).sort().map((name) => [name, environments[name]!]));
   const text = `${JSON.stringify({ about: ABOUT, version: LOCK_VERSION, environments: ordered }, null, 2)}\n`;
-  const temporary = `${path}.${process.pid}.tmp`;
-  writeFileSync(temporary, text);
-  renameSync(temporary, path);
+  writeWhole(path, text);
 }
