@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { Agent, createServer, request as httpRequest, type Server } from 'node:http';
 import { connect } from 'node:net';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import { MAX_BODY_BYTES } from '../../lib/gateway-problems';
@@ -16,6 +16,18 @@ const tables = tablesOf(__filename);
 
 /** When a test last called a throttled route (its token bucket is the gateway's, shared by the tests). */
 let throttledCalledAt = 0;
+
+/** What the gateway sends back on a raw connection until it closes it (or it fails). */
+function rawExchange(gateway: RunningGateway, send: (socket: Socket) => void): Promise<string> {
+  return new Promise<string>((resolve) => {
+    const socket = connect(Number(new URL(gateway.url).port), '127.0.0.1');
+    let text = '';
+    socket.on('data', (chunk) => (text += chunk));
+    socket.on('close', () => resolve(text));
+    socket.on('error', () => resolve(text));
+    send(socket);
+  });
+}
 
 describe('local gateway over HTTP', () => {
   let gateway: RunningGateway;
@@ -131,14 +143,7 @@ describe('local gateway over HTTP', () => {
       agent.destroy();
     }
     // a body that was declared and not sent is not waited for: the answer closes the connection
-    const raw = await new Promise<string>((resolve) => {
-      const socket = connect(Number(new URL(gateway.url).port), '127.0.0.1');
-      let text = '';
-      socket.on('data', (chunk) => (text += chunk));
-      socket.on('close', () => resolve(text));
-      socket.on('error', () => resolve(text));
-      socket.write('POST /nowhere/at/all HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n');
-    });
+    const raw = await rawExchange(gateway, (socket) => socket.write('POST /nowhere/at/all HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n'));
     assert.match(raw, /^HTTP\/1\.1 404/);
     assert.match(raw, /\r\nConnection: close\r\n/i);
   });
@@ -207,12 +212,7 @@ describe('local gateway over HTTP', () => {
     assert.equal(JSON.parse(chunked.body).code, 'length_required');
 
     // a Content-Length that understates the body: only the declared bytes are the body, the rest is not a request
-    const raw = await new Promise<string>((resolve) => {
-      const socket = connect(Number(new URL(gateway.url).port), '127.0.0.1');
-      let text = '';
-      socket.on('data', (chunk) => (text += chunk));
-      socket.on('close', () => resolve(text));
-      socket.on('error', () => resolve(text));
+    const raw = await rawExchange(gateway, (socket) => {
       socket.write('POST /lab/size HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 12\r\n\r\n{"data":"ab"}');
       socket.end(Buffer.alloc(6 * 1024 * 1024, 'z'));
     });
