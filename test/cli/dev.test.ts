@@ -130,6 +130,8 @@ describe('appapi dev', () => {
       assert.equal(spawnSync('pgrep', ['-f', home]).status, 1, 'no DynamoDB Local left behind');
     } finally {
       dev.child.kill('SIGKILL');
+      // a failed assertion must not leave a JVM behind: its command line names this home
+      spawnSync('pkill', ['-KILL', '-f', home]);
     }
   });
 
@@ -145,11 +147,9 @@ describe('appapi dev', () => {
       throw new Error(`no DynamoDB Local recorded by ${pid}`);
     };
     const first = startDev(home);
-    let javaPid: number | undefined;
     let second: ReturnType<typeof startDev> | undefined;
     try {
       const jvm = (await recordedBy(first.child.pid)).javaPid;
-      javaPid = jvm;
       first.child.kill('SIGKILL');
       await first.exited;
       assert.ok(isRunning(jvm), 'a SIGKILL leaves the JVM running: nothing can stop it then');
@@ -162,7 +162,8 @@ describe('appapi dev', () => {
     } finally {
       first.child.kill('SIGKILL');
       second?.child.kill('SIGKILL');
-      if (javaPid !== undefined && isRunning(javaPid)) process.kill(javaPid, 'SIGKILL');
+      // whether or not its pid was read before a failure: the JVM's command line names this home
+      spawnSync('pkill', ['-KILL', '-f', home]);
     }
   });
 
