@@ -292,14 +292,15 @@ function hasUnreadBody(request: IncomingMessage): boolean {
  */
 function sendWafBlock(request: IncomingMessage, response: ServerResponse, block: WafBlockResponse, facts: RequestFacts): number {
   const body = block.body ?? '';
+  const unreadBody = hasUnreadBody(request);
   response.writeHead(block.status, {
     ...(block.contentType ? { 'Content-Type': block.contentType } : {}),
     'Content-Length': Buffer.byteLength(body),
     'x-amzn-RequestId': facts.requestId,
-    ...(hasUnreadBody(request) ? { Connection: 'close' } : {}),
+    ...(unreadBody ? { Connection: 'close' } : {}),
   });
   response.end(body);
-  if (hasUnreadBody(request)) response.once('finish', () => setTimeout(() => request.socket.destroy(), 2_000).unref());
+  if (unreadBody) response.once('finish', () => setTimeout(() => request.socket.destroy(), 2_000).unref());
   return block.status;
 }
 
