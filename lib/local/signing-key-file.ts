@@ -1,6 +1,7 @@
-import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateSigningKeyPair, parseSigningKeyPair, type SigningKeyPair } from '../../lambdas/shared/signing-jwk';
+import { writeWhole } from '../write-whole';
 
 /** The file holding an environment's local signing key pair. */
 export function signingKeyPath(home: string, environment: string): string {
@@ -22,8 +23,9 @@ export function loadOrCreateSigningKey(home: string, environment: string): Signi
   }
   const pair = generateSigningKeyPair();
   try {
-    // 'wx': never overwrite a key another process created meanwhile
-    writeFileSync(path, `${JSON.stringify(pair, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
+    // whole, or a start killed mid-write would leave a file that holds no key and stops every
+    // later start; exclusive: never replace a key another process created meanwhile
+    writeWhole(path, `${JSON.stringify(pair, null, 2)}\n`, { mode: 0o600, exclusive: true });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return loadOrCreateSigningKey(home, environment);
     throw error;

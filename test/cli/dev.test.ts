@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -93,6 +93,24 @@ describe('appapi dev', () => {
     }
   });
 
+  it('a start that fails once DynamoDB Local runs (a signing key file holding no key) says why, exits 1, and leaves nothing running', { timeout: 150_000 }, async () => {
+    const home = temporaryHome();
+    // what a start killed while it created the key once left behind
+    mkdirSync(join(home, 'dev'), { recursive: true, mode: 0o700 });
+    writeFileSync(join(home, 'dev', 'signing-key.json'), '', { mode: 0o600 });
+    try {
+      await assert.rejects(appapi(['dev', '--port', '0'], { tables, home, timeout: 120_000 }), (error: { code: number; stderr: string }) => {
+        assert.equal(error.code, 1, error.stderr);
+        assert.match(error.stderr, /signing-key\.json does not hold a signing key pair\. Move it away/);
+        return true;
+      });
+      assert.equal(existsSync(join(home, 'dev', 'dynamodb.json')), false, 'no state file claims a DynamoDB Local');
+      assert.equal(spawnSync('pgrep', ['-f', home]).status, 1, 'no DynamoDB Local left behind');
+    } finally {
+      spawnSync('pkill', ['-KILL', '-f', home]);
+    }
+  });
+
   it('stopped with Ctrl-C while it starts, stops the DynamoDB Local it started too', { timeout: 150_000 }, async () => {
     const home = temporaryHome();
     const state = join(home, 'dev', 'dynamodb.json');
@@ -156,8 +174,9 @@ describe('appapi dev', () => {
       second = startDev(home);
       assert.equal((await recordedBy(second.child.pid)).javaPid, jvm, 'the running JVM was reused, now recorded as this start\'s');
       second.child.kill('SIGINT');
-      await second.exited;
-      assert.equal(existsSync(state), false, 'its state file is removed');
+      const code = await second.exited;
+      assert.ok(code === 130 || code === 0, `exit ${code}:\n${second.output()}`);
+      assert.equal(existsSync(state), false, `its state file is removed:\n${second.output()}`);
       assert.equal(isRunning(jvm), false, 'the adopted JVM is stopped');
     } finally {
       first.child.kill('SIGKILL');

@@ -1,6 +1,6 @@
 // Shares a process: cli (its commands get the file's own tables and data folder; its AWS mocks are restored in after; see scripts/run-tests.ts)
 import assert from 'node:assert/strict';
-import { statSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -11,6 +11,7 @@ import { generateSigningKeyPair } from '../../lambdas/shared/signing-jwk';
 import { awsBackend } from '../../lib/cli/keys-backend';
 import { keysCommand } from '../../lib/cli/keys-command';
 import { loadEnvironment } from '../../lib/environments';
+import { ensureLocalDevKey } from '../../lib/local/local-dev-key';
 import { connectLocalDynamo } from '../../lib/local/local-dynamo';
 import { loadOrCreateSigningKey, signingKeyPath } from '../../lib/local/signing-key-file';
 import { authorizerEvent } from '../authorizer/support';
@@ -67,6 +68,24 @@ describe('appapi keys (local)', () => {
     documents.destroy();
     await dynamo.close();
     assert.ok(!items.includes(created.token) && !items.includes(created.token.split('.')[2]!), 'the token is not stored');
+  });
+
+  it('the local-dev key: a saved file cut short (a start killed as it wrote) is replaced by a working key, kept 0600', async () => {
+    const saved = join(home, 'dev', 'local-dev.json');
+    writeFileSync(saved, '{"keyId": "key_', { mode: 0o600 });
+    const dynamo = await connectLocalDynamo(home, 'dev');
+    const documents = createDocumentClient(dynamo.endpoint);
+    try {
+      const fresh = await ensureLocalDevKey(home, manifest, documents);
+      assert.deepEqual([fresh.created, fresh.active], [true, true]);
+      assert.equal(await authorizeLocally(fresh.token), fresh.groups.join(','));
+      assert.equal(statSync(saved).mode & 0o777, 0o600);
+      const again = await ensureLocalDevKey(home, manifest, documents);
+      assert.deepEqual([again.created, again.keyId, again.token], [false, fresh.keyId, fresh.token]);
+    } finally {
+      documents.destroy();
+      await dynamo.close();
+    }
   });
 
   it('update changes the groups without a redeploy; delete revokes', async () => {

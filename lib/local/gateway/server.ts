@@ -1,7 +1,7 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { createServer, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createDocumentClient } from '../../../lambdas/runtime/dynamodb';
 import type { EnvironmentManifest } from '../../../lambdas/shared/manifest';
@@ -131,16 +131,15 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
   const warmedUp = watching && startSource === 'cache' ? warmUpBuildModules(PROJECT_ROOT, generation.buildModules, () => stopped) : undefined;
   const dynamo = await connecting;
   const documents = createDocumentClient(dynamo.endpoint);
-  const publicJwk = loadOrCreateSigningKey(home, env).publicJwk;
   const withConsole = options.console ?? env === 'dev';
   const traces = new TraceStore(undefined, options.traces === 'always');
-  const answerCheck = options.answerCheck ?? answerCheckModeFromEnv();
   const build = async (): Promise<GatewayApp> => {
+    const publicJwk = loadOrCreateSigningKey(home, env).publicJwk;
     await ensureTables(documents, generation.manifest);
     return generation.createApp({
       documents,
       publicJwk,
-      answerCheck,
+      answerCheck: options.answerCheck ?? answerCheckModeFromEnv(),
       onTrace: (trace) => traces.trace(trace),
       recordTrace: traces.recording,
       ...(withConsole ? { console: { traces, signingKey: () => loadOrCreateSigningKey(home, env) } } : {}),
@@ -153,45 +152,17 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
     });
   };
   let app: GatewayApp;
+  let server: Server;
   try {
     const building = performance.now();
     app = timed('tablesAndApp', building, await build());
+    server = await listen((request, response) => void app(request, response), options.host ?? '127.0.0.1', options.port ?? 3000);
   } catch (error) {
+    // whatever failed, nothing this call started may outlive it: DynamoDB Local would keep this
+    // process (and itself) running, its state file claiming it for a gateway that never served
+    stopped = true;
     documents.destroy();
     await dynamo.close();
-    throw error;
-  }
-
-  const server: Server = createServer((request, response) => void app(request, response));
-  // requests Node cannot parse (oversized headers, broken framing) get problem+json too, then the connection closes
-  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
-    if (!socket.writable) return void socket.destroy();
-    const inFlight = (socket as { _httpMessage?: ServerResponse })._httpMessage;
-    if (inFlight) {
-      // the answer to the request before the garbage is still on its way: let it finish, then close
-      if (inFlight.writableFinished) socket.end();
-      else inFlight.once('finish', () => socket.end());
-      setTimeout(() => socket.destroy(), 5_000).unref();
-      return;
-    }
-    const problem = error.code === 'HPE_HEADER_OVERFLOW' ? GATEWAY_PROBLEMS.headersTooLarge : GATEWAY_PROBLEMS.badRequest;
-    const body = JSON.stringify(gatewayProblemBody(problem, randomUUID()));
-    socket.end(`HTTP/1.1 ${problem.status} ${problem.title}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
-  });
-  // API Gateway closes idle connections after a while too; this bounds a slow client's hold
-  server.headersTimeout = 30_000;
-  server.requestTimeout = 60_000;
-  const port = options.port ?? 3000;
-  try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, options.host ?? '127.0.0.1', () => resolve());
-    });
-  } catch (error) {
-    // nothing this call started may outlive it: DynamoDB Local would keep running otherwise
-    documents.destroy();
-    await dynamo.close();
-    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new PortInUseError(port);
     throw error;
   }
   timed('ready', startedAt, undefined);
@@ -271,4 +242,37 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
       await dynamo.close();
     },
   };
+}
+
+/** An HTTP server listening on loopback whose unparsable requests get problem+json too. */
+async function listen(handle: (request: IncomingMessage, response: ServerResponse) => void, host: string, port: number): Promise<Server> {
+  const server = createServer(handle);
+  // requests Node cannot parse (oversized headers, broken framing) get problem+json too, then the connection closes
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable) return void socket.destroy();
+    const inFlight = (socket as { _httpMessage?: ServerResponse })._httpMessage;
+    if (inFlight) {
+      // the answer to the request before the garbage is still on its way: let it finish, then close
+      if (inFlight.writableFinished) socket.end();
+      else inFlight.once('finish', () => socket.end());
+      setTimeout(() => socket.destroy(), 5_000).unref();
+      return;
+    }
+    const problem = error.code === 'HPE_HEADER_OVERFLOW' ? GATEWAY_PROBLEMS.headersTooLarge : GATEWAY_PROBLEMS.badRequest;
+    const body = JSON.stringify(gatewayProblemBody(problem, randomUUID()));
+    socket.end(`HTTP/1.1 ${problem.status} ${problem.title}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  });
+  // API Gateway closes idle connections after a while too; this bounds a slow client's hold
+  server.headersTimeout = 30_000;
+  server.requestTimeout = 60_000;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => resolve());
+    });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new PortInUseError(port);
+    throw error;
+  }
+  return server;
 }
