@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { EnvironmentManifest } from '../../lambdas/shared/manifest';
@@ -41,13 +41,12 @@ export async function ensureLocalDevKey(home: string, manifest: EnvironmentManif
 
 /** The saved key, or undefined when there is none, or none readable (cut short by an older version, or edited): a new one replaces it. */
 function readSavedKey(path: string): { keyId: string; token: string; groups: string[] } | undefined {
-  if (!existsSync(path)) return undefined;
   try {
     const saved = JSON.parse(readFileSync(path, 'utf8')) as { keyId?: unknown; token?: unknown; groups?: unknown };
     const isText = (value: unknown): value is string => typeof value === 'string' && value.length > 0;
     if (isText(saved.keyId) && isText(saved.token) && Array.isArray(saved.groups) && saved.groups.every(isText)) return { keyId: saved.keyId, token: saved.token, groups: saved.groups };
   } catch {
-    // unreadable: as if there were none
+    // absent, or unreadable: as if there were none
   }
   return undefined;
 }
